@@ -1,0 +1,38 @@
+using System.Net;
+using Ztdr.S3.Errors;
+
+namespace Ztdr.Vault.Api;
+
+/// <summary>S3's bucket naming rules (DNS-compatible, so virtual-hosted addressing always works).</summary>
+internal static class BucketNames
+{
+    public static void Validate(string name)
+    {
+        if (!IsValid(name))
+        {
+            throw new S3Exception(S3Errors.InvalidBucketName).With("BucketName", name);
+        }
+    }
+
+    public static bool IsValid(string name)
+    {
+        if (name.Length is < 3 or > 63 || name.Contains("..", StringComparison.Ordinal)
+            || name.StartsWith("xn--", StringComparison.Ordinal) || name.EndsWith("-s3alias", StringComparison.Ordinal)
+            || IPAddress.TryParse(name, out _))
+        {
+            return false;
+        }
+
+        if (!char.IsAsciiLetterLower(name[0]) && !char.IsAsciiDigit(name[0]))
+        {
+            return false;
+        }
+
+        if (!char.IsAsciiLetterLower(name[^1]) && !char.IsAsciiDigit(name[^1]))
+        {
+            return false;
+        }
+
+        return name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.');
+    }
+}

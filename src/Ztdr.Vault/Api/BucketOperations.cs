@@ -1,0 +1,103 @@
+using Ztdr.S3.Errors;
+using Ztdr.S3.Xml;
+using Ztdr.Vault.Storage;
+
+namespace Ztdr.Vault.Api;
+
+/// <summary>ListBuckets, CreateBucket, HeadBucket, DeleteBucket, GetBucketLocation and bucket versioning.</summary>
+internal sealed class BucketOperations
+{
+    private static readonly S3Owner Owner = new("ztdr-vault", "ztdr-vault");
+    private readonly VaultStore _store;
+    private readonly VaultOptions _options;
+    private readonly RequestBodies _bodies;
+
+    public BucketOperations(VaultStore store, RequestBodies bodies, VaultOptions options)
+    {
+        _store = store;
+        _bodies = bodies;
+        _options = options;
+    }
+
+    public Task ListBucketsAsync(S3Call call)
+    {
+        var buckets = _store.Buckets.List()
+            .Where(b => call.Key.CoversBucket(b.Name))
+            .Select(b => new BucketEntry(b.Name, b.Created))
+            .ToList();
+        return Responses.XmlAsync(call, BucketXmlWriter.ToBytes(new ListAllMyBucketsResult(Owner, buckets)));
+    }
+
+    public async Task CreateBucketAsync(S3Call call)
+    {
+        var name = call.Bucket;
+        BucketNames.Validate(name);
+        var body = await ReadBodyAsync(call);
+        var configuration = BucketXmlParser.ParseCreateBucketConfiguration(body);
+        if (configuration.LocationConstraint is { Length: > 0 } location && !_options.Regions.Contains(location) && location != _options.Region)
+        {
+            throw new S3Exception(new S3Error("InvalidLocationConstraint", 400, "The specified location-constraint is not valid."), $"This vault serves region {_options.Region}, not {location}.");
+        }
+
+        var objectLock = call.HeaderIsTrue("x-amz-bucket-object-lock-enabled");
+        if (objectLock)
+        {
+            throw new S3Exception(S3Errors.NotImplemented, "Object Lock is not available in this vault version yet.");
+        }
+
+        await _store.Buckets.CreateAsync(name, VersioningState.Unversioned, objectLock, CancellationToken.None);
+        call.Http.Response.Headers.Location = "/" + name;
+        call.Http.Response.StatusCode = 200;
+    }
+
+    public Task HeadBucketAsync(S3Call call)
+    {
+        _ = _store.Buckets.Get(call.Bucket);
+        call.Http.Response.Headers["x-amz-bucket-region"] = _options.Region;
+        call.Http.Response.StatusCode = 200;
+        return Task.CompletedTask;
+    }
+
+    public async Task DeleteBucketAsync(S3Call call)
+    {
+        var orphans = await _store.Buckets.DeleteAsync(call.Bucket, CancellationToken.None);
+        _store.DeleteFiles(orphans);
+        call.Http.Response.StatusCode = 204;
+    }
+
+    public Task GetLocationAsync(S3Call call)
+    {
+        _ = _store.Buckets.Get(call.Bucket);
+        var region = _options.Region == "us-east-1" ? null : _options.Region;
+        return Responses.XmlAsync(call, BucketXmlWriter.ToBytes(new BucketLocation(region)));
+    }
+
+    public Task GetVersioningAsync(S3Call call)
+    {
+        var bucket = _store.Buckets.Get(call.Bucket);
+        VersioningStatus? status = bucket.Versioning switch
+        {
+            VersioningState.Enabled => VersioningStatus.Enabled,
+            VersioningState.Suspended => VersioningStatus.Suspended,
+            _ => null,
+        };
+        return Responses.XmlAsync(call, BucketXmlWriter.ToBytes(new VersioningConfiguration(status)));
+    }
+
+    public async Task PutVersioningAsync(S3Call call)
+    {
+        _ = _store.Buckets.Get(call.Bucket);
+        var body = await ReadBodyAsync(call);
+        var configuration = BucketXmlParser.ParseVersioningConfiguration(body);
+        var state = configuration.Status switch
+        {
+            VersioningStatus.Enabled => VersioningState.Enabled,
+            VersioningStatus.Suspended => VersioningState.Suspended,
+            _ => throw new S3Exception(S3Errors.MalformedXml),
+        };
+        await _store.Buckets.SetVersioningAsync(call.Bucket, state, CancellationToken.None);
+        call.Http.Response.StatusCode = 200;
+    }
+
+    private Task<byte[]> ReadBodyAsync(S3Call call) => _bodies.ReadSmallAsync(call, S3Xml.DefaultMaxBodyBytes, requireIntegrityHeader: false);
+}

@@ -1,0 +1,13 @@
+namespace Ztdr.Vault.Api;
+
+internal static class Responses
+{
+    public static async Task XmlAsync(S3Call call, byte[] body, int status = 200)
+    {
+        var response = call.Http.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/xml";
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, call.Aborted);
+    }
+}

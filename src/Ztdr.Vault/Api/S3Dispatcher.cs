@@ -1,0 +1,188 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Ztdr.S3.Errors;
+using Ztdr.S3.Signing;
+using Ztdr.S3.Xml;
+using Ztdr.Vault.Storage;
+
+namespace Ztdr.Vault.Api;
+
+/// <summary>
+/// The S3 data plane's single entry point: parse the target, authenticate before any body byte is read, route on
+/// (method, bucket?, key?, sub-resource) and translate every rejection into S3's XML error in one place.
+/// </summary>
+public sealed class S3Dispatcher
+{
+    /// <summary>Sub-resources S3 has and this vault does not: a clear 501 instead of a misrouted request.</summary>
+    private static readonly string[] Unsupported =
+    [
+        "acl", "policy", "policyStatus", "cors", "lifecycle", "encryption", "tagging", "website", "logging", "replication",
+        "notification", "ownershipControls", "publicAccessBlock", "accelerate", "requestPayment", "analytics", "inventory",
+        "metrics", "intelligent-tiering", "torrent", "restore", "select", "attributes", "object-lock", "retention", "legal-hold",
+    ];
+
+    private readonly VaultStore _store;
+    private readonly VaultOptions _options;
+    private readonly SigV4Verifier _verifier;
+    private readonly ILogger _logger;
+    private readonly BucketOperations _buckets;
+    private readonly ObjectOperations _objects;
+    private readonly MultipartOperations _multipart;
+    private readonly ListOperations _lists;
+
+    public S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, ILogger<S3Dispatcher> logger)
+    {
+        _store = store;
+        _options = options;
+        _logger = logger;
+        _verifier = new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, time, options.Regions);
+        var reader = new ObjectReader(store.Files);
+        var bodies = new RequestBodies(store.Files, options);
+        _buckets = new BucketOperations(store, bodies, options);
+        _objects = new ObjectOperations(store, reader, bodies, time, options);
+        _multipart = new MultipartOperations(store, reader, bodies, _objects.Copy, time);
+        _lists = new ListOperations(store);
+    }
+
+    public async Task InvokeAsync(HttpContext http)
+    {
+        var requestId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
+        http.Response.Headers["x-amz-request-id"] = requestId;
+        http.Response.Headers["x-amz-id-2"] = requestId;
+        http.Response.Headers.Server = "ztdr-vault";
+        RequestTarget? target = null;
+        try
+        {
+            var signed = new HttpSignedRequest(http);
+            target = RequestTarget.Parse(signed.RawTarget, http.Request.Host.Value, _options.BaseDomains);
+            var authentication = _verifier.Verify(signed);
+            var key = _store.Keys.FindActive(authentication.AccessKeyId)?.Key
+                ?? throw new S3Exception(S3Errors.InvalidAccessKeyId).With("AWSAccessKeyId", authentication.AccessKeyId);
+            var call = new S3Call(http, target, authentication, key);
+            Authorize(call);
+            await RouteAsync(call);
+        }
+        catch (S3Exception e)
+        {
+            LogRejected(http, e);
+            await WriteErrorAsync(http, e, requestId, target);
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; nothing was published (publication is the last step of every mutation).
+        }
+        catch (BadHttpRequestException e)
+        {
+            await WriteErrorAsync(http, new S3Exception(S3Errors.IncompleteBody, e.Message), requestId, target);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "request {RequestId} {Method} failed", requestId, http.Request.Method);
+            await WriteErrorAsync(http, new S3Exception(S3Errors.InternalError), requestId, target);
+        }
+    }
+
+    private Task RouteAsync(S3Call call)
+    {
+        var method = call.Http.Request.Method;
+        var target = call.Target;
+        foreach (var name in Unsupported)
+        {
+            if (target.Has(name))
+            {
+                throw new S3Exception(S3Errors.NotImplemented, $"The '{name}' sub-resource is not implemented by ztdr-vault.");
+            }
+        }
+
+        if (target.Bucket is null)
+        {
+            return method == "GET" ? _buckets.ListBucketsAsync(call) : throw new S3Exception(S3Errors.MethodNotAllowed);
+        }
+
+        if (target.Key is null)
+        {
+            return method switch
+            {
+                "GET" when target.Has("location") => _buckets.GetLocationAsync(call),
+                "GET" when target.Has("versioning") => _buckets.GetVersioningAsync(call),
+                "GET" when target.Has("versions") => _lists.ListVersionsAsync(call),
+                "GET" when target.Has("uploads") => _multipart.ListUploadsAsync(call),
+                "GET" when target.Get("list-type") == "2" => _lists.ListObjectsV2Async(call),
+                "GET" => _lists.ListObjectsV1Async(call),
+                "HEAD" => _buckets.HeadBucketAsync(call),
+                "PUT" when target.Has("versioning") => _buckets.PutVersioningAsync(call),
+                "PUT" => _buckets.CreateBucketAsync(call),
+                "DELETE" => _buckets.DeleteBucketAsync(call),
+                "POST" when target.Has("delete") => _objects.DeleteObjectsAsync(call),
+                _ => throw new S3Exception(S3Errors.MethodNotAllowed),
+            };
+        }
+
+        return method switch
+        {
+            "GET" when target.Has("uploadId") => _multipart.ListPartsAsync(call),
+            "GET" => _objects.GetObjectAsync(call, headOnly: false),
+            "HEAD" => _objects.GetObjectAsync(call, headOnly: true),
+            "PUT" when target.Has("uploadId") && target.Has("partNumber") => _multipart.UploadPartAsync(call),
+            "PUT" when call.Header("x-amz-copy-source") is not null => _objects.CopyObjectAsync(call),
+            "PUT" => _objects.PutObjectAsync(call),
+            "DELETE" when target.Has("uploadId") => _multipart.AbortAsync(call),
+            "DELETE" => _objects.DeleteObjectAsync(call),
+            "POST" when target.Has("uploads") => _multipart.CreateAsync(call),
+            "POST" when target.Has("uploadId") => _multipart.CompleteAsync(call),
+            _ => throw new S3Exception(S3Errors.MethodNotAllowed),
+        };
+    }
+
+    /// <summary>Keys are scoped to buckets; a key outside its scope learns nothing about the bucket.</summary>
+    private static void Authorize(S3Call call)
+    {
+        if (call.Target.Bucket is { } bucket && !call.Key.CoversBucket(bucket))
+        {
+            throw new S3Exception(S3Errors.AccessDenied);
+        }
+    }
+
+    private void LogRejected(HttpContext http, S3Exception e)
+    {
+        if (e.Error.Status >= 500)
+        {
+            _logger.LogError(e.InnerException, "{Method} rejected with {Code}", http.Request.Method, e.Error.Code);
+        }
+        else
+        {
+            _logger.LogInformation("{Method} rejected with {Code}: {Message}", http.Request.Method, e.Error.Code, e.Message);
+        }
+    }
+
+    private static async Task WriteErrorAsync(HttpContext http, S3Exception e, string requestId, RequestTarget? target)
+    {
+        if (http.Response.HasStarted)
+        {
+            http.Abort();
+            return;
+        }
+
+        http.Response.StatusCode = e.Error.Status;
+        foreach (var header in e.Headers)
+        {
+            http.Response.Headers[header.Key] = header.Value;
+        }
+
+        if (target?.Key is not null && e.Error == S3Errors.NoSuchKey && !e.Details.Any(d => d.Key == "Key"))
+        {
+            e.With("Key", target.Key);
+        }
+
+        // HEAD responses and 304 carry no body; SDKs map them by status.
+        if (http.Request.Method == "HEAD" || e.Error.Status == 304)
+        {
+            return;
+        }
+
+        var body = ErrorXmlWriter.ToBytes(e, requestId, requestId);
+        http.Response.ContentType = "application/xml";
+        http.Response.ContentLength = body.Length;
+        await http.Response.Body.WriteAsync(body);
+    }
+}

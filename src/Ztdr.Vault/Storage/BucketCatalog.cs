@@ -1,0 +1,132 @@
+using Microsoft.Data.Sqlite;
+using Ztdr.S3.Errors;
+
+namespace Ztdr.Vault.Storage;
+
+/// <summary>Buckets in the metadata store.</summary>
+public sealed class BucketCatalog
+{
+    private readonly MetadataDatabase _db;
+    private readonly TimeProvider _time;
+
+    public BucketCatalog(MetadataDatabase db, TimeProvider time)
+    {
+        _db = db;
+        _time = time;
+    }
+
+    public Task<BucketRecord> CreateAsync(string name, VersioningState versioning, bool objectLock, CancellationToken cancellationToken = default) =>
+        _db.WriteAsync((connection, transaction) =>
+        {
+            if (Find(connection, transaction, name) is not null)
+            {
+                throw new S3Exception(S3Errors.BucketAlreadyOwnedByYou).With("BucketName", name);
+            }
+
+            var created = _time.GetUtcNow();
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT INTO buckets(name, created_ms, versioning, object_lock) VALUES ($n, $c, $v, $l)";
+            command.Parameters.AddWithValue("$n", name);
+            command.Parameters.AddWithValue("$c", created.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$v", (int)versioning);
+            command.Parameters.AddWithValue("$l", objectLock ? 1 : 0);
+            command.ExecuteNonQuery();
+            return new BucketRecord(name, DateTimeOffset.FromUnixTimeMilliseconds(created.ToUnixTimeMilliseconds()), versioning, objectLock);
+        }, cancellationToken);
+
+    public BucketRecord? Find(string name) => _db.Read(connection => Find(connection, null, name));
+
+    /// <summary>The bucket, or NoSuchBucket.</summary>
+    public BucketRecord Get(string name) => Find(name) ?? throw NoSuchBucket(name);
+
+    public IReadOnlyList<BucketRecord> List() => _db.Read(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name, created_ms, versioning, object_lock FROM buckets ORDER BY name";
+        using var reader = command.ExecuteReader();
+        var result = new List<BucketRecord>();
+        while (reader.Read())
+        {
+            result.Add(ReadBucket(reader));
+        }
+
+        return result;
+    });
+
+    public Task SetVersioningAsync(string name, VersioningState state, CancellationToken cancellationToken = default) =>
+        _db.WriteAsync((connection, transaction) =>
+        {
+            var bucket = Find(connection, transaction, name) ?? throw NoSuchBucket(name);
+            if (bucket.ObjectLockEnabled && state != VersioningState.Enabled)
+            {
+                throw new S3Exception(S3Errors.InvalidBucketState, "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.");
+            }
+
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE buckets SET versioning = $v WHERE name = $n";
+            command.Parameters.AddWithValue("$n", name);
+            command.Parameters.AddWithValue("$v", (int)state);
+            command.ExecuteNonQuery();
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Deletes an empty bucket. Any version or delete marker left means BucketNotEmpty; uploads in flight are
+    /// aborted with it and their part files are returned for removal.
+    /// </summary>
+    public Task<IReadOnlyList<string>> DeleteAsync(string name, CancellationToken cancellationToken = default) =>
+        _db.WriteAsync<IReadOnlyList<string>>((connection, transaction) =>
+        {
+            _ = Find(connection, transaction, name) ?? throw NoSuchBucket(name);
+            using (var count = connection.CreateCommand())
+            {
+                count.Transaction = transaction;
+                count.CommandText = "SELECT EXISTS(SELECT 1 FROM versions WHERE bucket = $n)";
+                count.Parameters.AddWithValue("$n", name);
+                if (Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0)
+                {
+                    throw new S3Exception(S3Errors.BucketNotEmpty).With("BucketName", name);
+                }
+            }
+
+            var orphans = new List<string>();
+            using (var parts = connection.CreateCommand())
+            {
+                parts.Transaction = transaction;
+                parts.CommandText = "SELECT p.file_id FROM parts p JOIN uploads u ON u.upload_id = p.upload_id WHERE u.bucket = $n";
+                parts.Parameters.AddWithValue("$n", name);
+                using var reader = parts.ExecuteReader();
+                while (reader.Read())
+                {
+                    orphans.Add(reader.GetString(0));
+                }
+            }
+
+            using var delete = connection.CreateCommand();
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM uploads WHERE bucket = $n; DELETE FROM buckets WHERE name = $n;";
+            delete.Parameters.AddWithValue("$n", name);
+            delete.ExecuteNonQuery();
+            return orphans;
+        }, cancellationToken);
+
+    internal static S3Exception NoSuchBucket(string name) => new S3Exception(S3Errors.NoSuchBucket).With("BucketName", name);
+
+    internal static BucketRecord? Find(SqliteConnection connection, SqliteTransaction? transaction, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT name, created_ms, versioning, object_lock FROM buckets WHERE name = $n";
+        command.Parameters.AddWithValue("$n", name);
+        using var reader = command.ExecuteReader();
+        return reader.Read() ? ReadBucket(reader) : null;
+    }
+
+    private static BucketRecord ReadBucket(SqliteDataReader reader) => new(
+        reader.GetString(0),
+        DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+        (VersioningState)reader.GetInt32(2),
+        reader.GetInt32(3) != 0);
+}

@@ -1,0 +1,76 @@
+namespace Ztdr.Vault.Storage;
+
+public enum VersioningState
+{
+    /// <summary>Never enabled: one "null" version per key, overwritten in place.</summary>
+    Unversioned = 0,
+    Enabled = 1,
+    Suspended = 2,
+}
+
+public sealed record BucketRecord(string Name, DateTimeOffset Created, VersioningState Versioning, bool ObjectLockEnabled);
+
+/// <summary>One stored piece of an object version: a whole single PUT, or one part of a completed multipart upload.</summary>
+public sealed record Segment(string FileId, long Size, string PartETag);
+
+/// <summary>The headers a client stored with an object and gets back on GET/HEAD.</summary>
+public sealed record StoredHeaders(
+    string? ContentType,
+    string? ContentEncoding,
+    string? ContentDisposition,
+    string? ContentLanguage,
+    string? CacheControl,
+    string? Expires,
+    IReadOnlyList<KeyValuePair<string, string>> UserMetadata)
+{
+    public static readonly StoredHeaders Empty = new(null, null, null, null, null, null, []);
+}
+
+public sealed record StoredChecksum(string Algorithm, string Value, string Type);
+
+public sealed record ObjectVersion(
+    long Sequence,
+    string Bucket,
+    string Key,
+    string VersionId,
+    bool IsDeleteMarker,
+    bool IsLatest,
+    long Size,
+    string ETag,
+    DateTimeOffset LastModified,
+    StoredHeaders Headers,
+    StoredChecksum? Checksum,
+    IReadOnlyList<Segment> Segments)
+{
+    public const string NullVersionId = "null";
+}
+
+/// <summary>A new version about to be published: data already durable in <see cref="Segments"/>.</summary>
+public sealed record NewVersion(
+    string Bucket,
+    string Key,
+    long Size,
+    string ETag,
+    StoredHeaders Headers,
+    StoredChecksum? Checksum,
+    IReadOnlyList<Segment> Segments);
+
+public sealed record MultipartUpload(
+    string UploadId,
+    string Bucket,
+    string Key,
+    DateTimeOffset Initiated,
+    StoredHeaders Headers,
+    string? ChecksumAlgorithm,
+    string? ChecksumType);
+
+public sealed record UploadedPart(
+    int PartNumber,
+    string FileId,
+    long Size,
+    string ETag,
+    string? Checksum,
+    DateTimeOffset LastModified);
+
+/// <summary>The result of a DELETE: what was removed or which delete marker was created.</summary>
+public sealed record DeleteOutcome(string? VersionId, bool IsDeleteMarker);

@@ -1,0 +1,312 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+
+namespace Ztdr.Vault.Storage;
+
+/// <summary>
+/// Object versions and delete markers in the metadata store. Every mutation runs inside one write transaction that
+/// also re-reads the state it depends on (bucket versioning, the current latest version).
+/// Mutations return the data files they orphaned; the caller removes those only after the commit.
+/// </summary>
+public sealed class ObjectCatalog
+{
+    private const string VersionColumns =
+        "seq, bucket, key, version_id, is_delete_marker, is_latest, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type";
+
+    private readonly MetadataDatabase _db;
+    private readonly TimeProvider _time;
+
+    public ObjectCatalog(MetadataDatabase db, TimeProvider time)
+    {
+        _db = db;
+        _time = time;
+    }
+
+    /// <summary>Publishes a new version whose data is already durable; on an unversioned or suspended bucket it replaces the null version.</summary>
+    public Task<Mutation<ObjectVersion>> PutAsync(NewVersion version, CancellationToken cancellationToken = default) =>
+        _db.WriteAsync((connection, transaction) =>
+        {
+            var bucket = BucketCatalog.Find(connection, transaction, version.Bucket) ?? throw BucketCatalog.NoSuchBucket(version.Bucket);
+            var key = Encoding.UTF8.GetBytes(version.Key);
+            var orphans = new List<string>();
+            var now = _time.GetUtcNow();
+            string versionId;
+            if (bucket.Versioning == VersioningState.Enabled)
+            {
+                versionId = VersionIds.New(now);
+            }
+            else
+            {
+                versionId = ObjectVersion.NullVersionId;
+                var existing = FindRow(connection, transaction, version.Bucket, key, ObjectVersion.NullVersionId);
+                if (existing is not null)
+                {
+                    orphans.AddRange(RemoveRow(connection, transaction, existing));
+                }
+            }
+
+            var written = Insert(connection, transaction, version.Bucket, key, versionId, isDeleteMarker: false, version.Size, version.ETag, now, version.Headers, version.Checksum, version.Segments);
+            return new Mutation<ObjectVersion>(written, orphans);
+        }, cancellationToken);
+
+    /// <summary>The version named, or the latest (which may be a delete marker) when <paramref name="versionId"/> is null.</summary>
+    public ObjectVersion? Find(string bucket, string key, string? versionId) => _db.Read(connection =>
+    {
+        var row = versionId is null
+            ? FindLatest(connection, null, bucket, Encoding.UTF8.GetBytes(key))
+            : FindRow(connection, null, bucket, Encoding.UTF8.GetBytes(key), versionId);
+        return row is null ? null : row with { Segments = LoadSegments(connection, null, row.Sequence) };
+    });
+
+    /// <summary>
+    /// DELETE semantics of S3: without a version id, a delete marker on a versioned bucket (or removal of the null
+    /// version otherwise); with one, permanent removal of that version. A version id that does not exist is a no-op.
+    /// </summary>
+    public Task<Mutation<DeleteOutcome>> DeleteAsync(string bucketName, string key, string? versionId, CancellationToken cancellationToken = default) =>
+        _db.WriteAsync((connection, transaction) =>
+        {
+            var bucket = BucketCatalog.Find(connection, transaction, bucketName) ?? throw BucketCatalog.NoSuchBucket(bucketName);
+            var keyBytes = Encoding.UTF8.GetBytes(key);
+            var orphans = new List<string>();
+            if (versionId is not null)
+            {
+                var target = FindRow(connection, transaction, bucketName, keyBytes, versionId);
+                if (target is null)
+                {
+                    return new Mutation<DeleteOutcome>(new DeleteOutcome(versionId, false), orphans);
+                }
+
+                orphans.AddRange(RemoveRow(connection, transaction, target));
+                return new Mutation<DeleteOutcome>(new DeleteOutcome(target.VersionId, target.IsDeleteMarker), orphans);
+            }
+
+            var now = _time.GetUtcNow();
+            switch (bucket.Versioning)
+            {
+                case VersioningState.Enabled:
+                    var marker = Insert(connection, transaction, bucketName, keyBytes, VersionIds.New(now), isDeleteMarker: true, 0, string.Empty, now, StoredHeaders.Empty, null, []);
+                    return new Mutation<DeleteOutcome>(new DeleteOutcome(marker.VersionId, true), orphans);
+                case VersioningState.Suspended:
+                    RemoveNull(connection, transaction, bucketName, keyBytes, orphans);
+                    var nullMarker = Insert(connection, transaction, bucketName, keyBytes, ObjectVersion.NullVersionId, isDeleteMarker: true, 0, string.Empty, now, StoredHeaders.Empty, null, []);
+                    return new Mutation<DeleteOutcome>(new DeleteOutcome(nullMarker.VersionId, true), orphans);
+                default:
+                    RemoveNull(connection, transaction, bucketName, keyBytes, orphans);
+                    return new Mutation<DeleteOutcome>(new DeleteOutcome(null, false), orphans);
+            }
+        }, cancellationToken);
+
+    /// <summary>Current, non-deleted versions with key in [prefix, prefix+0xFF) and key &gt; <paramref name="afterKey"/>, in UTF-8 byte order.</summary>
+    public IReadOnlyList<ObjectVersion> ListLatest(string bucket, byte[] prefix, byte[]? afterKey, int limit) => _db.Read(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {VersionColumns} FROM versions
+            WHERE bucket = $b AND is_latest = 1 AND is_delete_marker = 0 AND key >= $lo AND key < $hi AND key > $after
+            ORDER BY key LIMIT $limit
+            """;
+        AddRange(command, bucket, prefix, afterKey, limit);
+        return ReadRows(command);
+    });
+
+    /// <summary>
+    /// All versions and delete markers with the prefix, ordered by key then newest first, strictly after
+    /// (<paramref name="afterKey"/>, <paramref name="afterSequence"/>); a null sequence means after every version of that key.
+    /// </summary>
+    public IReadOnlyList<ObjectVersion> ListVersions(string bucket, byte[] prefix, byte[]? afterKey, long? afterSequence, int limit) => _db.Read(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            SELECT {VersionColumns} FROM versions
+            WHERE bucket = $b AND key >= $lo AND key < $hi AND (key > $after OR (key = $after AND seq < $seq))
+            ORDER BY key, seq DESC LIMIT $limit
+            """;
+        AddRange(command, bucket, prefix, afterKey, limit);
+        command.Parameters.AddWithValue("$seq", afterSequence ?? long.MinValue);
+        return ReadRows(command);
+    });
+
+    /// <summary>Sequence of a version, for resuming a version listing from (key-marker, version-id-marker).</summary>
+    public long? FindSequence(string bucket, string key, string versionId) =>
+        _db.Read(connection => FindRow(connection, null, bucket, Encoding.UTF8.GetBytes(key), versionId)?.Sequence);
+
+    /// <summary>Bytes stored in a bucket's versions (for capacity reports).</summary>
+    public long UsedBytes(string bucket) => _db.Read(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COALESCE(SUM(size), 0) FROM versions WHERE bucket = $b";
+        command.Parameters.AddWithValue("$b", bucket);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+    });
+
+    internal static ObjectVersion Insert(
+        SqliteConnection connection,
+        SqliteTransaction transaction,
+        string bucket,
+        byte[] key,
+        string versionId,
+        bool isDeleteMarker,
+        long size,
+        string etag,
+        DateTimeOffset now,
+        StoredHeaders headers,
+        StoredChecksum? checksum,
+        IReadOnlyList<Segment> segments)
+    {
+        using (var demote = connection.CreateCommand())
+        {
+            demote.Transaction = transaction;
+            demote.CommandText = "UPDATE versions SET is_latest = 0 WHERE bucket = $b AND key = $k AND is_latest = 1";
+            demote.Parameters.AddWithValue("$b", bucket);
+            demote.Parameters.AddWithValue("$k", key);
+            demote.ExecuteNonQuery();
+        }
+
+        var ms = now.ToUnixTimeMilliseconds();
+        long seq;
+        using (var insert = connection.CreateCommand())
+        {
+            insert.Transaction = transaction;
+            insert.CommandText = """
+                INSERT INTO versions(bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type)
+                VALUES ($b, $k, $v, 1, $m, $s, $e, $t, $h, $ca, $cv, $ct) RETURNING seq
+                """;
+            insert.Parameters.AddWithValue("$b", bucket);
+            insert.Parameters.AddWithValue("$k", key);
+            insert.Parameters.AddWithValue("$v", versionId);
+            insert.Parameters.AddWithValue("$m", isDeleteMarker ? 1 : 0);
+            insert.Parameters.AddWithValue("$s", size);
+            insert.Parameters.AddWithValue("$e", etag);
+            insert.Parameters.AddWithValue("$t", ms);
+            insert.Parameters.AddWithValue("$h", StoredHeadersJson.Write(headers));
+            insert.Parameters.AddWithValue("$ca", (object?)checksum?.Algorithm ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$cv", (object?)checksum?.Value ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$ct", (object?)checksum?.Type ?? DBNull.Value);
+            seq = Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        for (var i = 0; i < segments.Count; i++)
+        {
+            using var segment = connection.CreateCommand();
+            segment.Transaction = transaction;
+            segment.CommandText = "INSERT INTO segments(seq, idx, file_id, size, part_etag) VALUES ($q, $i, $f, $s, $e)";
+            segment.Parameters.AddWithValue("$q", seq);
+            segment.Parameters.AddWithValue("$i", i);
+            segment.Parameters.AddWithValue("$f", segments[i].FileId);
+            segment.Parameters.AddWithValue("$s", segments[i].Size);
+            segment.Parameters.AddWithValue("$e", segments[i].PartETag);
+            segment.ExecuteNonQuery();
+        }
+
+        return new ObjectVersion(seq, bucket, Encoding.UTF8.GetString(key), versionId, isDeleteMarker, true, size, etag,
+            DateTimeOffset.FromUnixTimeMilliseconds(ms), headers, checksum, segments);
+    }
+
+    private static void RemoveNull(SqliteConnection connection, SqliteTransaction transaction, string bucket, byte[] key, List<string> orphans)
+    {
+        var existing = FindRow(connection, transaction, bucket, key, ObjectVersion.NullVersionId);
+        if (existing is not null)
+        {
+            orphans.AddRange(RemoveRow(connection, transaction, existing));
+        }
+    }
+
+    /// <summary>Deletes one version row, re-elects the latest version of its key, and returns the data files it used.</summary>
+    private static List<string> RemoveRow(SqliteConnection connection, SqliteTransaction transaction, ObjectVersion row)
+    {
+        var files = LoadSegments(connection, transaction, row.Sequence).Select(s => s.FileId).ToList();
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = """
+            DELETE FROM versions WHERE seq = $q;
+            UPDATE versions SET is_latest = 1
+            WHERE seq = (SELECT MAX(seq) FROM versions WHERE bucket = $b AND key = $k)
+              AND NOT EXISTS (SELECT 1 FROM versions WHERE bucket = $b AND key = $k AND is_latest = 1);
+            """;
+        delete.Parameters.AddWithValue("$q", row.Sequence);
+        delete.Parameters.AddWithValue("$b", row.Bucket);
+        delete.Parameters.AddWithValue("$k", Encoding.UTF8.GetBytes(row.Key));
+        delete.ExecuteNonQuery();
+        return files;
+    }
+
+    private static ObjectVersion? FindRow(SqliteConnection connection, SqliteTransaction? transaction, string bucket, byte[] key, string versionId)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {VersionColumns} FROM versions WHERE bucket = $b AND key = $k AND version_id = $v";
+        command.Parameters.AddWithValue("$b", bucket);
+        command.Parameters.AddWithValue("$k", key);
+        command.Parameters.AddWithValue("$v", versionId);
+        return ReadRows(command).FirstOrDefault();
+    }
+
+    private static ObjectVersion? FindLatest(SqliteConnection connection, SqliteTransaction? transaction, string bucket, byte[] key)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"SELECT {VersionColumns} FROM versions WHERE bucket = $b AND key = $k AND is_latest = 1";
+        command.Parameters.AddWithValue("$b", bucket);
+        command.Parameters.AddWithValue("$k", key);
+        return ReadRows(command).FirstOrDefault();
+    }
+
+    private static List<Segment> LoadSegments(SqliteConnection connection, SqliteTransaction? transaction, long seq)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT file_id, size, part_etag FROM segments WHERE seq = $q ORDER BY idx";
+        command.Parameters.AddWithValue("$q", seq);
+        using var reader = command.ExecuteReader();
+        var result = new List<Segment>();
+        while (reader.Read())
+        {
+            result.Add(new Segment(reader.GetString(0), reader.GetInt64(1), reader.GetString(2)));
+        }
+
+        return result;
+    }
+
+    private static void AddRange(SqliteCommand command, string bucket, byte[] prefix, byte[]? afterKey, int limit)
+    {
+        // UTF-8 never contains 0xFF, so [prefix, prefix+0xFF) is exactly the keys that start with prefix.
+        var high = new byte[prefix.Length + 1];
+        prefix.CopyTo(high, 0);
+        high[^1] = 0xFF;
+        command.Parameters.AddWithValue("$b", bucket);
+        command.Parameters.AddWithValue("$lo", prefix);
+        command.Parameters.AddWithValue("$hi", high);
+        command.Parameters.AddWithValue("$after", afterKey ?? []);
+        command.Parameters.AddWithValue("$limit", limit);
+    }
+
+    private static List<ObjectVersion> ReadRows(SqliteCommand command)
+    {
+        using var reader = command.ExecuteReader();
+        var result = new List<ObjectVersion>();
+        while (reader.Read())
+        {
+            StoredChecksum? checksum = reader.IsDBNull(10)
+                ? null
+                : new StoredChecksum(reader.GetString(10), reader.GetString(11), reader.IsDBNull(12) ? "FULL_OBJECT" : reader.GetString(12));
+            result.Add(new ObjectVersion(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                Encoding.UTF8.GetString(reader.GetFieldValue<byte[]>(2)),
+                reader.GetString(3),
+                reader.GetInt32(4) != 0,
+                reader.GetInt32(5) != 0,
+                reader.GetInt64(6),
+                reader.GetString(7),
+                DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
+                StoredHeadersJson.Read(reader.GetString(9)),
+                checksum,
+                []));
+        }
+
+        return result;
+    }
+}
+
+/// <summary>The result of a metadata mutation and the data files it left unreferenced (to delete after commit).</summary>
+public sealed record Mutation<T>(T Result, IReadOnlyList<string> OrphanedFiles);

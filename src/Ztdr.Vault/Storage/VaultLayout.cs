@@ -1,0 +1,39 @@
+namespace Ztdr.Vault.Storage;
+
+/// <summary>
+/// Where everything lives inside a vault's data folder (docs/vault-storage.md, layout version 1).
+/// Every path the vault touches is derived here from the data folder, never from request input,
+/// so no request can name a file outside it.
+/// </summary>
+public sealed class VaultLayout
+{
+    public const int FormatVersion = 1;
+
+    public VaultLayout(string dataDirectory)
+    {
+        Root = Path.GetFullPath(dataDirectory);
+    }
+
+    public string Root { get; }
+
+    /// <summary>Marks an initialised vault and records its format version.</summary>
+    public string MarkerFile => Path.Combine(Root, "vault.json");
+
+    public string MetadataDirectory => Path.Combine(Root, "meta");
+
+    public string MetadataDatabase => Path.Combine(MetadataDirectory, "vault.db");
+
+    /// <summary>Immutable data files, fanned out over 256 folders by the first byte of their random name.</summary>
+    public string ObjectsDirectory => Path.Combine(Root, "objects");
+
+    /// <summary>Uploads in flight; emptied at every start (nothing in it was ever acknowledged).</summary>
+    public string StagingDirectory => Path.Combine(Root, "tmp");
+
+    public string TlsDirectory => Path.Combine(Root, "tls");
+
+    public bool IsInitialized => File.Exists(MarkerFile);
+
+    internal string ObjectFolder(string fileId) => Path.Combine(ObjectsDirectory, fileId[..2]);
+
+    internal string ObjectPath(string fileId) => Path.Combine(ObjectsDirectory, fileId[..2], fileId);
+}
