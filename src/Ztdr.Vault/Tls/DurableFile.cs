@@ -40,7 +40,7 @@ internal static class DurableFile
                 throw new IOException($"Refusing to overwrite '{fullPath}': it already exists.");
             }
 
-            // Move without overwrite still fails on a file created since the check above.
+            // The check gives the clear message; File.Move without overwrite refuses an existing target as well.
             File.Move(temporary, fullPath, overwrite);
         }
         finally
