@@ -395,7 +395,8 @@ public sealed class AwsChunkedStream : Stream
                 throw Malformed("a trailer line is not 'name:value'.");
             }
 
-            var name = content[..colon].Trim().ToLowerInvariant();
+            var sentName = content[..colon].Trim();
+            var name = sentName.ToLowerInvariant();
             var value = content[(colon + 1)..].Trim();
             if (name == TrailerSignatureName && _signatures is not null && _expectedTrailers.Count > 0)
             {
@@ -424,7 +425,8 @@ public sealed class AwsChunkedStream : Stream
                     throw Malformed($"the trailer '{name}' appears twice.");
                 }
 
-                canonical.Append(name).Append(':').Append(value).Append('\n');
+                // Signed as sent; names are matched case-insensitively but the signature covers the bytes.
+                canonical.Append(sentName).Append(':').Append(value).Append('\n');
             }
 
             if (endsSection)

@@ -85,6 +85,18 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
+    public void Read_SignedTrailerNameInMixedCase_VerifiesAndIsExposedLowerCase()
+    {
+        var crc = ObjectChecksum.ComputeBase64(ChecksumAlgorithm.Crc32, Payload);
+        var body = AwsChunkedEncoder.EncodeSigned(Payload, 65536, Example, [("X-Amz-Checksum-Crc32", crc)]);
+
+        using var stream = new AwsChunkedStream(new MemoryStream(body), Example, ["X-Amz-Checksum-CRC32"], Payload.Length);
+
+        Assert.Equal(Payload, ReadAll(stream, 65536));
+        Assert.Equal(crc, stream.Trailers[Crc32Trailer]);
+    }
+
+    [Fact]
     public void Read_UnsignedChunksWithTrailer_RoundTripsAndExposesTrailer()
     {
         var crc = ObjectChecksum.ComputeBase64(ChecksumAlgorithm.Crc64Nvme, Payload);
