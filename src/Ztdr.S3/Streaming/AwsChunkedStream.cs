@@ -58,6 +58,7 @@ public sealed class AwsChunkedStream : Stream
     private bool _completed;
     private bool _disposed;
     private ExceptionDispatchInfo? _failure;
+    private bool _interrupted;
 
     /// <param name="inner">The request body after HTTP de-chunking.</param>
     /// <param name="signing">Chunk signing context for signed framings; null for STREAMING-UNSIGNED-PAYLOAD-TRAILER.</param>
@@ -178,25 +179,41 @@ public sealed class AwsChunkedStream : Stream
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         _failure?.Throw();
+        if (_interrupted)
+        {
+            // A read failed mid-frame (I/O error, cancellation): the parser position is unknown.
+            throw new InvalidOperationException("An earlier read of this aws-chunked body failed; the body cannot be resumed.");
+        }
+
+        var settled = false;
         try
         {
             while (_chunkOffset == _chunkLength)
             {
                 if (_completed)
                 {
+                    settled = true;
                     return false;
                 }
 
                 await ReadNextChunkAsync(async, cancellationToken).ConfigureAwait(false);
             }
 
+            settled = true;
             return true;
         }
         catch (S3Exception ex)
         {
             _failure = ExceptionDispatchInfo.Capture(ex);
-            _chunkOffset = _chunkLength = 0;
             throw;
+        }
+        finally
+        {
+            if (!settled)
+            {
+                _interrupted = true;
+                _chunkOffset = _chunkLength = 0;
+            }
         }
     }
 

@@ -395,6 +395,19 @@ public sealed class AwsChunkedStreamTests
     }
 
     [Fact]
+    public async Task ReadAsync_AfterCancellationMidBody_RefusesToResume()
+    {
+        var body = AwsChunkedEncoder.EncodeSigned(Payload, 65536, Example);
+        using var stream = new AwsChunkedStream(new MemoryStream(body), Example, null, Payload.Length);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => stream.ReadAsync(new byte[10], cancelled.Token).AsTask());
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => stream.ReadAsync(new byte[10]).AsTask());
+    }
+
+    [Fact]
     public void Trailers_BeforeEndOfBody_Throws()
     {
         var body = AwsChunkedEncoder.EncodeUnsigned(Payload, 65536, [(Crc32Trailer, "AAAAAA==")]);
