@@ -77,7 +77,7 @@ public sealed class SigV4Signer
 
     /// <summary>
     /// A presigned target: <paramref name="rawTarget"/> with the X-Amz-* authentication parameters
-    /// appended. The payload is UNSIGNED-PAYLOAD. Only Host and <paramref name="signedHeaders"/> are
+    /// appended. The payload is UNSIGNED-PAYLOAD unless the target carries X-Amz-Content-Sha256. Only Host and <paramref name="signedHeaders"/> are
     /// signed; whoever uses the URL must send exactly those values. <paramref name="expiresIn"/> runs
     /// from one second to seven days.
     /// </summary>
@@ -112,7 +112,9 @@ public sealed class SigV4Signer
         Append("X-Amz-SignedHeaders", SigV4.SignedHeaders(headers.Select(static h => h.Key)));
         var signedQuery = builder.ToString();
 
-        var canonicalRequest = SigV4.CanonicalRequest(method, SigV4.CanonicalUri(path), SigV4.CanonicalQuery(signedQuery), headers, SigV4.UnsignedPayload);
+        // A target that already carries X-Amz-Content-Sha256 binds the URL to that body.
+        var payloadHash = RequestTarget.ParseQuery(query).FirstOrDefault(static p => p.Key == "X-Amz-Content-Sha256").Value ?? SigV4.UnsignedPayload;
+        var canonicalRequest = SigV4.CanonicalRequest(method, SigV4.CanonicalUri(path), SigV4.CanonicalQuery(signedQuery), headers, payloadHash);
         var signature = SigV4.Sign(SigningKey(amzDate), SigV4.StringToSign(amzDate, scope, canonicalRequest));
         return $"{path}?{signedQuery}&X-Amz-Signature={signature}";
     }
