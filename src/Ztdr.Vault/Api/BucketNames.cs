@@ -4,7 +4,7 @@ using Ztdr.S3.Errors;
 namespace Ztdr.Vault.Api;
 
 /// <summary>S3's bucket naming rules (DNS-compatible, so virtual-hosted addressing always works).</summary>
-internal static class BucketNames
+public static class BucketNames
 {
     public static void Validate(string name)
     {

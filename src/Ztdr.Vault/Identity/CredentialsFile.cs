@@ -1,3 +1,4 @@
+using Ztdr.Vault.Storage;
 using System.Text;
 using Ztdr.Vault.Tls;
 

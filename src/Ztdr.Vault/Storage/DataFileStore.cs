@@ -103,7 +103,7 @@ public sealed class DataFileStore
         var target = _layout.ObjectPath(staged.FileId);
         File.SetUnixFileMode(staged.Path, UnixFileMode.UserRead);
         File.Move(staged.Path, target, overwrite: false);
-        DurableFiles.SyncDirectory(_layout.ObjectFolder(staged.FileId));
+        DurableFile.FlushDirectory(_layout.ObjectFolder(staged.FileId));
         return new Segment(staged.FileId, staged.Size, partETag);
     }
 

@@ -1,3 +1,4 @@
+using Ztdr.Vault.Storage;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace Ztdr.Vault.Tls;
+namespace Ztdr.Vault.Storage;
 
 /// <summary>
 /// Writes small files (keys, certificates) so that a reader sees either the old content or the

@@ -1,0 +1,25 @@
+using System.CommandLine;
+using Ztdr.Vault.Hosting;
+
+namespace Ztdr.Vault.Host.Commands;
+
+internal static class ServeCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "The vault's data folder", Required = true };
+        var listen = new Option<string>("--listen") { Description = "HOST:PORT for the S3 listener", DefaultValueFactory = _ => "127.0.0.1:9000" };
+        var insecure = new Option<bool>("--insecure-http") { Description = "Serve plain HTTP instead of TLS (loopback addresses only)" };
+        var hostnames = new Option<string[]>("--hostname") { Description = "Base domains for virtual-hosted bucket addressing (bucket.HOST)", AllowMultipleArgumentsPerToken = true };
+        var command = new Command("serve", "Serve the S3 API over HTTPS") { data, listen, insecure, hostnames };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
+        {
+            var app = VaultServer.Build(
+                new ServeOptions(parse.GetValue(data)!, parse.GetValue(listen)!, parse.GetValue(insecure), parse.GetValue(hostnames) ?? []),
+                TimeProvider.System);
+            await app.RunAsync();
+            return 0;
+        }));
+        return command;
+    }
+}

@@ -1,0 +1,9 @@
+using System.CommandLine;
+using Ztdr.Vault.Host.Commands;
+
+var root = new RootCommand("ztdr-vault: an immutable, S3-compatible storage appliance")
+{
+    InitCommand.Create(),
+    ServeCommand.Create(),
+};
+return await root.Parse(args).InvokeAsync();

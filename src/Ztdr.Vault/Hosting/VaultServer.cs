@@ -1,0 +1,82 @@
+using System.Net;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Ztdr.Vault.Api;
+using Ztdr.Vault.Storage;
+using Ztdr.Vault.Tls;
+
+namespace Ztdr.Vault.Hosting;
+
+/// <summary>
+/// Builds the vault's web host: Kestrel with TLS 1.2+ (plain HTTP only when asked, and only on loopback), limits
+/// fit for S3 (5 GiB bodies streamed, long presigned URLs), JSON console logs, and the S3 dispatcher as the only
+/// request handler. The host stops cleanly on SIGTERM.
+/// </summary>
+public static class VaultServer
+{
+    public static WebApplication Build(ServeOptions options, TimeProvider time, string[]? args = null)
+    {
+        var (address, port) = ServeOptions.ParseListen(options.Listen);
+        if (options.InsecureHttp && address is not null && !IPAddress.IsLoopback(address))
+        {
+            throw new ArgumentException("--insecure-http is only allowed on a loopback address (127.0.0.1, [::1] or localhost): credentials and data would cross the network in clear text");
+        }
+
+        var store = VaultStore.Open(options.DataDirectory, time);
+        var builder = WebApplication.CreateSlimBuilder(args ?? []);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddJsonConsole(o =>
+        {
+            o.IncludeScopes = false;
+            o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+            o.UseUtcTimestamp = true;
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.AddSingleton(store);
+        builder.Services.AddSingleton(time);
+        var certificate = options.InsecureHttp ? null : TlsBootstrap.LoadServerCertificate(store.Layout.TlsDirectory);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxRequestLineSize = 64 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 64 * 1024;
+            kestrel.Limits.MaxRequestHeaderCount = 200;
+            void Configure(ListenOptions listen)
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                if (certificate is not null)
+                {
+                    listen.UseHttps(https =>
+                    {
+                        https.ServerCertificate = certificate;
+                        https.SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13;
+                    });
+                }
+            }
+
+            if (address is null)
+            {
+                kestrel.ListenLocalhost(port, Configure);
+            }
+            else
+            {
+                kestrel.Listen(address, port, Configure);
+            }
+        });
+
+        var app = builder.Build();
+        var vaultOptions = new VaultOptions
+        {
+            BaseDomains = options.Hostnames.Where(h => !IPAddress.TryParse(h, out _)).Append("localhost").Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
+        };
+        var dispatcher = new S3Dispatcher(store, vaultOptions, time, app.Services.GetRequiredService<ILogger<S3Dispatcher>>());
+        app.Run(dispatcher.InvokeAsync);
+        app.Lifetime.ApplicationStopped.Register(store.Dispose);
+        return app;
+    }
+}
