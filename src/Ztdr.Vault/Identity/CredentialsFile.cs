@@ -1,6 +1,5 @@
-using Ztdr.Vault.Storage;
 using System.Text;
-using Ztdr.Vault.Tls;
+using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Identity;
 

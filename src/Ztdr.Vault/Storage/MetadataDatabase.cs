@@ -82,15 +82,12 @@ public sealed class MetadataDatabase : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="work"/> on a read connection (a consistent snapshot for its duration).</summary>
+    /// <summary>Runs <paramref name="work"/> on a pooled read connection; it sees only committed state.</summary>
     public T Read<T>(Func<SqliteConnection, T> work)
     {
         using var connection = new SqliteConnection(_connectionString);
         connection.Open();
-        using var transaction = connection.BeginTransaction(deferred: true);
-        var result = work(connection);
-        transaction.Commit();
-        return result;
+        return work(connection);
     }
 
     public void Dispose()

@@ -1,6 +1,6 @@
-using Ztdr.Vault.Storage;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Tls;
 
