@@ -1,0 +1,271 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace Ztdr.Testing;
+
+/// <summary>
+/// A real ztdr-vault: <c>init</c> into a temp folder, then <c>serve</c> on a free loopback port over HTTPS. Tests
+/// talk to it over real sockets with real clients; nothing in the vault is faked.
+/// </summary>
+public sealed class VaultProcess : IAsyncDisposable
+{
+    public const string DefaultBucket = "backups";
+    private readonly TemporaryDirectory _directory;
+    private readonly StringBuilder _log = new();
+    private Process? _process;
+
+    private VaultProcess(TemporaryDirectory directory, int port, bool insecureHttp)
+    {
+        _directory = directory;
+        Port = port;
+        InsecureHttp = insecureHttp;
+    }
+
+    public int Port { get; }
+
+    public bool InsecureHttp { get; }
+
+    public string Endpoint => $"{(InsecureHttp ? "http" : "https")}://127.0.0.1:{Port}";
+
+    public string Root => _directory.Path;
+
+    public string DataDirectory => _directory.Combine("vault");
+
+    public string CredentialsFile => _directory.Combine("credentials");
+
+    public string CaBundle => Path.Combine(DataDirectory, "tls", "ca.crt");
+
+    /// <summary>Everything the vault wrote to stdout and stderr so far (for failure messages).</summary>
+    public string Log
+    {
+        get
+        {
+            lock (_log)
+            {
+                return _log.ToString();
+            }
+        }
+    }
+
+    public static async Task<VaultProcess> StartAsync(string? bucket = DefaultBucket, bool insecureHttp = false)
+    {
+        var directory = new TemporaryDirectory("vault");
+        var vault = new VaultProcess(directory, FreePort(), insecureHttp);
+        try
+        {
+            var init = new List<string> { "init", "--data", vault.DataDirectory, "--credentials-out", vault.CredentialsFile };
+            if (bucket is not null)
+            {
+                init.AddRange(["--bucket", bucket]);
+            }
+
+            var result = await RunVaultAsync(init);
+            if (result.ExitCode != 0)
+            {
+                throw new InvalidOperationException("ztdr-vault init failed: " + result);
+            }
+
+            await vault.StartServingAsync();
+            return vault;
+        }
+        catch
+        {
+            await vault.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Runs the ztdr-vault executable to completion.</summary>
+    public static Task<ProcessResult> RunVaultAsync(IEnumerable<string> arguments) =>
+        ProcessRunner.RunAsync(RepositoryPaths.VaultExecutable, arguments, timeout: TimeSpan.FromMinutes(2));
+
+    public (string AccessKeyId, string Secret) Credentials(string profile = "admin")
+    {
+        string? section = null;
+        string? id = null;
+        string? secret = null;
+        foreach (var raw in File.ReadAllLines(CredentialsFile))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith('[') && line.EndsWith(']'))
+            {
+                section = line[1..^1];
+                continue;
+            }
+
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (section != profile || eq < 0)
+            {
+                continue;
+            }
+
+            var name = line[..eq].Trim();
+            var value = line[(eq + 1)..].Trim();
+            if (name == "aws_access_key_id")
+            {
+                id = value;
+            }
+            else if (name == "aws_secret_access_key")
+            {
+                secret = value;
+            }
+        }
+
+        return id is not null && secret is not null ? (id, secret) : throw new InvalidOperationException($"no profile [{profile}] in {CredentialsFile}");
+    }
+
+    /// <summary>An AWSSDK.S3 client at its default settings, pointed at this vault and trusting only its CA.</summary>
+    public AmazonS3Client CreateClient(string profile = "admin", Action<AmazonS3Config>? configure = null)
+    {
+        var (id, secret) = Credentials(profile);
+        var config = new AmazonS3Config
+        {
+            ServiceURL = Endpoint,
+            AuthenticationRegion = "us-east-1",
+            HttpClientFactory = new TrustingHttpClientFactory(new VaultCertificateTrust(CaBundle)),
+        };
+        configure?.Invoke(config);
+        return new AmazonS3Client(new BasicAWSCredentials(id, secret), config);
+    }
+
+    /// <summary>Environment for the aws CLI and other AWS tools: shared credentials file, profile, CA bundle.</summary>
+    public Dictionary<string, string> ClientEnvironment(string profile = "admin") => new()
+    {
+        ["AWS_SHARED_CREDENTIALS_FILE"] = CredentialsFile,
+        ["AWS_CONFIG_FILE"] = Path.Combine(Root, "aws-config-none"),
+        ["AWS_PROFILE"] = profile,
+        ["AWS_CA_BUNDLE"] = CaBundle,
+        ["AWS_DEFAULT_REGION"] = "us-east-1",
+        ["AWS_EC2_METADATA_DISABLED"] = "true",
+        ["AWS_PAGER"] = string.Empty,
+    };
+
+    /// <summary>Stops the server with SIGTERM and waits for a clean exit; returns its exit code.</summary>
+    public async Task<int> StopAsync(TimeSpan? timeout = null)
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return _process?.ExitCode ?? 0;
+        }
+
+        _ = Kill(_process.Id, 15);
+        using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(20));
+        await _process.WaitForExitAsync(cancel.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Restarts serving on the same data folder and port (after a stop or a kill).</summary>
+    public Task RestartAsync() => StartServingAsync();
+
+    public void KillHard()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            KillHard();
+        }
+        catch (InvalidOperationException)
+        {
+            // Never started or already gone.
+        }
+
+        _process?.Dispose();
+        await Task.Yield();
+        _directory.Dispose();
+    }
+
+    private async Task StartServingAsync()
+    {
+        var info = new ProcessStartInfo(RepositoryPaths.VaultExecutable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { "serve", "--data", DataDirectory, "--listen", $"127.0.0.1:{Port}" })
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        if (InsecureHttp)
+        {
+            info.ArgumentList.Add("--insecure-http");
+        }
+
+        _process = Process.Start(info) ?? throw new InvalidOperationException("could not start ztdr-vault serve");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"ztdr-vault serve exited with {_process.ExitCode}:\n{Log}");
+            }
+
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, Port);
+                return;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        throw new TimeoutException($"ztdr-vault serve did not listen on {Port} within 30 s:\n{Log}");
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_log)
+        {
+            _log.AppendLine(line);
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+#pragma warning disable SYSLIB1054
+    private static extern int Kill(int pid, int signal);
+#pragma warning restore SYSLIB1054
+
+    private sealed class TrustingHttpClientFactory : HttpClientFactory
+    {
+        private readonly VaultCertificateTrust _trust;
+
+        public TrustingHttpClientFactory(VaultCertificateTrust trust)
+        {
+            _trust = trust;
+        }
+
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(_trust.CreateHandler());
+    }
+}
