@@ -216,7 +216,6 @@ internal sealed class MultipartOperations
 
     private static List<UploadedPart> ChooseParts(CompleteMultipartUpload request, Dictionary<int, UploadedPart> stored)
     {
-        var chosen = new List<UploadedPart>(request.Parts.Count);
         var previous = 0;
         foreach (var part in request.Parts)
         {
@@ -226,6 +225,11 @@ internal sealed class MultipartOperations
             }
 
             previous = part.PartNumber;
+        }
+
+        var chosen = new List<UploadedPart>(request.Parts.Count);
+        foreach (var part in request.Parts)
+        {
             if (!stored.TryGetValue(part.PartNumber, out var found) || found.ETag.Trim('"') != part.ETag.Trim('"'))
             {
                 throw new S3Exception(S3Errors.InvalidPart).With("PartNumber", part.PartNumber.ToString(CultureInfo.InvariantCulture)).With("ETag", part.ETag);
