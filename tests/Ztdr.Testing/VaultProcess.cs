@@ -18,12 +18,18 @@ public sealed class VaultProcess : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
 
-    private VaultProcess(TemporaryDirectory directory, int port, bool insecureHttp)
+    private readonly IReadOnlyList<string> _hostnames;
+
+    private VaultProcess(TemporaryDirectory directory, int port, bool insecureHttp, IReadOnlyList<string> hostnames)
     {
         _directory = directory;
         Port = port;
         InsecureHttp = insecureHttp;
+        _hostnames = hostnames;
     }
+
+    /// <summary>The process id of the serving vault (for signals and /proc readings).</summary>
+    public int ProcessId => _process?.Id ?? throw new InvalidOperationException("not serving");
 
     public int Port { get; }
 
@@ -51,16 +57,21 @@ public sealed class VaultProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<VaultProcess> StartAsync(string? bucket = DefaultBucket, bool insecureHttp = false)
+    public static async Task<VaultProcess> StartAsync(string? bucket = DefaultBucket, bool insecureHttp = false, IReadOnlyList<string>? hostnames = null)
     {
         var directory = new TemporaryDirectory("vault");
-        var vault = new VaultProcess(directory, FreePort(), insecureHttp);
+        var vault = new VaultProcess(directory, FreePort(), insecureHttp, hostnames ?? []);
         try
         {
             var init = new List<string> { "init", "--data", vault.DataDirectory, "--credentials-out", vault.CredentialsFile };
             if (bucket is not null)
             {
                 init.AddRange(["--bucket", bucket]);
+            }
+
+            foreach (var hostname in vault._hostnames)
+            {
+                init.AddRange(["--hostname", hostname]);
             }
 
             var result = await RunVaultAsync(init);
@@ -202,6 +213,12 @@ public sealed class VaultProcess : IAsyncDisposable
         if (InsecureHttp)
         {
             info.ArgumentList.Add("--insecure-http");
+        }
+
+        foreach (var hostname in _hostnames)
+        {
+            info.ArgumentList.Add("--hostname");
+            info.ArgumentList.Add(hostname);
         }
 
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start ztdr-vault serve");

@@ -14,10 +14,11 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve the S3 API over HTTPS") { data, listen, insecure, hostnames };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
-            var app = VaultServer.Build(
+            // System.CommandLine turns SIGTERM/SIGINT into this token; the host then drains requests and stops cleanly.
+            await VaultServer.RunAsync(
                 new ServeOptions(parse.GetValue(data)!, parse.GetValue(listen)!, parse.GetValue(insecure), parse.GetValue(hostnames) ?? []),
-                TimeProvider.System);
-            await app.RunAsync();
+                TimeProvider.System,
+                cancellationToken);
             return 0;
         }));
         return command;

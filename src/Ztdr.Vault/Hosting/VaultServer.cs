@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Ztdr.Vault.Api;
 using Ztdr.Vault.Storage;
@@ -18,6 +19,13 @@ namespace Ztdr.Vault.Hosting;
 /// </summary>
 public static class VaultServer
 {
+    /// <summary>Serves until <paramref name="cancellationToken"/> fires (SIGTERM), then drains and stops.</summary>
+    public static async Task RunAsync(ServeOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var app = Build(options, time);
+        await app.RunAsync(cancellationToken);
+    }
+
     public static WebApplication Build(ServeOptions options, TimeProvider time, string[]? args = null)
     {
         var (address, port) = ServeOptions.ParseListen(options.Listen);
