@@ -46,16 +46,19 @@ public sealed class S3Dispatcher
 
     public async Task InvokeAsync(HttpContext http)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var requestId = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8));
         http.Response.Headers["x-amz-request-id"] = requestId;
         http.Response.Headers["x-amz-id-2"] = requestId;
         http.Response.Headers.Server = "ztdr-vault";
         RequestTarget? target = null;
+        SigV4Authentication? authentication = null;
+        string? errorCode = null;
         try
         {
             var signed = new HttpSignedRequest(http);
             target = RequestTarget.Parse(signed.RawTarget, http.Request.Host.Value, _options.BaseDomains);
-            var authentication = _verifier.Verify(signed);
+            authentication = _verifier.Verify(signed);
             var key = _store.Keys.FindActive(authentication.AccessKeyId)?.Key
                 ?? throw new S3Exception(S3Errors.InvalidAccessKeyId).With("AWSAccessKeyId", authentication.AccessKeyId);
             var call = new S3Call(http, target, authentication, key);
@@ -64,21 +67,44 @@ public sealed class S3Dispatcher
         }
         catch (S3Exception e)
         {
-            LogRejected(http, e);
+            errorCode = e.Error.Code;
+            if (e.Error.Status >= 500)
+            {
+                _logger.LogError(e.InnerException, "request {RequestId} failed with {Code}", requestId, e.Error.Code);
+            }
+
             await WriteErrorAsync(http, e, requestId, target);
         }
         catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
         {
             // The client went away; nothing was published (publication is the last step of every mutation).
+            errorCode = "ClientClosed";
         }
         catch (BadHttpRequestException e)
         {
+            errorCode = S3Errors.IncompleteBody.Code;
             await WriteErrorAsync(http, new S3Exception(S3Errors.IncompleteBody, e.Message), requestId, target);
         }
         catch (Exception e)
         {
+            errorCode = S3Errors.InternalError.Code;
             _logger.LogError(e, "request {RequestId} {Method} failed", requestId, http.Request.Method);
             await WriteErrorAsync(http, new S3Exception(S3Errors.InternalError), requestId, target);
+        }
+        finally
+        {
+            // One structured line per request. Never a secret: the access key id names the key, the signature is not logged.
+            _logger.LogInformation(
+                "{RequestId} {Method} {Bucket} {Key} {Status} {ErrorCode} {AccessKeyId} {PayloadMode} {ElapsedMs}",
+                requestId,
+                http.Request.Method,
+                target?.Bucket,
+                target?.Key,
+                http.Response.StatusCode,
+                errorCode,
+                authentication?.AccessKeyId,
+                authentication?.PayloadMode.ToString(),
+                (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
 
@@ -140,18 +166,6 @@ public sealed class S3Dispatcher
         if (call.Target.Bucket is { } bucket && !call.Key.CoversBucket(bucket))
         {
             throw new S3Exception(S3Errors.AccessDenied);
-        }
-    }
-
-    private void LogRejected(HttpContext http, S3Exception e)
-    {
-        if (e.Error.Status >= 500)
-        {
-            _logger.LogError(e.InnerException, "{Method} rejected with {Code}", http.Request.Method, e.Error.Code);
-        }
-        else
-        {
-            _logger.LogInformation("{Method} rejected with {Code}: {Message}", http.Request.Method, e.Error.Code, e.Message);
         }
     }
 
