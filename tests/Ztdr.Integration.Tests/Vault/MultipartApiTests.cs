@@ -66,11 +66,17 @@ public sealed class MultipartApiTests : IClassFixture<VaultFixture>
         var p2 = await _s3.UploadPartAsync(new UploadPartRequest { BucketName = Bucket, Key = "mpu/small.bin", UploadId = init.UploadId, PartNumber = 2, InputStream = new MemoryStream(new byte[1024]) });
         await S3Assert.FailsWith("EntityTooSmall", HttpStatusCode.BadRequest, () => _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
-            BucketName = Bucket, Key = "mpu/small.bin", UploadId = init.UploadId, PartETags = [new PartETag(1, p1.ETag), new PartETag(2, p2.ETag)],
+            BucketName = Bucket,
+            Key = "mpu/small.bin",
+            UploadId = init.UploadId,
+            PartETags = [new PartETag(1, p1.ETag), new PartETag(2, p2.ETag)],
         }));
         await S3Assert.FailsWith("InvalidPart", HttpStatusCode.BadRequest, () => _s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
         {
-            BucketName = Bucket, Key = "mpu/small.bin", UploadId = init.UploadId, PartETags = [new PartETag(1, "\"00000000000000000000000000000000\"")],
+            BucketName = Bucket,
+            Key = "mpu/small.bin",
+            UploadId = init.UploadId,
+            PartETags = [new PartETag(1, "\"00000000000000000000000000000000\"")],
         }));
 
         // Nothing became visible, and the upload is still there to retry or abort.
