@@ -7,7 +7,7 @@ internal sealed record BenchOptions
 {
     public int LargeMiB { get; init; } = 64;
 
-    public int LargeRounds { get; init; } = 5;
+    public int LargeRounds { get; init; } = 8;
 
     public int Warmup { get; init; } = 1;
 
@@ -16,9 +16,9 @@ internal sealed record BenchOptions
     public int Clients { get; init; } = 16;
 
     /// <summary>Operations per round of each small-object phase, spread over all clients.</summary>
-    public int SmallOps { get; init; } = 1600;
+    public int SmallOps { get; init; } = 3000;
 
-    public int SmallRounds { get; init; } = 3;
+    public int SmallRounds { get; init; } = 5;
 
     /// <summary>Hard cap on one small-object round, whatever its count: every loop here is bounded in count and time.</summary>
     public TimeSpan SmallRoundLimit { get; init; } = TimeSpan.FromSeconds(20);
@@ -29,12 +29,12 @@ internal sealed record BenchOptions
     public static string Usage => """
         ztdr-bench: end-to-end S3 throughput of a served ztdr-vault next to the disk's own limit.
           --large-mib N        size of the large object (default 64)
-          --large-rounds N     measured rounds of large PUT and GET (default 5)
+          --large-rounds N     measured rounds of large PUT and GET (default 8)
           --warmup N           unmeasured warm-up rounds (default 1)
           --small-kib N        size of the small objects (default 4)
           --clients N          concurrent S3 clients / baseline threads (default 16)
-          --small-ops N        operations per small-object round (default 1600)
-          --small-rounds N     measured rounds of small PUT and GET (default 3)
+          --small-ops N        operations per small-object round (default 3000)
+          --small-rounds N     measured rounds of small PUT and GET (default 5)
           --small-seconds N    time cap of one small-object round (default 20)
           --https-only         skip the plain-HTTP vault used to separate TLS cost
         """;

@@ -37,7 +37,9 @@ await using (var vault = await VaultProcess.StartAsync())
     var (createRate, createLatency) = await disk.DurableCreatesAsync(small, options.Clients, options);
     results.Add(new Result($"create+write {options.SmallKiB} KiB+fsync+rename+fsync-dir ×{options.Clients}", "disk", createRate, createLatency));
     var (appendRate, appendLatency) = await disk.SerialAppendsAsync(small, options);
-    results.Add(new Result($"append {options.SmallKiB} KiB+fsync ×1 (serial commit ceiling)", "disk", appendRate, appendLatency));
+    results.Add(new Result($"append {options.SmallKiB} KiB+fsync ×1", "disk", appendRate, appendLatency));
+    var (commitRate, commitLatency) = await SqliteCommitBaseline.RunAsync(Path.Combine(baselineRoot, "sqlite"), options);
+    results.Add(new Result("SQLite WAL synchronous=FULL commit ×1", "disk", commitRate, commitLatency));
 
     results.AddRange(await MeasureVaultAsync(vault, "vault HTTPS", options));
 }
@@ -57,19 +59,20 @@ return 0;
 async Task<IEnumerable<Result>> MeasureVaultAsync(VaultProcess vault, string target, BenchOptions o)
 {
     Console.Error.WriteLine($"{target} at {vault.Endpoint}");
+    using var cpu = CpuMeter.ForNewestVaultChild();
     using var client = vault.CreateClient();
-    var (put, get) = await new LargeObjectThroughput(client, VaultProcess.DefaultBucket, large).RunAsync(target, o.Warmup, o.LargeRounds);
+    var (put, putCpu, get, getCpu) = await new LargeObjectThroughput(client, VaultProcess.DefaultBucket, large, cpu).RunAsync(target, o.Warmup, o.LargeRounds);
 
     var clients = Enumerable.Range(0, o.Clients).Select(_ => vault.CreateClient()).ToList();
     try
     {
-        var (putRate, putLatency, getRate, getLatency) = await new SmallObjectRate(clients, VaultProcess.DefaultBucket, small).RunAsync(target, o);
+        var (putRate, putLatency, smallPutCpu, getRate, getLatency, smallGetCpu) = await new SmallObjectRate(clients, VaultProcess.DefaultBucket, small, cpu).RunAsync(target, o);
         return
         [
-            new Result($"PUT {largeName}", target, put),
-            new Result($"GET {largeName}", target, get),
-            new Result($"PUT {smallName}", target, putRate, putLatency),
-            new Result($"GET {smallName}", target, getRate, getLatency),
+            new Result($"PUT {largeName}", target, put, Cpu: putCpu),
+            new Result($"GET {largeName}", target, get, Cpu: getCpu),
+            new Result($"PUT {smallName}", target, putRate, putLatency, smallPutCpu),
+            new Result($"GET {smallName}", target, getRate, getLatency, smallGetCpu),
         ];
     }
     finally
@@ -88,10 +91,12 @@ IEnumerable<(string, double)> Ratios()
 
     var sequential = Median($"write {largeName} + fsync", "disk");
     var creates = Median($"create+write {options.SmallKiB} KiB+fsync+rename+fsync-dir ×{options.Clients}", "disk");
+    var commits = Median("SQLite WAL synchronous=FULL commit ×1", "disk");
     foreach (var target in options.CompareHttp ? new[] { "vault HTTPS", "vault HTTP" } : ["vault HTTPS"])
     {
         yield return ($"{target} PUT {largeName} / disk write+fsync", Median($"PUT {largeName}", target) / sequential);
         yield return ($"{target} PUT {smallName} / disk create…fsync-dir ×{options.Clients}", Median($"PUT {smallName}", target) / creates);
+        yield return ($"{target} PUT {smallName} / SQLite commit ×1", Median($"PUT {smallName}", target) / commits);
     }
 
     if (options.CompareHttp)

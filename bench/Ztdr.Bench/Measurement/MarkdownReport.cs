@@ -9,14 +9,15 @@ internal static class MarkdownReport
     public static string Results(IEnumerable<Result> results)
     {
         var text = new StringBuilder();
-        text.AppendLine("| Measure | Target | Median | Spread (min–max) | Rounds | p50 latency | p99 latency |");
-        text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+        text.AppendLine("| Measure | Target | Median | Spread (min–max) | Rounds | p50 latency | p99 latency | CPU cores: vault + client |");
+        text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|");
         foreach (var r in results)
         {
             var latency = r.LatencyMs is { Count: > 0 } l
                 ? $"{Format(l.Percentile(50))} ms | {Format(l.Percentile(99))} ms"
                 : "– | –";
-            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Measure} | {r.Target} | {Format(r.Rate.Median)} {r.Rate.Unit} | {Format(r.Rate.Min)}–{Format(r.Rate.Max)} | {r.Rate.Count} | {latency} |");
+            var cpu = r.Cpu is { } c ? $"{c.VaultCores:F2} + {c.ClientCores:F2}" : "–";
+            text.AppendLine(CultureInfo.InvariantCulture, $"| {r.Measure} | {r.Target} | {Format(r.Rate.Median)} {r.Rate.Unit} | {Format(r.Rate.Min)}–{Format(r.Rate.Max)} | {r.Rate.Count} | {latency} | {cpu} |");
         }
 
         return text.ToString();
