@@ -21,3 +21,9 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get update -qq >/dev/null
   $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
+
+# apt's python3-boto3 serves /usr/bin/python3 only; a different python3 first on PATH (pyenv, a venv) still lacks it.
+if ! python3 -c 'import boto3' >/dev/null 2>&1; then
+  echo "python3 on PATH ($(command -v python3)) cannot import boto3; install it there: python3 -m pip install boto3" >&2
+  exit 1
+fi
