@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need and a fresh machine may lack: the aws CLI (Debian's awscli).
+# Installs what the tests and the demo need and a fresh machine may lack: the aws CLI, curl, restic, rclone and
+# boto3 (Debian 12 packages: awscli 2.9, restic 0.14, rclone 1.60, python3-boto3). The compat tests fail, not skip,
+# when a tool is missing, so CI runs this first.
 # Idempotent; runs apt-get only when something is missing. Needs root (or sudo) the first time.
 set -euo pipefail
 
 need=()
 command -v aws >/dev/null 2>&1 || need+=(awscli)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v restic >/dev/null 2>&1 || need+=(restic)
+command -v rclone >/dev/null 2>&1 || need+=(rclone)
+# Checked by import, not by package: the python3 on PATH may be a non-Debian one that already has boto3.
+python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing: ${need[*]}" >&2
@@ -14,4 +20,10 @@ if [ ${#need[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq >/dev/null
   $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+# apt's python3-boto3 serves /usr/bin/python3 only; a different python3 first on PATH (pyenv, a venv) still lacks it.
+if ! python3 -c 'import boto3' >/dev/null 2>&1; then
+  echo "python3 on PATH ($(command -v python3)) cannot import boto3; install it there: python3 -m pip install boto3" >&2
+  exit 1
 fi
