@@ -3,19 +3,26 @@ using Microsoft.Data.Sqlite;
 namespace Ztdr.Vault.Storage;
 
 /// <summary>
-/// The embedded transactional store (SQLite, WAL, synchronous=FULL): a commit is on disk before it returns.
-/// All writes go through one connection under one lock, so a check and the mutation it guards always run in
-/// the same transaction with nothing in between (no check-then-act race). Reads use their own pooled connections
-/// and see only committed state.
+/// The embedded transactional store (SQLite, WAL, synchronous=FULL): a write completes only after its commit is on
+/// disk. All writes run one after another on one connection, so a check and the mutation it guards always run in the
+/// same transaction with nothing in between (no check-then-act race). Writes that queue up while a commit is being
+/// flushed are committed together (group commit, one fsync for the batch), each inside its own savepoint so a write
+/// that throws is rolled back alone. Reads use their own pooled connections and see only committed state.
 /// </summary>
 public sealed class MetadataDatabase : IDisposable
 {
     /// <summary>Schema version 1 — docs/vault-storage.md. A change here is a new version with a migration.</summary>
     public const int SchemaVersion = 1;
 
-    private readonly SemaphoreSlim _writeLock = new(1, 1);
+    /// <summary>Most writes one commit carries; bounds the latency a batch adds to its first member.</summary>
+    private const int MaxBatch = 128;
+
     private readonly SqliteConnection _writer;
     private readonly string _connectionString;
+    private readonly System.Threading.Channels.Channel<IPendingWrite> _queue =
+        System.Threading.Channels.Channel.CreateUnbounded<IPendingWrite>(new() { SingleReader = true });
+
+    private Task? _writerLoop;
 
     private MetadataDatabase(string path)
     {
@@ -55,6 +62,7 @@ public sealed class MetadataDatabase : IDisposable
         try
         {
             db.EnsureSchema();
+            db.StartWriter();
         }
         catch
         {
@@ -65,21 +73,21 @@ public sealed class MetadataDatabase : IDisposable
         return db;
     }
 
-    /// <summary>Runs <paramref name="work"/> in one write transaction; commits durably unless it throws.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Runs <paramref name="work"/> atomically after every earlier write and completes once it is durably committed.
+    /// If it throws, its changes are rolled back and the exception is rethrown; other writes are unaffected.
+    /// The token only cancels waiting to be queued: once queued, a write runs to its atomic end.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, T> work, CancellationToken cancellationToken = default)
     {
-        await _writeLock.WaitAsync(cancellationToken);
-        try
+        cancellationToken.ThrowIfCancellationRequested();
+        var pending = new PendingWrite<T>(work);
+        if (!_queue.Writer.TryWrite(pending))
         {
-            using var transaction = _writer.BeginTransaction(deferred: false);
-            var result = work(_writer, transaction);
-            transaction.Commit();
-            return result;
+            throw new ObjectDisposedException(nameof(MetadataDatabase));
         }
-        finally
-        {
-            _writeLock.Release();
-        }
+
+        return pending.Task;
     }
 
     /// <summary>Runs <paramref name="work"/> on a pooled read connection; it sees only committed state.</summary>
@@ -92,9 +100,99 @@ public sealed class MetadataDatabase : IDisposable
 
     public void Dispose()
     {
+        _queue.Writer.TryComplete();
+        _writerLoop?.GetAwaiter().GetResult();
         _writer.Dispose();
-        _writeLock.Dispose();
         SqliteConnection.ClearAllPools();
+    }
+
+    private void StartWriter() =>
+        _writerLoop = Task.Factory.StartNew(WriteLoopAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<IPendingWrite>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var next))
+            {
+                batch.Add(next);
+            }
+
+            CommitBatch(batch);
+        }
+    }
+
+    private void CommitBatch(List<IPendingWrite> batch)
+    {
+        try
+        {
+            using var transaction = _writer.BeginTransaction(deferred: false);
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var savepoint = "w" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                transaction.Save(savepoint);
+                try
+                {
+                    batch[i].Run(_writer, transaction);
+                    transaction.Release(savepoint);
+                }
+                catch (Exception e)
+                {
+                    transaction.Rollback(savepoint);
+                    transaction.Release(savepoint);
+                    batch[i].Fail(e);
+                }
+            }
+
+            transaction.Commit();
+        }
+        catch (Exception e)
+        {
+            // The commit itself failed (disk full, I/O error): nothing in the batch is durable.
+            foreach (var pending in batch)
+            {
+                pending.Fail(e);
+            }
+
+            return;
+        }
+
+        foreach (var pending in batch)
+        {
+            pending.Complete();
+        }
+    }
+
+    private interface IPendingWrite
+    {
+        void Run(SqliteConnection connection, SqliteTransaction transaction);
+
+        void Fail(Exception e);
+
+        /// <summary>Called after the commit is durable; completes the caller unless <see cref="Fail"/> already did.</summary>
+        void Complete();
+    }
+
+    private sealed class PendingWrite<T> : IPendingWrite
+    {
+        private readonly Func<SqliteConnection, SqliteTransaction, T> _work;
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public PendingWrite(Func<SqliteConnection, SqliteTransaction, T> work)
+        {
+            _work = work;
+        }
+
+        public Task<T> Task => _completion.Task;
+
+        public void Run(SqliteConnection connection, SqliteTransaction transaction) => _result = _work(connection, transaction);
+
+        public void Fail(Exception e) => _completion.TrySetException(e);
+
+        public void Complete() => _completion.TrySetResult(_result!);
     }
 
     internal static void Execute(SqliteConnection connection, string sql, SqliteTransaction? transaction = null)
