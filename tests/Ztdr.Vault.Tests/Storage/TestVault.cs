@@ -54,6 +54,21 @@ internal sealed class TestVault : IDisposable
         return Files.Publish(staged, "\"part-" + content + "\"");
     }
 
+    /// <summary>
+    /// Records versions without data files, all in one transaction: listing tests need hundreds of keys (more than
+    /// one catalog batch) and do not read bodies.
+    /// </summary>
+    public Task InsertMetadataOnlyAsync(string bucket, IEnumerable<string> keys) =>
+        Store.Database.WriteAsync((connection, transaction) =>
+        {
+            foreach (var key in keys)
+            {
+                ObjectCatalog.Insert(connection, transaction, bucket, Encoding.UTF8.GetBytes(key), VersionIds.New(Now), isDeleteMarker: false, 0, "\"e\"", Now, StoredHeaders.Empty, null, []);
+            }
+
+            return true;
+        });
+
     public string ReadFile(string fileId)
     {
         using var stream = Files.OpenRead(fileId);
