@@ -1,4 +1,3 @@
-using System.Net;
 using Ztdr.S3.Errors;
 
 namespace Ztdr.Vault.Api;
@@ -18,7 +17,7 @@ public static class BucketNames
     {
         if (name.Length is < 3 or > 63 || name.Contains("..", StringComparison.Ordinal)
             || name.StartsWith("xn--", StringComparison.Ordinal) || name.EndsWith("-s3alias", StringComparison.Ordinal)
-            || IPAddress.TryParse(name, out _))
+            || LooksLikeIPv4Address(name))
         {
             return false;
         }
@@ -34,5 +33,13 @@ public static class BucketNames
         }
 
         return name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.');
+    }
+
+    // S3 refuses names "formatted as an IP address" (four dot-separated numbers). IPAddress.TryParse is no test
+    // for that: it also accepts "123", "1.2.3" and "0x1f" (inet_aton forms), which are valid bucket names.
+    private static bool LooksLikeIPv4Address(string name)
+    {
+        var labels = name.Split('.');
+        return labels.Length == 4 && labels.All(l => l.Length > 0 && l.All(char.IsAsciiDigit));
     }
 }

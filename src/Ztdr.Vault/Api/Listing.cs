@@ -13,6 +13,10 @@ internal sealed record ListingPage<T>(IReadOnlyList<T> Entries, IReadOnlyList<st
 internal sealed class Listing
 {
     private const int Batch = 512;
+
+    // max-keys=0 is an empty page that is not truncated, as on AWS: a truncated page with no entry has no resume
+    // point, so a client following IsTruncated would ask for the same page forever.
+    private static readonly ListingPage<ObjectVersion> Empty = new([], [], false, null, false, null);
     private readonly ObjectCatalog _objects;
 
     public Listing(ObjectCatalog objects)
@@ -40,6 +44,11 @@ internal sealed class Listing
 
     public ListingPage<ObjectVersion> Current(string bucket, string prefix, string? delimiter, byte[]? after, int maxKeys)
     {
+        if (maxKeys == 0)
+        {
+            return Empty;
+        }
+
         var prefixBytes = Encoding.UTF8.GetBytes(prefix);
         var entries = new List<ObjectVersion>();
         var prefixes = new List<string>();
@@ -82,6 +91,11 @@ internal sealed class Listing
 
     public ListingPage<ObjectVersion> Versions(string bucket, string prefix, string? delimiter, byte[]? afterKey, long? afterSequence, int maxKeys)
     {
+        if (maxKeys == 0)
+        {
+            return Empty;
+        }
+
         var prefixBytes = Encoding.UTF8.GetBytes(prefix);
         var entries = new List<ObjectVersion>();
         var prefixes = new List<string>();

@@ -1,0 +1,191 @@
+using System.Text;
+using Ztdr.S3.Errors;
+
+namespace Ztdr.Vault.Tests.Storage;
+
+public sealed class DataFileStoreTests : IDisposable
+{
+    private readonly TestVault _vault = new();
+
+    public void Dispose() => _vault.Dispose();
+
+    [Fact]
+    public async Task StageAsync_Body_IsOnlyInStagingAndOwnerOnly()
+    {
+        using var body = new MemoryStream(Encoding.UTF8.GetBytes("hello"));
+
+        var staged = await _vault.Files.StageAsync(body, 100, CancellationToken.None);
+
+        Assert.Equal(5, staged.Size);
+        Assert.Equal(_vault.Layout.StagingDirectory, Path.GetDirectoryName(staged.Path));
+        Assert.False(_vault.Files.Exists(staged.FileId));
+        Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(staged.Path) & ~(UnixFileMode.UserRead | UnixFileMode.UserWrite));
+    }
+
+    [Fact]
+    public async Task Discard_StagedFile_LeavesNothingAnywhere()
+    {
+        using var body = new MemoryStream(Encoding.UTF8.GetBytes("hello"));
+        var staged = await _vault.Files.StageAsync(body, 100, CancellationToken.None);
+
+        _vault.Files.Discard(staged);
+
+        Assert.Empty(_vault.StagingEntries());
+        Assert.False(_vault.Files.Exists(staged.FileId));
+    }
+
+    [Fact]
+    public async Task StageAsync_BodyLongerThanLimit_IsEntityTooLargeAndLeavesNothingInStaging()
+    {
+        using var body = new MemoryStream(new byte[101]);
+
+        var error = await Assert.ThrowsAsync<S3Exception>(() => _vault.Files.StageAsync(body, 100, CancellationToken.None));
+
+        Assert.Equal("EntityTooLarge", error.Error.Code);
+        Assert.Empty(_vault.StagingEntries());
+    }
+
+    [Fact]
+    public async Task StageAsync_BodyExactlyAtLimit_IsAccepted()
+    {
+        using var body = new MemoryStream(new byte[100]);
+
+        var staged = await _vault.Files.StageAsync(body, 100, CancellationToken.None);
+
+        Assert.Equal(100, staged.Size);
+    }
+
+    [Fact]
+    public async Task StageAsync_SourceFailsMidway_RethrowsAndLeavesNothingInStaging()
+    {
+        using var body = new FailingStream(bytesBeforeFailure: 10);
+
+        await Assert.ThrowsAsync<IOException>(() => _vault.Files.StageAsync(body, 1000, CancellationToken.None));
+
+        Assert.Empty(_vault.StagingEntries());
+    }
+
+    [Fact]
+    public async Task StageAsync_Cancelled_LeavesNothingInStaging()
+    {
+        using var body = new MemoryStream(new byte[10]);
+        using var cancellation = new CancellationTokenSource();
+        await cancellation.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _vault.Files.StageAsync(body, 1000, cancellation.Token));
+
+        Assert.Empty(_vault.StagingEntries());
+    }
+
+    [Fact]
+    public async Task Publish_StagedFile_MovesItUnderObjectsReadOnlyByOwner()
+    {
+        var segment = await _vault.WriteFileAsync("content");
+
+        var path = Path.Combine(_vault.Layout.ObjectsDirectory, segment.FileId[..2], segment.FileId);
+        Assert.True(File.Exists(path));
+        Assert.Equal(UnixFileMode.UserRead, File.GetUnixFileMode(path));
+        Assert.Empty(_vault.StagingEntries());
+        Assert.Equal("content", _vault.ReadFile(segment.FileId));
+        Assert.Equal(7, segment.Size);
+    }
+
+    [Fact]
+    public async Task Publish_FileIds_Are32LowerHexAndUnique()
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < 20; i++)
+        {
+            var segment = await _vault.WriteFileAsync("x");
+            Assert.Matches("^[0-9a-f]{32}$", segment.FileId);
+            ids.Add(segment.FileId);
+        }
+
+        Assert.Equal(20, ids.Count);
+    }
+
+    [Fact]
+    public async Task Prepare_LeftoversInStaging_AreRemoved()
+    {
+        using var body = new MemoryStream(new byte[10]);
+        await _vault.Files.StageAsync(body, 100, CancellationToken.None);
+        File.WriteAllText(Path.Combine(_vault.Layout.StagingDirectory, "torn-upload"), "partial");
+        Directory.CreateDirectory(Path.Combine(_vault.Layout.StagingDirectory, "nested"));
+
+        _vault.Files.Prepare();
+
+        Assert.True(Directory.Exists(_vault.Layout.StagingDirectory));
+        Assert.Empty(_vault.StagingEntries());
+    }
+
+    [Fact]
+    public async Task Prepare_PublishedFiles_AreKept()
+    {
+        var segment = await _vault.WriteFileAsync("keep");
+
+        _vault.Files.Prepare();
+
+        Assert.Equal("keep", _vault.ReadFile(segment.FileId));
+    }
+
+    [Fact]
+    public void Prepare_Always_CreatesAll256FanOutFoldersOwnerOnly()
+    {
+        var folders = Directory.GetDirectories(_vault.Layout.ObjectsDirectory).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+
+        Assert.Equal(Enumerable.Range(0, 256).Select(i => i.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)), folders);
+        Assert.Equal(UnixFileMode.None, File.GetUnixFileMode(_vault.Layout.ObjectsDirectory) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute));
+    }
+
+    [Fact]
+    public async Task Delete_PublishedFile_RemovesIt()
+    {
+        var segment = await _vault.WriteFileAsync("gone");
+
+        _vault.Files.Delete(segment.FileId);
+
+        Assert.False(_vault.Files.Exists(segment.FileId));
+    }
+
+    private sealed class FailingStream(int bytesBeforeFailure) : Stream
+    {
+        private int _remaining = bytesBeforeFailure;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (_remaining == 0)
+            {
+                throw new IOException("connection reset by peer");
+            }
+
+            var n = Math.Min(_remaining, buffer.Length);
+            buffer[..n].Fill(0x41);
+            _remaining -= n;
+            return n;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

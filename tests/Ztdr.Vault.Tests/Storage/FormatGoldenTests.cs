@@ -1,0 +1,251 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Ztdr.Vault.Identity;
+using Ztdr.Vault.Storage;
+using Ztdr.Vault.Tests.Tls;
+
+namespace Ztdr.Vault.Tests.Storage;
+
+/// <summary>
+/// Freezes every value the vault writes to disk (docs/vault-storage.md, layout and schema version 1). A failure here
+/// means existing data folders would be misread: make it a new format version with a migration, never a new expectation.
+/// </summary>
+public sealed class FormatGoldenTests
+{
+    [Fact]
+    public void SchemaV1_Text_IsFrozen()
+    {
+        var text = MetadataDatabase.SchemaV1.ReplaceLineEndings("\n");
+
+        Assert.Equal("3a6e9836225c62c4591334c4490583fda5fe3c6df3f807f850f5280854152901", Sha256(text));
+    }
+
+    [Fact]
+    public void SchemaVersion_Is1()
+    {
+        Assert.Equal(1, MetadataDatabase.SchemaVersion);
+        Assert.Equal(1, VaultLayout.FormatVersion);
+    }
+
+    [Fact]
+    public void Open_NewStore_RecordsSchemaVersionAndCreatesExactlyTheV1Objects()
+    {
+        using var folder = new TemporaryFolder();
+        var path = folder.Combine("meta", "vault.db");
+        MetadataDatabase.Open(path, create: true).Dispose();
+
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        Assert.Equal("1", Scalar(connection, "SELECT value FROM meta WHERE name = 'schema_version'"));
+        Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
+        var names = new List<string>();
+        var dump = new StringBuilder();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                names.Add($"{reader.GetString(0)} {reader.GetString(1)} on {reader.GetString(2)}");
+                dump.Append(reader.GetString(0)).Append('|').Append(reader.GetString(1)).Append('|').Append(reader.GetString(2)).Append('|')
+                    .Append(reader.GetString(3).ReplaceLineEndings("\n")).Append('\n');
+            }
+        }
+
+        Assert.Equal(
+            [
+                "index uploads_by_key on uploads", "index versions_by_id on versions", "index versions_by_key on versions",
+                "index versions_latest on versions", "table access_keys on access_keys", "table buckets on buckets",
+                "table meta on meta", "table parts on parts", "table segments on segments", "table uploads on uploads",
+                "table versions on versions",
+            ],
+            names);
+
+        // What SQLite itself recorded for every table and index (its stored CREATE text), including the meta table
+        // that lives outside SchemaV1: a change of column, constraint or index anywhere shows up here.
+        Assert.Equal("38189ee636e6d526209164d060bb153e50195bcc33fc26bc7020e692ce6db0c4", Sha256(dump.ToString()));
+    }
+
+    [Fact]
+    public void Open_NewStore_FileIsOwnerReadWriteOnly()
+    {
+        using var folder = new TemporaryFolder();
+        var path = folder.Combine("meta", "vault.db");
+
+        MetadataDatabase.Open(path, create: true).Dispose();
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+    }
+
+    [Fact]
+    public void Open_StoreWithOtherSchemaVersion_IsRefused()
+    {
+        using var folder = new TemporaryFolder();
+        var path = folder.Combine("vault.db");
+        MetadataDatabase.Open(path, create: true).Dispose();
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "UPDATE meta SET value = '2' WHERE name = 'schema_version'";
+            command.ExecuteNonQuery();
+        }
+
+        var error = Assert.Throws<InvalidOperationException>(() => MetadataDatabase.Open(path, create: false));
+
+        Assert.Contains("schema version 2", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Open_MissingStoreWithoutCreate_IsRefusedAndCreatesNothing()
+    {
+        using var folder = new TemporaryFolder();
+        var path = folder.Combine("meta", "vault.db");
+
+        Assert.Throws<InvalidOperationException>(() => MetadataDatabase.Open(path, create: false));
+
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void VaultLayout_Paths_AreFrozen()
+    {
+        var layout = new VaultLayout("/srv/vault");
+
+        Assert.Equal("/srv/vault", layout.Root);
+        Assert.Equal("/srv/vault/vault.json", layout.MarkerFile);
+        Assert.Equal("/srv/vault/meta", layout.MetadataDirectory);
+        Assert.Equal("/srv/vault/meta/vault.db", layout.MetadataDatabase);
+        Assert.Equal("/srv/vault/objects", layout.ObjectsDirectory);
+        Assert.Equal("/srv/vault/tmp", layout.StagingDirectory);
+        Assert.Equal("/srv/vault/tls", layout.TlsDirectory);
+        Assert.Equal("/srv/vault/objects/3f", layout.ObjectFolder("3f0123456789abcdef0123456789abcd"));
+        Assert.Equal("/srv/vault/objects/3f/3f0123456789abcdef0123456789abcd", layout.ObjectPath("3f0123456789abcdef0123456789abcd"));
+    }
+
+    [Fact]
+    public void VaultLayout_RelativeRoot_IsMadeAbsolute()
+    {
+        var layout = new VaultLayout("data/../vault");
+
+        Assert.Equal(Path.GetFullPath("vault"), layout.Root);
+    }
+
+    [Fact]
+    public void VersioningState_Numbers_AreFrozen()
+    {
+        // Stored in buckets.versioning.
+        Assert.Equal(0, (int)VersioningState.Unversioned);
+        Assert.Equal(1, (int)VersioningState.Enabled);
+        Assert.Equal(2, (int)VersioningState.Suspended);
+        Assert.Equal(3, Enum.GetValues<VersioningState>().Length);
+    }
+
+    [Fact]
+    public void Role_NumbersAndStoredNames_AreFrozen()
+    {
+        // access_keys.roles holds Role.ToString(): the names are the format, the numbers must not drift either.
+        Assert.Equal(0, (int)Role.None);
+        Assert.Equal(1, (int)Role.Admin);
+        Assert.Equal(2, (int)Role.Backup);
+        Assert.Equal(4, (int)Role.Reader);
+        Assert.Equal(8, (int)Role.Maintenance);
+        Assert.Equal(5, Enum.GetValues<Role>().Length);
+        Assert.Equal("Admin", Role.Admin.ToString());
+        Assert.Equal("Backup, Reader", (Role.Backup | Role.Reader).ToString());
+        Assert.Equal("Admin, Backup, Reader, Maintenance", (Role.Admin | Role.Backup | Role.Reader | Role.Maintenance).ToString());
+        Assert.Equal(Role.Backup | Role.Maintenance, Enum.Parse<Role>("Backup, Maintenance"));
+    }
+
+    [Fact]
+    public void StoredHeadersJson_Write_IsFrozen()
+    {
+        // versions.headers and uploads.headers.
+        var headers = new StoredHeaders("text/plain", "gzip", "attachment", "en", "no-cache", "0", [new("a", "1"), new("b", "é")]);
+
+        Assert.Equal(
+            """{"ContentType":"text/plain","ContentEncoding":"gzip","ContentDisposition":"attachment","ContentLanguage":"en","CacheControl":"no-cache","Expires":"0","Meta":[["a","1"],["b","\u00E9"]]}""",
+            StoredHeadersJson.Write(headers));
+        Assert.Equal(
+            """{"ContentType":null,"ContentEncoding":null,"ContentDisposition":null,"ContentLanguage":null,"CacheControl":null,"Expires":null,"Meta":[]}""",
+            StoredHeadersJson.Write(StoredHeaders.Empty));
+    }
+
+    [Fact]
+    public void StoredHeadersJson_ReadOfV1Document_RestoresEveryField()
+    {
+        var headers = StoredHeadersJson.Read("""{"ContentType":"text/plain","ContentEncoding":null,"ContentDisposition":"inline","ContentLanguage":null,"CacheControl":null,"Expires":null,"Meta":[["k","v"]]}""");
+
+        Assert.Equal("text/plain", headers.ContentType);
+        Assert.Equal("inline", headers.ContentDisposition);
+        Assert.Null(headers.ContentEncoding);
+        Assert.Equal([new KeyValuePair<string, string>("k", "v")], headers.UserMetadata);
+    }
+
+    [Theory]
+    [InlineData(0L, "0000000000")]
+    [InlineData(1469918176385L, "01ARYZ6S41")] // the ULID specification's example
+    [InlineData(1748779200000L, "01JWNNSVG0")] // 2025-06-01T12:00:00Z
+    [InlineData(253402300799999L, "76EZ91ZPZZ")] // the last millisecond of year 9999
+    public void VersionIdsNew_Prefix_IsCrockfordBase32OfMillisecondTime(long ms, string prefix)
+    {
+        var id = VersionIds.New(DateTimeOffset.FromUnixTimeMilliseconds(ms));
+
+        Assert.Equal(prefix, id[..10]);
+    }
+
+    [Fact]
+    public void VersionIdsNew_Always_Is26CrockfordBase32Characters()
+    {
+        for (var i = 0; i < 200; i++)
+        {
+            var id = VersionIds.New(TestVault.Now);
+
+            Assert.Matches("^[0-7][0-9A-HJKMNP-TV-Z]{25}$", id);
+            Assert.True(VersionIds.IsWellFormed(id));
+        }
+    }
+
+    [Fact]
+    public void VersionIdsNew_SameMillisecond_DiffersInRandomPart()
+    {
+        var ids = Enumerable.Range(0, 1000).Select(_ => VersionIds.New(TestVault.Now)).ToList();
+
+        Assert.Equal(1000, ids.ToHashSet(StringComparer.Ordinal).Count);
+        Assert.Single(ids.Select(id => id[..10]).Distinct(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void VersionIdsNew_LaterMillisecond_SortsAfter()
+    {
+        var earlier = VersionIds.New(TestVault.Now);
+        var later = VersionIds.New(TestVault.Now.AddMilliseconds(1));
+
+        Assert.True(string.CompareOrdinal(earlier, later) < 0);
+    }
+
+    [Theory]
+    [InlineData("null", true)]
+    [InlineData("01ARZ3NDEKTSV4RRFFQ69G5FAV", true)]
+    [InlineData("01arz3ndektsv4rrffq69g5fav", false)]
+    [InlineData("01ARZ3NDEKTSV4RRFFQ69G5FA", false)]
+    [InlineData("01ARZ3NDEKTSV4RRFFQ69G5FAVX", false)]
+    [InlineData("01ARZ3NDEKTSV4RRFFQ69G5FAU", false)]
+    [InlineData("01ARZ3NDEKTSV4RRFFQ69G5FAI", false)]
+    [InlineData("", false)]
+    [InlineData("NULL", false)]
+    public void VersionIdsIsWellFormed_Candidates_AcceptsOnlyIssuableIds(string candidate, bool expected)
+    {
+        Assert.Equal(expected, VersionIds.IsWellFormed(candidate));
+    }
+
+    private static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static string? Scalar(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar()?.ToString();
+    }
+}
