@@ -143,7 +143,9 @@ internal static class TypeReferences
                     reader.GetStandaloneSignature((StandaloneSignatureHandle)MetadataTokens.EntityHandle(il.ReadInt32())).DecodeMethodSignature(provider, null);
                     break;
                 case OperandType.InlineSwitch:
-                    il.Offset += 4 * il.ReadInt32();
+                    // Read the count first: "Offset += 4 * ReadInt32()" would read Offset before ReadInt32 moved it.
+                    var targets = il.ReadInt32();
+                    il.Offset += 4 * targets;
                     break;
                 case OperandType.InlineI8:
                 case OperandType.InlineR:

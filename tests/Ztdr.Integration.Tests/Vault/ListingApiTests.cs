@@ -97,11 +97,12 @@ public sealed class ListingApiTests : IClassFixture<ListingApiTests.SeededVault>
     }
 
     [Fact]
-    public async Task ListObjectsV2_MaxKeysZero_ReturnsNothingButTruncated()
+    public async Task ListObjectsV2_MaxKeysZero_ReturnsEmptyUntruncatedPage()
     {
+        // As AWS and ceph's s3-tests (test_bucket_list_maxkeys_zero): a truncated page with no resume point would loop a pager forever.
         var page = await _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "listing", MaxKeys = 0 });
         Assert.Empty(page.S3Objects ?? []);
-        Assert.True(page.IsTruncated);
+        Assert.False(page.IsTruncated ?? false);
     }
 
     public sealed class SeededVault : IAsyncLifetime
