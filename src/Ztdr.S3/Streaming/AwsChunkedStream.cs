@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.ExceptionServices;
-using System.Text;
 using Ztdr.S3.Errors;
 
 namespace Ztdr.S3.Streaming;
@@ -23,6 +22,8 @@ namespace Ztdr.S3.Streaming;
 /// later reads fail the same way. The trailer checksum itself is not checked here: hash the decoded bytes
 /// (see <see cref="HashingReadStream"/>) and compare with <see cref="Trailers"/> after end of stream.</para>
 /// <para>The inner stream is not disposed; it belongs to whoever owns the request.</para>
+/// <para>This type orders the steps and owns the verified chunk; <see cref="AwsChunkedFrameReader"/> reads the bytes,
+/// <see cref="ChunkHeader"/> parses each header line and <see cref="TrailerSectionReader"/> checks the trailers.</para>
 /// </remarks>
 public sealed class AwsChunkedStream : Stream
 {
@@ -32,22 +33,12 @@ public sealed class AwsChunkedStream : Stream
     /// <summary>Longest framing line accepted, CRLF included.</summary>
     public const int MaxLineLength = 4 * 1024;
 
-    // Trailers are few (one checksum plus the signature); a body sending more is hostile.
-    private const int MaxTrailerLines = 16;
     private const int InitialChunkCapacity = 64 * 1024;
-    private const string ChunkSignaturePrefix = "chunk-signature=";
-    private const string TrailerSignatureName = "x-amz-trailer-signature";
 
-    private readonly Stream _inner;
+    private readonly AwsChunkedFrameReader _frames;
     private readonly ChunkSignatureChain? _signatures;
-    private readonly HashSet<string> _expectedTrailers;
+    private readonly TrailerSectionReader _trailerSection;
     private readonly long? _declaredLength;
-    private readonly Dictionary<string, string> _trailers = new(StringComparer.Ordinal);
-
-    // Framing bytes read ahead of the parser: _line[_lineStart.._lineEnd).
-    private readonly byte[] _line = new byte[MaxLineLength];
-    private int _lineStart;
-    private int _lineEnd;
 
     // The current verified chunk: _chunk[_chunkOffset.._chunkLength) is still to be handed out.
     private byte[] _chunk = [];
@@ -55,7 +46,9 @@ public sealed class AwsChunkedStream : Stream
     private int _chunkOffset;
 
     private long _decodedLength;
-    private bool _completed;
+
+    // Set only once the terminator, trailers, end of body and declared length have all checked out.
+    private IReadOnlyDictionary<string, string>? _trailers;
     private bool _disposed;
     private ExceptionDispatchInfo? _failure;
     private bool _interrupted;
@@ -69,14 +62,12 @@ public sealed class AwsChunkedStream : Stream
         ArgumentNullException.ThrowIfNull(inner);
         if (decodedContentLength < 0)
         {
-            throw new S3Exception(S3Errors.InvalidArgument, "x-amz-decoded-content-length must not be negative.");
+            throw AwsChunkedRejections.NegativeDecodedLength();
         }
 
-        _inner = inner;
+        _frames = new AwsChunkedFrameReader(inner);
         _signatures = signing is null ? null : new ChunkSignatureChain(signing);
-        _expectedTrailers = new HashSet<string>(
-            (expectedTrailers ?? []).Select(name => name.Trim().ToLowerInvariant()),
-            StringComparer.Ordinal);
+        _trailerSection = new TrailerSectionReader(_signatures, expectedTrailers);
         _declaredLength = decodedContentLength;
     }
 
@@ -84,11 +75,11 @@ public sealed class AwsChunkedStream : Stream
     public long DecodedLength => _decodedLength;
 
     /// <summary>True once the terminating chunk, trailers and their signature have been read and verified.</summary>
-    public bool IsCompleted => _completed;
+    public bool IsCompleted => _trailers is not null;
 
     /// <summary>The trailers received (lower-case names, trimmed values), without the trailer signature. Only after end of stream.</summary>
     public IReadOnlyDictionary<string, string> Trailers =>
-        _completed ? _trailers : throw new InvalidOperationException("Trailers are known only after the body has been read to the end.");
+        _trailers ?? throw new InvalidOperationException("Trailers are known only after the body has been read to the end.");
 
     public override bool CanRead => !_disposed;
 
@@ -160,12 +151,6 @@ public sealed class AwsChunkedStream : Stream
         base.Dispose(disposing);
     }
 
-    private static S3Exception Malformed(string detail) =>
-        new(S3Errors.InvalidRequest, $"The aws-chunked body is malformed: {detail}");
-
-    private static S3Exception Truncated() =>
-        new(S3Errors.IncompleteBody, "The aws-chunked body ended before its terminating chunk and trailers.");
-
     private int CopyOut(Span<byte> destination)
     {
         var n = Math.Min(destination.Length, _chunkLength - _chunkOffset);
@@ -190,7 +175,7 @@ public sealed class AwsChunkedStream : Stream
         {
             while (_chunkOffset == _chunkLength)
             {
-                if (_completed)
+                if (IsCompleted)
                 {
                     settled = true;
                     return false;
@@ -219,25 +204,18 @@ public sealed class AwsChunkedStream : Stream
 
     private async ValueTask ReadNextChunkAsync(bool async, CancellationToken cancellationToken)
     {
-        var header = await ReadLineAsync(async, cancellationToken).ConfigureAwait(false);
-        if (header.Length == 0 || header[^1] != '\r')
-        {
-            throw Malformed("a chunk header line must end with CRLF.");
-        }
-
-        var (size, signature) = ParseChunkHeader(header[..^1]);
+        var line = await _frames.ReadLineAsync(async, cancellationToken).ConfigureAwait(false);
+        var (size, signature) = ChunkHeader.Parse(line, signed: _signatures is not null);
         if (_declaredLength is { } declared && _decodedLength + size > declared)
         {
-            throw new S3Exception(
-                S3Errors.IncompleteBody,
-                $"The body carries more than the {declared} bytes declared by x-amz-decoded-content-length.");
+            throw AwsChunkedRejections.LongerThanDeclared(declared);
         }
 
         _chunkOffset = _chunkLength = 0;
         if (size > 0)
         {
             await ReadChunkDataAsync(size, async, cancellationToken).ConfigureAwait(false);
-            await ExpectCrlfAsync(async, cancellationToken).ConfigureAwait(false);
+            await _frames.ExpectCrlfAsync(async, cancellationToken).ConfigureAwait(false);
         }
 
         // Verify before anything of the chunk becomes readable.
@@ -248,16 +226,14 @@ public sealed class AwsChunkedStream : Stream
 
         if (size == 0)
         {
-            await ReadTrailerSectionAsync(async, cancellationToken).ConfigureAwait(false);
-            await ExpectEndOfBodyAsync(async, cancellationToken).ConfigureAwait(false);
+            var trailers = await _trailerSection.ReadAsync(_frames, async, cancellationToken).ConfigureAwait(false);
+            await _frames.ExpectEndOfBodyAsync(async, cancellationToken).ConfigureAwait(false);
             if (_declaredLength is { } expected && _decodedLength != expected)
             {
-                throw new S3Exception(
-                    S3Errors.IncompleteBody,
-                    $"The body carries {_decodedLength} bytes but x-amz-decoded-content-length declares {expected}.");
+                throw AwsChunkedRejections.LengthMismatch(_decodedLength, expected);
             }
 
-            _completed = true;
+            _trailers = trailers;
             ReturnChunkBuffer();
             return;
         }
@@ -266,62 +242,13 @@ public sealed class AwsChunkedStream : Stream
         _decodedLength += size;
     }
 
-    private (int Size, string? Signature) ParseChunkHeader(string line)
-    {
-        var semicolon = line.IndexOf(';', StringComparison.Ordinal);
-        var sizeText = semicolon < 0 ? line : line[..semicolon];
-        string? signature = null;
-        if (_signatures is not null)
-        {
-            var extension = semicolon < 0 ? string.Empty : line[(semicolon + 1)..];
-            if (!extension.StartsWith(ChunkSignaturePrefix, StringComparison.Ordinal))
-            {
-                throw new S3Exception(S3Errors.SignatureDoesNotMatch, "A chunk of the signed aws-chunked body carries no chunk-signature.");
-            }
-
-            signature = extension[ChunkSignaturePrefix.Length..];
-            if (!ChunkSignatureChain.IsSignatureHex(signature))
-            {
-                throw Malformed("a chunk-signature must be 64 hex digits.");
-            }
-        }
-
-        // Hex digits only (either case): no sign, no whitespace, no 0x. Checked digit by digit so that
-        // an enormous size is refused before it can overflow.
-        if (sizeText.Length == 0)
-        {
-            throw Malformed("a chunk header has no size.");
-        }
-
-        long size = 0;
-        foreach (var c in sizeText)
-        {
-            if (!char.IsAsciiHexDigit(c))
-            {
-                throw Malformed($"the chunk size '{Truncate(sizeText)}' is not hexadecimal.");
-            }
-
-            size = (size * 16) + HexValue(c);
-            if (size > MaxChunkSize)
-            {
-                throw Malformed($"a chunk is larger than the {MaxChunkSize} bytes allowed.");
-            }
-        }
-
-        return ((int)size, signature);
-    }
-
-    private static string Truncate(string value) => value.Length <= 32 ? value : value[..32] + "…";
-
     private async ValueTask ReadChunkDataAsync(int size, bool async, CancellationToken cancellationToken)
     {
-        // Grow with the bytes that actually arrive, so a header announcing 16 MiB costs nothing until sent.
+        // Grow with the bytes that actually arrive, so a header announcing 16 MiB costs nothing until sent:
+        // the buffer doubles only once the bytes already asked for have all been read.
         EnsureChunkCapacity(Math.Min(size, InitialChunkCapacity));
 
-        var filled = Math.Min(size, _lineEnd - _lineStart);
-        _line.AsSpan(_lineStart, filled).CopyTo(_chunk);
-        _lineStart += filled;
-
+        var filled = 0;
         while (filled < size)
         {
             if (filled == _chunk.Length)
@@ -330,13 +257,8 @@ public sealed class AwsChunkedStream : Stream
             }
 
             var want = Math.Min(size, _chunk.Length) - filled;
-            var n = await ReadInnerAsync(_chunk.AsMemory(filled, want), async, cancellationToken).ConfigureAwait(false);
-            if (n == 0)
-            {
-                throw Truncated();
-            }
-
-            filled += n;
+            await _frames.ReadExactAsync(_chunk.AsMemory(filled, want), async, cancellationToken).ConfigureAwait(false);
+            filled += want;
         }
     }
 
@@ -361,172 +283,4 @@ public sealed class AwsChunkedStream : Stream
             _chunk = [];
         }
     }
-
-    private async ValueTask ExpectCrlfAsync(bool async, CancellationToken cancellationToken)
-    {
-        while (_lineEnd - _lineStart < 2)
-        {
-            if (!await FillLineBufferAsync(async, cancellationToken).ConfigureAwait(false))
-            {
-                throw Truncated();
-            }
-        }
-
-        if (_line[_lineStart] != '\r' || _line[_lineStart + 1] != '\n')
-        {
-            throw Malformed("chunk data is not followed by CRLF (the chunk is longer than its declared size).");
-        }
-
-        _lineStart += 2;
-    }
-
-    /// <summary>
-    /// Reads trailer lines up to the empty line that ends the body, checks each against x-amz-trailer and,
-    /// for a signed body, verifies the trailer signature over them.
-    /// </summary>
-    private async ValueTask ReadTrailerSectionAsync(bool async, CancellationToken cancellationToken)
-    {
-        string? trailerSignature = null;
-        var canonical = new StringBuilder();
-        for (var lines = 0; ; lines++)
-        {
-            if (lines > MaxTrailerLines)
-            {
-                throw Malformed("too many trailer lines.");
-            }
-
-            var raw = await ReadLineAsync(async, cancellationToken).ConfigureAwait(false);
-
-            // Lines end in CRLF; some clients end the last trailer with "\r" and then the final CRLF
-            // ("value\r\r\n"). Normalise both: strip carriage returns, and treat two of them as "line, then end".
-            var content = raw.TrimEnd('\r');
-            var endsSection = raw.Length - content.Length >= 2;
-            if (content.Length == 0)
-            {
-                break;
-            }
-
-            var colon = content.IndexOf(':', StringComparison.Ordinal);
-            if (colon <= 0)
-            {
-                throw Malformed("a trailer line is not 'name:value'.");
-            }
-
-            var sentName = content[..colon].Trim();
-            var name = sentName.ToLowerInvariant();
-            var value = content[(colon + 1)..].Trim();
-            if (name == TrailerSignatureName && _signatures is not null && _expectedTrailers.Count > 0)
-            {
-                if (trailerSignature is not null)
-                {
-                    throw Malformed("the trailer signature appears twice.");
-                }
-
-                trailerSignature = value;
-            }
-            else
-            {
-                if (trailerSignature is not null)
-                {
-                    // Anything after the signature would not be covered by it.
-                    throw Malformed("a trailer follows the trailer signature.");
-                }
-
-                if (!_expectedTrailers.Contains(name))
-                {
-                    throw new S3Exception(S3Errors.InvalidRequest, $"The trailer '{Truncate(name)}' was not announced in x-amz-trailer.");
-                }
-
-                if (!_trailers.TryAdd(name, value))
-                {
-                    throw Malformed($"the trailer '{name}' appears twice.");
-                }
-
-                // Signed as sent; names are matched case-insensitively but the signature covers the bytes.
-                canonical.Append(sentName).Append(':').Append(value).Append('\n');
-            }
-
-            if (endsSection)
-            {
-                break;
-            }
-        }
-
-        foreach (var expected in _expectedTrailers)
-        {
-            if (!_trailers.ContainsKey(expected))
-            {
-                throw new S3Exception(S3Errors.InvalidRequest, $"The trailer '{expected}' announced in x-amz-trailer is missing from the body.");
-            }
-        }
-
-        if (_signatures is not null && _expectedTrailers.Count > 0)
-        {
-            if (trailerSignature is null)
-            {
-                throw new S3Exception(S3Errors.SignatureDoesNotMatch, "The signed aws-chunked body has trailers but no x-amz-trailer-signature.");
-            }
-
-            _signatures.VerifyTrailer(canonical.ToString(), trailerSignature);
-        }
-    }
-
-    private async ValueTask ExpectEndOfBodyAsync(bool async, CancellationToken cancellationToken)
-    {
-        // Bytes after the terminator are covered by no signature; refuse them rather than silently drop them.
-        if (_lineEnd > _lineStart || await FillLineBufferAsync(async, cancellationToken).ConfigureAwait(false))
-        {
-            throw Malformed("data follows the terminating chunk.");
-        }
-    }
-
-    /// <summary>The next line up to and including '\n', minus the '\n', as Latin-1 (framing is ASCII).</summary>
-    private async ValueTask<string> ReadLineAsync(bool async, CancellationToken cancellationToken)
-    {
-        var scanned = 0;
-        while (true)
-        {
-            var pending = _line.AsSpan(_lineStart, _lineEnd - _lineStart);
-            var newline = pending[scanned..].IndexOf((byte)'\n');
-            if (newline >= 0)
-            {
-                var line = Encoding.Latin1.GetString(pending[..(scanned + newline)]);
-                _lineStart += scanned + newline + 1;
-                return line;
-            }
-
-            scanned = pending.Length;
-            if (pending.Length >= MaxLineLength)
-            {
-                throw Malformed($"a framing line is longer than {MaxLineLength} bytes.");
-            }
-
-            if (!await FillLineBufferAsync(async, cancellationToken).ConfigureAwait(false))
-            {
-                throw Truncated();
-            }
-        }
-    }
-
-    /// <summary>Reads more framing bytes after those pending; false at end of the inner stream.</summary>
-    private async ValueTask<bool> FillLineBufferAsync(bool async, CancellationToken cancellationToken)
-    {
-        if (_lineStart > 0)
-        {
-            _line.AsSpan(_lineStart, _lineEnd - _lineStart).CopyTo(_line);
-            _lineEnd -= _lineStart;
-            _lineStart = 0;
-        }
-
-        var n = await ReadInnerAsync(_line.AsMemory(_lineEnd), async, cancellationToken).ConfigureAwait(false);
-        _lineEnd += n;
-        return n > 0;
-    }
-
-    private async ValueTask<int> ReadInnerAsync(Memory<byte> destination, bool async, CancellationToken cancellationToken) =>
-        async
-            ? await _inner.ReadAsync(destination, cancellationToken).ConfigureAwait(false)
-            : _inner.Read(destination.Span);
-
-    private static int HexValue(char c) => c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
 }
