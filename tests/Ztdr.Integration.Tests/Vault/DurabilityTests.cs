@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Amazon.S3.Model;
+using Xunit.Abstractions;
 using Ztdr.Testing;
 
 namespace Ztdr.Integration.Tests.Vault;
@@ -8,6 +9,13 @@ namespace Ztdr.Integration.Tests.Vault;
 /// <summary>What was acknowledged survives kill -9; what was not is never visible; memory stays flat for big bodies.</summary>
 public sealed class DurabilityTests
 {
+    private readonly ITestOutputHelper _output;
+
+    public DurabilityTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
     [Fact]
     public async Task AcknowledgedPut_SurvivesKill9AndRestart()
     {
@@ -60,10 +68,13 @@ public sealed class DurabilityTests
     }
 
     [Fact]
-    public async Task OneGibUpload_KeepsVaultMemoryFlat()
+    public async Task LargeUpload_KeepsVaultMemoryFlat()
     {
         await using var vault = await VaultProcess.StartAsync();
-        const long size = 1L << 30;
+
+        // 1 GiB in the suite; ZTDR_LARGE_UPLOAD_GIB=5 reproduces the 5 GiB (S3's largest single PUT) figure in docs/benchmarks.md.
+        var gib = int.TryParse(Environment.GetEnvironmentVariable("ZTDR_LARGE_UPLOAD_GIB"), CultureInfo.InvariantCulture, out var g) ? g : 1;
+        var size = gib * (1L << 30);
         using (var s3 = vault.CreateClient())
         {
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = "backups", Key = "big.bin", InputStream = new PatternStream(size), AutoCloseStream = true });
@@ -75,7 +86,8 @@ public sealed class DurabilityTests
         var peakKib = long.Parse(
             File.ReadAllLines($"/proc/{vault.ProcessId}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)).Split(' ', StringSplitOptions.RemoveEmptyEntries)[1],
             CultureInfo.InvariantCulture);
-        Assert.True(peakKib < 300 * 1024, $"vault peak RSS {peakKib / 1024} MiB for a 1 GiB upload");
+        _output.WriteLine($"vault peak RSS {peakKib / 1024} MiB after a {gib} GiB upload");
+        Assert.True(peakKib < 300 * 1024, $"vault peak RSS {peakKib / 1024} MiB for a {gib} GiB upload");
     }
 
     private static async Task<bool> WaitForStagingFileAsync(VaultProcess vault)
