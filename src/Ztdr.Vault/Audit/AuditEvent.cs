@@ -1,0 +1,22 @@
+namespace Ztdr.Vault.Audit;
+
+/// <summary>
+/// One audited request: every mutation and every denial. <see cref="Outcome"/> is "allowed" or "denied:CODE"
+/// (the S3 error code). Times are the vault's trusted time, never the raw wall clock.
+/// </summary>
+public sealed record AuditEvent(
+    DateTimeOffset TrustedTime,
+    string Principal,
+    string Operation,
+    string? Bucket,
+    string? Key,
+    string? VersionId,
+    string Outcome,
+    string? Source,
+    string? RequestId);
+
+/// <summary>The append-only, hash-chained audit log. <see cref="AppendAsync"/> returns once the record is durable.</summary>
+public interface IAuditLog
+{
+    Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default);
+}
