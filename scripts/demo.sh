@@ -26,7 +26,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-export AWS_SHARED_CREDENTIALS_FILE="$demo/vault-credentials" AWS_PROFILE=admin AWS_CA_BUNDLE="$demo/vault/tls/ca.crt"
+export AWS_SHARED_CREDENTIALS_FILE="$demo/vault-credentials" AWS_PROFILE=backup AWS_CA_BUNDLE="$demo/vault/tls/ca.crt"
 export AWS_DEFAULT_REGION=us-east-1 AWS_CONFIG_FILE=/dev/null
 s3() { aws --endpoint-url "https://127.0.0.1:$port" "$@"; }
 

@@ -1,5 +1,6 @@
 using Ztdr.S3.Errors;
 using Ztdr.S3.Xml;
+using Ztdr.Vault.Identity;
 using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Api;
@@ -21,6 +22,7 @@ internal sealed class BucketOperations
 
     public Task ListBucketsAsync(S3Call call)
     {
+        call.Require(S3Action.ListBuckets);
         var buckets = _store.Buckets.List()
             .Where(b => call.Key.CoversBucket(b.Name))
             .Select(b => new BucketEntry(b.Name, b.Created))
@@ -30,6 +32,7 @@ internal sealed class BucketOperations
 
     public async Task CreateBucketAsync(S3Call call)
     {
+        call.Require(S3Action.CreateBucket);
         var name = call.Bucket;
         BucketNames.Validate(name);
         var body = await ReadBodyAsync(call);
@@ -39,19 +42,22 @@ internal sealed class BucketOperations
             throw new S3Exception(new S3Error("InvalidLocationConstraint", 400, "The specified location-constraint is not valid."), $"This vault serves region {_options.Region}, not {location}.");
         }
 
+        // A lock bucket is also a versioned one, and neither can ever be undone: it takes all three permissions (as AWS).
         var objectLock = call.HeaderIsTrue("x-amz-bucket-object-lock-enabled");
         if (objectLock)
         {
-            throw new S3Exception(S3Errors.NotImplemented, "Object Lock is not available in this vault version yet.");
+            call.Require(S3Action.PutBucketObjectLockConfiguration);
+            call.Require(S3Action.PutBucketVersioning);
         }
 
-        await _store.Buckets.CreateAsync(name, VersioningState.Unversioned, objectLock, CancellationToken.None);
+        await _store.Buckets.CreateAsync(name, objectLock ? VersioningState.Enabled : VersioningState.Unversioned, objectLock, CancellationToken.None);
         call.Http.Response.Headers.Location = "/" + name;
         call.Http.Response.StatusCode = 200;
     }
 
     public Task HeadBucketAsync(S3Call call)
     {
+        call.Require(S3Action.ReadBucket);
         _ = _store.Buckets.Get(call.Bucket);
         call.Http.Response.Headers["x-amz-bucket-region"] = _options.Region;
         call.Http.Response.StatusCode = 200;
@@ -60,6 +66,7 @@ internal sealed class BucketOperations
 
     public async Task DeleteBucketAsync(S3Call call)
     {
+        call.Require(S3Action.DeleteBucket);
         var orphans = await _store.Buckets.DeleteAsync(call.Bucket, CancellationToken.None);
         _store.DeleteFiles(orphans);
         call.Http.Response.StatusCode = 204;
@@ -67,6 +74,7 @@ internal sealed class BucketOperations
 
     public Task GetLocationAsync(S3Call call)
     {
+        call.Require(S3Action.ReadBucket);
         _ = _store.Buckets.Get(call.Bucket);
         var region = _options.Region == "us-east-1" ? null : _options.Region;
         return Responses.XmlAsync(call, BucketXmlWriter.ToBytes(new BucketLocation(region)));
@@ -74,6 +82,7 @@ internal sealed class BucketOperations
 
     public Task GetVersioningAsync(S3Call call)
     {
+        call.Require(S3Action.GetBucketVersioning);
         var bucket = _store.Buckets.Get(call.Bucket);
         VersioningStatus? status = bucket.Versioning switch
         {
@@ -86,6 +95,7 @@ internal sealed class BucketOperations
 
     public async Task PutVersioningAsync(S3Call call)
     {
+        call.Require(S3Action.PutBucketVersioning);
         _ = _store.Buckets.Get(call.Bucket);
         var body = await ReadBodyAsync(call);
         var configuration = BucketXmlParser.ParseVersioningConfiguration(body);

@@ -2,6 +2,7 @@ using Ztdr.S3.Checksums;
 using Ztdr.S3.Errors;
 using Ztdr.S3.Streaming;
 using Ztdr.S3.Xml;
+using Ztdr.Vault.Identity;
 using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Api;
@@ -23,8 +24,12 @@ internal sealed class CopyOperation
 
     public async Task CopyObjectAsync(S3Call call)
     {
+        call.Require(S3Action.PutObject);
         var bucket = _store.Buckets.Get(call.Bucket);
         var source = ResolveSource(call);
+
+        // The source's lock is never copied: the destination gets the request's lock headers or its bucket's default.
+        var (retention, legalHold) = ObjectOperations.RequestedLock(call, bucket);
         var replace = string.Equals(call.Header("x-amz-metadata-directive"), "REPLACE", StringComparison.OrdinalIgnoreCase);
         if (!replace && source.Bucket == bucket.Name && source.Key == call.ObjectKey && call.Target.Get("versionId") is null)
         {
@@ -38,7 +43,8 @@ internal sealed class CopyOperation
         Mutation<ObjectVersion> mutation;
         try
         {
-            mutation = await _store.Objects.PutAsync(new NewVersion(bucket.Name, call.ObjectKey, segment.Size, etag, headers, checksum, [segment]), CancellationToken.None);
+            var version = new NewVersion(bucket.Name, call.ObjectKey, segment.Size, etag, headers, checksum, [segment]) { Retention = retention, LegalHold = legalHold };
+            mutation = await _store.Objects.PutAsync(version, call.Now, CancellationToken.None);
         }
         catch
         {
@@ -47,6 +53,7 @@ internal sealed class CopyOperation
         }
 
         _store.DeleteFiles(mutation.OrphanedFiles);
+        call.AuditVersionId = mutation.Result.VersionId;
         ObjectOperations.WriteVersionHeader(call, bucket, mutation.Result.VersionId);
         var sourceBucket = _store.Buckets.Get(source.Bucket);
         if (sourceBucket.Versioning != VersioningState.Unversioned)
@@ -71,6 +78,7 @@ internal sealed class CopyOperation
     /// <summary>The source version named by x-amz-copy-source, after its x-amz-copy-source-if-* conditions.</summary>
     public ObjectVersion ResolveSource(S3Call call)
     {
+        call.Require(S3Action.GetObject);
         var header = call.Header("x-amz-copy-source")!;
         var question = header.IndexOf('?', StringComparison.Ordinal);
         var path = question < 0 ? header : header[..question];

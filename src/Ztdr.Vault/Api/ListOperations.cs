@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Ztdr.S3.Errors;
 using Ztdr.S3.Xml;
+using Ztdr.Vault.Identity;
 using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Api;
@@ -21,6 +22,7 @@ internal sealed class ListOperations
 
     public Task ListObjectsV2Async(S3Call call)
     {
+        call.Require(S3Action.ListObjects);
         var bucket = _store.Buckets.Get(call.Bucket);
         var (prefix, delimiter, maxKeys, encoding) = CommonParameters(call);
         var token = call.Target.Get("continuation-token");
@@ -56,6 +58,7 @@ internal sealed class ListOperations
 
     public Task ListObjectsV1Async(S3Call call)
     {
+        call.Require(S3Action.ListObjects);
         var bucket = _store.Buckets.Get(call.Bucket);
         var (prefix, delimiter, maxKeys, encoding) = CommonParameters(call);
         var marker = call.Target.Get("marker") ?? string.Empty;
@@ -79,6 +82,7 @@ internal sealed class ListOperations
 
     public Task ListVersionsAsync(S3Call call)
     {
+        call.Require(S3Action.ListObjects);
         var bucket = _store.Buckets.Get(call.Bucket);
         var (prefix, delimiter, maxKeys, encoding) = CommonParameters(call);
         var keyMarker = call.Target.Get("key-marker") ?? string.Empty;

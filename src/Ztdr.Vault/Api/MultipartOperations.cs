@@ -4,6 +4,7 @@ using Ztdr.S3.Checksums;
 using Ztdr.S3.Errors;
 using Ztdr.S3.Streaming;
 using Ztdr.S3.Xml;
+using Ztdr.Vault.Identity;
 using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Api;
@@ -32,8 +33,10 @@ internal sealed class MultipartOperations
 
     public async Task CreateAsync(S3Call call)
     {
+        call.Require(S3Action.PutObject);
         var bucket = _store.Buckets.Get(call.Bucket);
         var headers = ObjectHeaders.FromRequest(call);
+        var (retention, legalHold) = ObjectOperations.RequestedLock(call, bucket);
         string? algorithm = null;
         string? type = null;
         if (call.Header("x-amz-checksum-algorithm") is { } requested)
@@ -53,7 +56,7 @@ internal sealed class MultipartOperations
             };
         }
 
-        var upload = await _store.Uploads.CreateAsync(bucket.Name, call.ObjectKey, headers, algorithm, type, CancellationToken.None);
+        var upload = await _store.Uploads.CreateAsync(bucket.Name, call.ObjectKey, headers, algorithm, type, retention, legalHold, call.Now, CancellationToken.None);
         if (algorithm is not null)
         {
             call.Http.Response.Headers["x-amz-checksum-algorithm"] = algorithm;
@@ -65,6 +68,7 @@ internal sealed class MultipartOperations
 
     public async Task UploadPartAsync(S3Call call)
     {
+        call.Require(S3Action.PutObject);
         _ = _store.Buckets.Get(call.Bucket);
         var partNumber = ParsePartNumber(call.Target.Get("partNumber"));
         var upload = _store.Uploads.Get(call.Bucket, call.ObjectKey, call.Target.Get("uploadId")!);
@@ -122,6 +126,7 @@ internal sealed class MultipartOperations
 
     public async Task CompleteAsync(S3Call call)
     {
+        call.Require(S3Action.PutObject);
         var bucket = _store.Buckets.Get(call.Bucket);
         var uploadId = call.Target.Get("uploadId")!;
         var upload = _store.Uploads.Get(bucket.Name, call.ObjectKey, uploadId);
@@ -145,8 +150,9 @@ internal sealed class MultipartOperations
             }
 
             return new NewVersion(bucket.Name, call.ObjectKey, size, etag, current.Headers, checksum, chosen.Select(p => new Segment(p.FileId, p.Size, p.ETag)).ToList());
-        }, CancellationToken.None);
+        }, call.Now, CancellationToken.None);
         _store.DeleteFiles(mutation.OrphanedFiles);
+        call.AuditVersionId = mutation.Result.VersionId;
         ObjectOperations.WriteVersionHeader(call, bucket, mutation.Result.VersionId);
         var result = new CompleteMultipartUploadResult($"/{bucket.Name}/{call.ObjectKey}", bucket.Name, call.ObjectKey, etag)
         {
@@ -157,6 +163,7 @@ internal sealed class MultipartOperations
 
     public async Task AbortAsync(S3Call call)
     {
+        call.Require(S3Action.PutObject);
         _ = _store.Buckets.Get(call.Bucket);
         var mutation = await _store.Uploads.AbortAsync(call.Bucket, call.ObjectKey, call.Target.Get("uploadId")!, CancellationToken.None);
         _store.DeleteFiles(mutation.OrphanedFiles);
@@ -165,6 +172,7 @@ internal sealed class MultipartOperations
 
     public Task ListPartsAsync(S3Call call)
     {
+        call.Require(S3Action.ListObjects);
         _ = _store.Buckets.Get(call.Bucket);
         var upload = _store.Uploads.Get(call.Bucket, call.ObjectKey, call.Target.Get("uploadId")!);
         var marker = ParseNonNegative(call.Target.Get("part-number-marker"), "part-number-marker", 0);
@@ -189,6 +197,7 @@ internal sealed class MultipartOperations
 
     public Task ListUploadsAsync(S3Call call)
     {
+        call.Require(S3Action.ListObjects);
         var bucket = _store.Buckets.Get(call.Bucket);
         var (prefix, delimiter, maxUploads, encoding) = ListOperations.CommonParameters(call);
         var keyMarker = call.Target.Get("key-marker") ?? string.Empty;

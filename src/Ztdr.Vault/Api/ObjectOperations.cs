@@ -1,6 +1,8 @@
 using System.Globalization;
 using Ztdr.S3.Errors;
 using Ztdr.S3.Xml;
+using Ztdr.Vault.Identity;
+using Ztdr.Vault.Locking;
 using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Api;
@@ -13,9 +15,11 @@ internal sealed class ObjectOperations
     private readonly RequestBodies _bodies;
     private readonly SmartObjectStorage _sosApi;
     private readonly VaultOptions _options;
+    private readonly RequestAudit _audit;
 
-    public ObjectOperations(VaultStore store, ObjectReader reader, RequestBodies bodies, TimeProvider time, VaultOptions options)
+    public ObjectOperations(VaultStore store, ObjectReader reader, RequestBodies bodies, TimeProvider time, VaultOptions options, RequestAudit audit)
     {
+        _audit = audit;
         _store = store;
         _reader = reader;
         _bodies = bodies;
@@ -30,9 +34,11 @@ internal sealed class ObjectOperations
 
     public async Task PutObjectAsync(S3Call call)
     {
+        call.Require(S3Action.PutObject);
         var bucket = _store.Buckets.Get(call.Bucket);
         RefuseVirtualObject(call);
         var headers = ObjectHeaders.FromRequest(call);
+        var (retention, legalHold) = RequestedLock(call, bucket);
         if (call.Header("if-none-match") == "*" && _store.Objects.Find(bucket.Name, call.ObjectKey, null) is { IsDeleteMarker: false })
         {
             throw new S3Exception(S3Errors.PreconditionFailed).With("Condition", "If-None-Match");
@@ -43,7 +49,8 @@ internal sealed class ObjectOperations
         Mutation<ObjectVersion> mutation;
         try
         {
-            mutation = await _store.Objects.PutAsync(new NewVersion(bucket.Name, call.ObjectKey, segment.Size, body.ETag, headers, body.Checksum, [segment]), CancellationToken.None);
+            var version = new NewVersion(bucket.Name, call.ObjectKey, segment.Size, body.ETag, headers, body.Checksum, [segment]) { Retention = retention, LegalHold = legalHold };
+            mutation = await _store.Objects.PutAsync(version, call.Now, CancellationToken.None);
         }
         catch
         {
@@ -52,6 +59,7 @@ internal sealed class ObjectOperations
         }
 
         _store.DeleteFiles(mutation.OrphanedFiles);
+        call.AuditVersionId = mutation.Result.VersionId;
         var response = call.Http.Response;
         response.Headers.ETag = body.ETag;
         WriteVersionHeader(call, bucket, mutation.Result.VersionId);
@@ -66,6 +74,7 @@ internal sealed class ObjectOperations
 
     public async Task GetObjectAsync(S3Call call, bool headOnly)
     {
+        call.Require(S3Action.GetObject);
         var bucket = _store.Buckets.Get(call.Bucket);
         if (_options.SmartObjectStorageApi && _sosApi.TryGet(bucket, call.ObjectKey) is { } virtualObject)
         {
@@ -93,6 +102,7 @@ internal sealed class ObjectOperations
         Preconditions.Check(version, call.Header("if-match"), call.Header("if-none-match"), call.Header("if-modified-since"), call.Header("if-unmodified-since"), forCopySource: false);
         var response = call.Http.Response;
         ObjectHeaders.Write(response, version, bucket, call.Target.Query);
+        WriteLockHeaders(call, version);
         var range = ResolveRange(call, version, out var fullObject);
         if (fullObject && version.Checksum is { } checksum
             && string.Equals(call.Header("x-amz-checksum-mode"), "ENABLED", StringComparison.OrdinalIgnoreCase))
@@ -128,9 +138,16 @@ internal sealed class ObjectOperations
         }
 
         var versionId = ParseVersionId(call);
-        var mutation = await _store.Objects.DeleteAsync(bucket.Name, call.ObjectKey, versionId, CancellationToken.None);
+        call.Require(RemovesData(bucket, versionId) ? S3Action.DeleteObjectVersion : S3Action.CreateDeleteMarker);
+        if (call.HeaderIsTrue("x-amz-bypass-governance-retention"))
+        {
+            call.Require(S3Action.BypassGovernanceRetention);
+        }
+
+        var mutation = await _store.Objects.DeleteAsync(bucket.Name, call.ObjectKey, versionId, call.Authority(), call.Now, CancellationToken.None);
         _store.DeleteFiles(mutation.OrphanedFiles);
         var outcome = mutation.Result;
+        call.AuditVersionId = outcome.VersionId;
         if (outcome.IsDeleteMarker)
         {
             call.Http.Response.Headers["x-amz-delete-marker"] = "true";
@@ -149,6 +166,12 @@ internal sealed class ObjectOperations
         var bucket = _store.Buckets.Get(call.Bucket);
         var body = await _bodies.ReadSmallAsync(call, S3Xml.DeleteMaxBodyBytes, requireIntegrityHeader: true);
         var request = ObjectXmlParser.ParseDelete(body);
+        if (call.HeaderIsTrue("x-amz-bypass-governance-retention"))
+        {
+            call.Require(S3Action.BypassGovernanceRetention);
+        }
+
+        var authority = call.Authority();
         var deleted = new List<DeletedObject>();
         var errors = new List<DeleteError>();
         var seen = new HashSet<(string, string?)>();
@@ -173,9 +196,11 @@ internal sealed class ObjectOperations
                     throw new S3Exception(S3Errors.NoSuchVersion, "The specified version does not exist.");
                 }
 
-                var mutation = await _store.Objects.DeleteAsync(bucket.Name, entry.Key, entry.VersionId, CancellationToken.None);
+                call.Require(RemovesData(bucket, entry.VersionId) ? S3Action.DeleteObjectVersion : S3Action.CreateDeleteMarker);
+                var mutation = await _store.Objects.DeleteAsync(bucket.Name, entry.Key, entry.VersionId, authority, call.Now, CancellationToken.None);
                 _store.DeleteFiles(mutation.OrphanedFiles);
                 var outcome = mutation.Result;
+                await _audit.EntryAsync(call, "DeleteObjects", entry.Key, outcome.VersionId ?? entry.VersionId, "allowed");
                 deleted.Add(entry.VersionId is null
                     ? new DeletedObject(entry.Key, null, outcome.IsDeleteMarker, outcome.IsDeleteMarker ? outcome.VersionId : null)
                     : new DeletedObject(entry.Key, entry.VersionId, outcome.IsDeleteMarker, outcome.IsDeleteMarker ? outcome.VersionId : null));
@@ -183,11 +208,68 @@ internal sealed class ObjectOperations
             catch (S3Exception e) when (e.Error.Status < 500)
             {
                 errors.Add(new DeleteError(entry.Key, entry.VersionId, e.Error.Code, e.Message));
+                await _audit.EntryAsync(call, "DeleteObjects", entry.Key, entry.VersionId, "denied:" + e.Error.Code);
             }
         }
 
         var result = new DeleteResult(request.Quiet ? [] : deleted, errors);
         await Responses.XmlAsync(call, ObjectXmlWriter.ToBytes(result));
+    }
+
+    /// <summary>
+    /// A delete removes data permanently when it names a version, or when the bucket keeps no versions (the null
+    /// version goes): that needs DeleteObjectVersion; otherwise it only adds a delete marker.
+    /// </summary>
+    internal static bool RemovesData(BucketRecord bucket, string? versionId) => versionId is not null || bucket.Versioning != VersioningState.Enabled;
+
+    /// <summary>
+    /// Lock settings asked for by x-amz-object-lock-* headers (PutObject, CopyObject, CreateMultipartUpload), checked
+    /// against the bucket and the key's permissions before any body byte is stored.
+    /// </summary>
+    internal static (Retention? Retention, bool? LegalHold) RequestedLock(S3Call call, BucketRecord bucket)
+    {
+        var (retention, legalHold) = LockHeaders.Parse(call.Header);
+        if (retention is null && legalHold is null)
+        {
+            return (null, null);
+        }
+
+        if (!bucket.ObjectLockEnabled)
+        {
+            throw new S3Exception(S3Errors.InvalidRequest, "Bucket is missing ObjectLockConfiguration");
+        }
+
+        if (retention is not null)
+        {
+            call.Require(S3Action.PutObjectRetention);
+            if (LockEngine.CheckNewRetention(retention, call.Now) is { } denied)
+            {
+                throw denied;
+            }
+        }
+
+        if (legalHold == true)
+        {
+            call.Require(S3Action.PlaceLegalHold);
+        }
+
+        return (retention, legalHold);
+    }
+
+    /// <summary>Lock state on GET/HEAD, only for keys allowed to read it (others simply don't see the headers, as AWS).</summary>
+    internal static void WriteLockHeaders(S3Call call, ObjectVersion version)
+    {
+        var headers = call.Http.Response.Headers;
+        if (version.Retention is { } retention && call.Can(S3Action.GetObjectRetention))
+        {
+            headers["x-amz-object-lock-mode"] = retention.Mode == LockMode.Compliance ? "COMPLIANCE" : "GOVERNANCE";
+            headers["x-amz-object-lock-retain-until-date"] = LockHeaders.FormatDate(retention.RetainUntil);
+        }
+
+        if (version.LegalHold is { } hold && call.Can(S3Action.GetObjectLegalHold))
+        {
+            headers["x-amz-object-lock-legal-hold"] = hold ? "ON" : "OFF";
+        }
     }
 
     internal static string? ParseVersionId(S3Call call)

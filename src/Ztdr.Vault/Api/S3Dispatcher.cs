@@ -3,6 +3,9 @@ using Microsoft.Extensions.Logging;
 using Ztdr.S3.Errors;
 using Ztdr.S3.Signing;
 using Ztdr.S3.Xml;
+using Ztdr.Vault.Audit;
+using Ztdr.Vault.Identity;
+using Ztdr.Vault.Locking;
 using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Api;
@@ -18,7 +21,14 @@ public sealed class S3Dispatcher
     [
         "acl", "policy", "policyStatus", "cors", "lifecycle", "encryption", "tagging", "website", "logging", "replication",
         "notification", "ownershipControls", "publicAccessBlock", "accelerate", "requestPayment", "analytics", "inventory",
-        "metrics", "intelligent-tiering", "torrent", "restore", "select", "attributes", "object-lock", "retention", "legal-hold",
+        "metrics", "intelligent-tiering", "torrent", "restore", "select", "attributes",
+    ];
+
+    /// <summary>Errors that mean "you could not prove who you are": counted per source and slowed down.</summary>
+    private static readonly HashSet<string> AuthenticationFailures =
+    [
+        S3Errors.SignatureDoesNotMatch.Code, S3Errors.InvalidAccessKeyId.Code, S3Errors.AuthorizationHeaderMalformed.Code,
+        S3Errors.AuthorizationQueryParametersError.Code,
     ];
 
     private readonly VaultStore _store;
@@ -29,17 +39,25 @@ public sealed class S3Dispatcher
     private readonly ObjectOperations _objects;
     private readonly MultipartOperations _multipart;
     private readonly ListOperations _lists;
+    private readonly ObjectLockOperations _locks;
+    private readonly SecureClock _clock;
+    private readonly RequestAudit _audit;
+    private readonly AuthFailureLimiter _limiter;
 
-    public S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, ILogger<S3Dispatcher> logger)
+    public S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, SecureClock clock, IAuditLog audit, AuthFailureLimiter limiter, ILogger<S3Dispatcher> logger)
     {
         _store = store;
         _options = options;
         _logger = logger;
+        _clock = clock;
+        _limiter = limiter;
+        _audit = new RequestAudit(audit, clock);
         _verifier = new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, time, options.Regions);
         var reader = new ObjectReader(store.Files);
         var bodies = new RequestBodies(store.Files, options);
         _buckets = new BucketOperations(store, bodies, options);
-        _objects = new ObjectOperations(store, reader, bodies, time, options);
+        _locks = new ObjectLockOperations(store, bodies);
+        _objects = new ObjectOperations(store, reader, bodies, time, options, _audit);
         _multipart = new MultipartOperations(store, reader, bodies, _objects.Copy, time);
         _lists = new ListOperations(store);
     }
@@ -53,7 +71,10 @@ public sealed class S3Dispatcher
         http.Response.Headers.Server = "ztdr-vault";
         RequestTarget? target = null;
         SigV4Authentication? authentication = null;
+        S3Call? call = null;
+        string operation = http.Request.Method;
         string? errorCode = null;
+        var source = http.Connection.RemoteIpAddress?.ToString() ?? "local";
         try
         {
             var signed = new HttpSignedRequest(http);
@@ -61,9 +82,23 @@ public sealed class S3Dispatcher
             authentication = _verifier.Verify(signed);
             var key = _store.Keys.FindActive(authentication.AccessKeyId)?.Key
                 ?? throw new S3Exception(S3Errors.InvalidAccessKeyId).With("AWSAccessKeyId", authentication.AccessKeyId);
-            var call = new S3Call(http, target, authentication, key);
+            call = new S3Call(http, target, authentication, key, _clock.Now);
             Authorize(call);
-            await RouteAsync(call);
+            var (name, run) = Route(call);
+            operation = name;
+            var audited = call;
+            if (RequestAudit.ShouldAudit(http.Request.Method, 200))
+            {
+                call.BeforeResponse = () => _audit.RequestAsync(http, name, audited.Key.AccessKeyId, target, audited.AuditVersionId, "allowed", requestId);
+            }
+
+            await run();
+            if (call.BeforeResponse is { } pending)
+            {
+                // Status-only responses (no body written yet): the audit record is durable before the status line goes out.
+                call.BeforeResponse = null;
+                await pending();
+            }
         }
         catch (S3Exception e)
         {
@@ -71,6 +106,26 @@ public sealed class S3Dispatcher
             if (e.Error.Status >= 500)
             {
                 _logger.LogError(e.InnerException, "request {RequestId} failed with {Code}", requestId, e.Error.Code);
+            }
+
+            if (AuthenticationFailures.Contains(e.Error.Code) || (authentication is null && e.Error.Status == 403))
+            {
+                // Brute force is slowed down per source; the delay is served before the answer, so guessing costs time.
+                var delay = _limiter.RecordFailure(source);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, http.RequestAborted);
+                }
+            }
+
+            if (call is not null)
+            {
+                call.BeforeResponse = null;
+            }
+
+            if (RequestAudit.ShouldAudit(http.Request.Method, e.Error.Status))
+            {
+                await _audit.RequestAsync(http, operation, authentication?.AccessKeyId, target, call?.AuditVersionId, "denied:" + e.Error.Code, requestId);
             }
 
             await WriteErrorAsync(http, e, requestId, target);
@@ -108,7 +163,7 @@ public sealed class S3Dispatcher
         }
     }
 
-    private Task RouteAsync(S3Call call)
+    private (string Operation, Func<Task> Run) Route(S3Call call)
     {
         var method = call.Http.Request.Method;
         var target = call.Target;
@@ -122,40 +177,46 @@ public sealed class S3Dispatcher
 
         if (target.Bucket is null)
         {
-            return method == "GET" ? _buckets.ListBucketsAsync(call) : throw new S3Exception(S3Errors.MethodNotAllowed);
+            return method == "GET" ? ("ListBuckets", () => _buckets.ListBucketsAsync(call)) : throw new S3Exception(S3Errors.MethodNotAllowed);
         }
 
         if (target.Key is null)
         {
             return method switch
             {
-                "GET" when target.Has("location") => _buckets.GetLocationAsync(call),
-                "GET" when target.Has("versioning") => _buckets.GetVersioningAsync(call),
-                "GET" when target.Has("versions") => _lists.ListVersionsAsync(call),
-                "GET" when target.Has("uploads") => _multipart.ListUploadsAsync(call),
-                "GET" when target.Get("list-type") == "2" => _lists.ListObjectsV2Async(call),
-                "GET" => _lists.ListObjectsV1Async(call),
-                "HEAD" => _buckets.HeadBucketAsync(call),
-                "PUT" when target.Has("versioning") => _buckets.PutVersioningAsync(call),
-                "PUT" => _buckets.CreateBucketAsync(call),
-                "DELETE" => _buckets.DeleteBucketAsync(call),
-                "POST" when target.Has("delete") => _objects.DeleteObjectsAsync(call),
+                "GET" when target.Has("location") => ("GetBucketLocation", () => _buckets.GetLocationAsync(call)),
+                "GET" when target.Has("versioning") => ("GetBucketVersioning", () => _buckets.GetVersioningAsync(call)),
+                "GET" when target.Has("object-lock") => ("GetObjectLockConfiguration", () => _locks.GetConfigurationAsync(call)),
+                "GET" when target.Has("versions") => ("ListObjectVersions", () => _lists.ListVersionsAsync(call)),
+                "GET" when target.Has("uploads") => ("ListMultipartUploads", () => _multipart.ListUploadsAsync(call)),
+                "GET" when target.Get("list-type") == "2" => ("ListObjectsV2", () => _lists.ListObjectsV2Async(call)),
+                "GET" => ("ListObjects", () => _lists.ListObjectsV1Async(call)),
+                "HEAD" => ("HeadBucket", () => _buckets.HeadBucketAsync(call)),
+                "PUT" when target.Has("versioning") => ("PutBucketVersioning", () => _buckets.PutVersioningAsync(call)),
+                "PUT" when target.Has("object-lock") => ("PutObjectLockConfiguration", () => _locks.PutConfigurationAsync(call)),
+                "PUT" => ("CreateBucket", () => _buckets.CreateBucketAsync(call)),
+                "DELETE" => ("DeleteBucket", () => _buckets.DeleteBucketAsync(call)),
+                "POST" when target.Has("delete") => ("DeleteObjects", () => _objects.DeleteObjectsAsync(call)),
                 _ => throw new S3Exception(S3Errors.MethodNotAllowed),
             };
         }
 
         return method switch
         {
-            "GET" when target.Has("uploadId") => _multipart.ListPartsAsync(call),
-            "GET" => _objects.GetObjectAsync(call, headOnly: false),
-            "HEAD" => _objects.GetObjectAsync(call, headOnly: true),
-            "PUT" when target.Has("uploadId") && target.Has("partNumber") => _multipart.UploadPartAsync(call),
-            "PUT" when call.Header("x-amz-copy-source") is not null => _objects.CopyObjectAsync(call),
-            "PUT" => _objects.PutObjectAsync(call),
-            "DELETE" when target.Has("uploadId") => _multipart.AbortAsync(call),
-            "DELETE" => _objects.DeleteObjectAsync(call),
-            "POST" when target.Has("uploads") => _multipart.CreateAsync(call),
-            "POST" when target.Has("uploadId") => _multipart.CompleteAsync(call),
+            "GET" when target.Has("retention") => ("GetObjectRetention", () => _locks.GetRetentionAsync(call)),
+            "GET" when target.Has("legal-hold") => ("GetObjectLegalHold", () => _locks.GetLegalHoldAsync(call)),
+            "GET" when target.Has("uploadId") => ("ListParts", () => _multipart.ListPartsAsync(call)),
+            "GET" => ("GetObject", () => _objects.GetObjectAsync(call, headOnly: false)),
+            "HEAD" => ("HeadObject", () => _objects.GetObjectAsync(call, headOnly: true)),
+            "PUT" when target.Has("retention") => ("PutObjectRetention", () => _locks.PutRetentionAsync(call)),
+            "PUT" when target.Has("legal-hold") => ("PutObjectLegalHold", () => _locks.PutLegalHoldAsync(call)),
+            "PUT" when target.Has("uploadId") && target.Has("partNumber") => ("UploadPart", () => _multipart.UploadPartAsync(call)),
+            "PUT" when call.Header("x-amz-copy-source") is not null => ("CopyObject", () => _objects.CopyObjectAsync(call)),
+            "PUT" => ("PutObject", () => _objects.PutObjectAsync(call)),
+            "DELETE" when target.Has("uploadId") => ("AbortMultipartUpload", () => _multipart.AbortAsync(call)),
+            "DELETE" => ("DeleteObject", () => _objects.DeleteObjectAsync(call)),
+            "POST" when target.Has("uploads") => ("CreateMultipartUpload", () => _multipart.CreateAsync(call)),
+            "POST" when target.Has("uploadId") => ("CompleteMultipartUpload", () => _multipart.CompleteAsync(call)),
             _ => throw new S3Exception(S3Errors.MethodNotAllowed),
         };
     }

@@ -1,24 +1,34 @@
 using System.Text.Json;
 using Ztdr.Vault.Identity;
+using Ztdr.Vault.Locking;
 using Ztdr.Vault.Storage;
 using Ztdr.Vault.Tls;
 
 namespace Ztdr.Vault.Setup;
 
 /// <summary>What <c>ztdr-vault init</c> was asked to create.</summary>
-public sealed record InitOptions(string DataDirectory, string CredentialsFile, string? Bucket, IReadOnlyList<string> Hostnames);
+public sealed record InitOptions(string DataDirectory, string CredentialsFile, string? Bucket, IReadOnlyList<string> Hostnames)
+{
+    /// <summary>The bucket's default retention rule; none unless asked for (Veeam and others want no default).</summary>
+    public DefaultRetention? DefaultRetention { get; init; }
+}
 
-/// <summary>What init created: the keys (secrets went only to the credentials file) and the bucket.</summary>
-public sealed record InitResult(string DataDirectory, string AdminAccessKeyId, string? Bucket, string CaCertificate);
+/// <summary>What init created: the keys by profile (secrets went only to the credentials file) and the bucket.</summary>
+public sealed record InitResult(string DataDirectory, IReadOnlyList<(string Profile, string AccessKeyId, Role Roles)> Keys, string? Bucket, string CaCertificate);
 
 /// <summary>
-/// Creates a vault data folder: 0700 folder, TLS CA and server certificate, metadata store, an admin key written
-/// only to the credentials file (0600), optionally a versioned bucket, and last the marker that makes it a vault.
+/// Creates a vault data folder: 0700 folder, TLS CA and server certificate, metadata store, the trusted clock, one key
+/// per role (admin, backup, reader, maintenance) written only to the credentials file (0600), optionally a bucket with
+/// versioning and Object Lock, and last the marker that makes it a vault.
 /// Refuses an existing vault or a non-empty folder and changes nothing then; a failure part-way removes what it made.
 /// </summary>
 public static class VaultInitializer
 {
     public const string AdminProfile = "admin";
+
+    /// <summary>The profiles init writes, one per role; least privilege means each job gets its own key.</summary>
+    public static readonly IReadOnlyList<(string Profile, Role Role)> Profiles =
+        [("admin", Role.Admin), ("backup", Role.Backup), ("reader", Role.Reader), ("maintenance", Role.Maintenance)];
 
     public static async Task<InitResult> InitializeAsync(InitOptions options, TimeProvider time, CancellationToken cancellationToken = default)
     {
@@ -39,9 +49,9 @@ public static class VaultInitializer
             throw new InitException("--credentials-out must be outside the data folder: the vault never keeps a copy of the secrets it hands out");
         }
 
-        if (File.Exists(credentialsPath) && CredentialsFile.Read(credentialsPath).Any(e => e.Profile == AdminProfile))
+        if (File.Exists(credentialsPath) && CredentialsFile.Read(credentialsPath).FirstOrDefault(e => Profiles.Any(p => p.Profile == e.Profile)) is { } clash)
         {
-            throw new InitException($"{credentialsPath} already has an [{AdminProfile}] profile; choose another --credentials-out (init changed nothing)");
+            throw new InitException($"{credentialsPath} already has a [{clash.Profile}] profile; choose another --credentials-out (init changed nothing)");
         }
 
         if (options.Bucket is not null && !Api.BucketNames.IsValid(options.Bucket))
@@ -55,23 +65,39 @@ public static class VaultInitializer
         try
         {
             TlsBootstrap.Initialize(layout.TlsDirectory, options.Hostnames, time);
-            string adminKeyId;
-            string adminSecret;
+            var keys = new List<(string Profile, string AccessKeyId, string Secret, Role Roles)>();
             using (var store = VaultStore.Create(layout, time))
             {
-                adminKeyId = AccessKeys.NewAccessKeyId();
-                adminSecret = AccessKeys.NewSecretAccessKey();
-                await store.Keys.AddAsync(adminKeyId, adminSecret, Role.Admin, ["*"], cancellationToken);
+                // The one moment the wall clock is believed: a new vault's trusted time starts from it and only
+                // ever advances with the monotonic clock from here on.
+                SecureClock.Initialize(time, new FileTrustedTimeStore(layout.ClockFile), SecureClockSettings.DriftThreshold);
+                foreach (var (profile, role) in Profiles)
+                {
+                    var id = AccessKeys.NewAccessKeyId();
+                    var secret = AccessKeys.NewSecretAccessKey();
+                    IReadOnlyList<string> scope = role == Role.Admin || options.Bucket is null ? ["*"] : [options.Bucket];
+                    await store.Keys.AddAsync(id, secret, role, scope, cancellationToken);
+                    keys.Add((profile, id, secret, role));
+                }
+
                 if (options.Bucket is not null)
                 {
-                    await store.Buckets.CreateAsync(options.Bucket, VersioningState.Enabled, objectLock: false, cancellationToken);
+                    await store.Buckets.CreateAsync(options.Bucket, VersioningState.Enabled, objectLock: true, cancellationToken);
+                    if (options.DefaultRetention is not null)
+                    {
+                        await store.Buckets.SetObjectLockConfigurationAsync(options.Bucket, options.DefaultRetention, cancellationToken);
+                    }
                 }
             }
 
             var marker = JsonSerializer.SerializeToUtf8Bytes(new { format = VaultLayout.FormatVersion, created = time.GetUtcNow() });
             DurableFile.Write(layout.MarkerFile, marker, UnixFileMode.UserRead | UnixFileMode.UserWrite, overwrite: false);
-            CredentialsFile.Append(credentialsPath, new CredentialsFileEntry(AdminProfile, adminKeyId, adminSecret));
-            return new InitResult(layout.Root, adminKeyId, options.Bucket, Path.Combine(layout.TlsDirectory, TlsBootstrap.CaCertificateFileName));
+            foreach (var key in keys)
+            {
+                CredentialsFile.Append(credentialsPath, new CredentialsFileEntry(key.Profile, key.AccessKeyId, key.Secret));
+            }
+
+            return new InitResult(layout.Root, keys.Select(k => (k.Profile, k.AccessKeyId, k.Roles)).ToList(), options.Bucket, Path.Combine(layout.TlsDirectory, TlsBootstrap.CaCertificateFileName));
         }
         catch
         {

@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Ztdr.S3.Errors;
+using Ztdr.Vault.Locking;
 
 namespace Ztdr.Vault.Storage;
 
@@ -15,9 +16,15 @@ public sealed class BucketCatalog
         _time = time;
     }
 
+    /// <summary>Creates a bucket; an Object Lock bucket is always versioned (and can never stop being either).</summary>
     public Task<BucketRecord> CreateAsync(string name, VersioningState versioning, bool objectLock, CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
+            if (objectLock)
+            {
+                versioning = VersioningState.Enabled;
+            }
+
             if (Find(connection, transaction, name) is not null)
             {
                 throw new S3Exception(S3Errors.BucketAlreadyOwnedByYou).With("BucketName", name);
@@ -43,7 +50,7 @@ public sealed class BucketCatalog
     public IReadOnlyList<BucketRecord> List() => _db.Read(connection =>
     {
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT name, created_ms, versioning, object_lock FROM buckets ORDER BY name";
+        command.CommandText = $"SELECT {Columns} FROM buckets ORDER BY name";
         using var reader = command.ExecuteReader();
         var result = new List<BucketRecord>();
         while (reader.Read())
@@ -58,9 +65,9 @@ public sealed class BucketCatalog
         _db.WriteAsync((connection, transaction) =>
         {
             var bucket = Find(connection, transaction, name) ?? throw NoSuchBucket(name);
-            if (bucket.ObjectLockEnabled && state != VersioningState.Enabled)
+            if (LockEngine.CheckVersioningChange(bucket.ObjectLockEnabled, state == VersioningState.Enabled) is { } denied)
             {
-                throw new S3Exception(S3Errors.InvalidBucketState, "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.");
+                throw denied;
             }
 
             using var command = connection.CreateCommand();
@@ -70,6 +77,30 @@ public sealed class BucketCatalog
             command.Parameters.AddWithValue("$v", (int)state);
             command.ExecuteNonQuery();
             return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// PutObjectLockConfiguration: enables Object Lock (only on a versioning-enabled bucket, and never reversibly) and
+    /// replaces the default retention rule (null removes it; existing versions are never touched).
+    /// </summary>
+    public Task<BucketRecord> SetObjectLockConfigurationAsync(string name, DefaultRetention? rule, CancellationToken cancellationToken = default) =>
+        _db.WriteAsync((connection, transaction) =>
+        {
+            var bucket = Find(connection, transaction, name) ?? throw NoSuchBucket(name);
+            if (!bucket.ObjectLockEnabled && LockEngine.CheckEnableObjectLock(bucket.Versioning == VersioningState.Enabled) is { } denied)
+            {
+                throw denied;
+            }
+
+            using var command = connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "UPDATE buckets SET object_lock = 1, lock_default_mode = $m, lock_default_days = $d, lock_default_years = $y WHERE name = $n";
+            command.Parameters.AddWithValue("$n", name);
+            command.Parameters.AddWithValue("$m", rule is null ? DBNull.Value : (int)rule.Mode);
+            command.Parameters.AddWithValue("$d", (object?)rule?.Days ?? DBNull.Value);
+            command.Parameters.AddWithValue("$y", (object?)rule?.Years ?? DBNull.Value);
+            command.ExecuteNonQuery();
+            return bucket with { ObjectLockEnabled = true, DefaultRetention = rule };
         }, cancellationToken);
 
     /// <summary>
@@ -118,15 +149,22 @@ public sealed class BucketCatalog
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT name, created_ms, versioning, object_lock FROM buckets WHERE name = $n";
+        command.CommandText = $"SELECT {Columns} FROM buckets WHERE name = $n";
         command.Parameters.AddWithValue("$n", name);
         using var reader = command.ExecuteReader();
         return reader.Read() ? ReadBucket(reader) : null;
     }
 
+    private const string Columns = "name, created_ms, versioning, object_lock, lock_default_mode, lock_default_days, lock_default_years";
+
     private static BucketRecord ReadBucket(SqliteDataReader reader) => new(
         reader.GetString(0),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
         (VersioningState)reader.GetInt32(2),
-        reader.GetInt32(3) != 0);
+        reader.GetInt32(3) != 0)
+    {
+        DefaultRetention = reader.IsDBNull(4)
+            ? null
+            : new DefaultRetention((LockMode)reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetInt32(6)),
+    };
 }

@@ -11,8 +11,8 @@ namespace Ztdr.Vault.Storage;
 /// </summary>
 public sealed class MetadataDatabase : IDisposable
 {
-    /// <summary>Schema version 1 — docs/vault-storage.md. A change here is a new version with a migration.</summary>
-    public const int SchemaVersion = 1;
+    /// <summary>Schema version 2 — docs/vault-storage.md. A change here is a new version with a migration.</summary>
+    public const int SchemaVersion = 2;
 
     /// <summary>Most writes one commit carries; bounds the latency a batch adds to its first member.</summary>
     private const int MaxBatch = 128;
@@ -211,14 +211,23 @@ public sealed class MetadataDatabase : IDisposable
         read.Transaction = transaction;
         read.CommandText = "SELECT value FROM meta WHERE name = 'schema_version'";
         var current = read.ExecuteScalar() as string;
-        if (current is null)
+        switch (current)
         {
-            Execute(_writer, SchemaV1, transaction);
-            Execute(_writer, $"INSERT INTO meta(name, value) VALUES ('schema_version', '{SchemaVersion}');", transaction);
-        }
-        else if (current != SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
-        {
-            throw new InvalidOperationException($"metadata schema version {current} is not supported by this build (expects {SchemaVersion})");
+            case null:
+                Execute(_writer, SchemaV1, transaction);
+                Execute(_writer, MigrationV2, transaction);
+                Execute(_writer, $"INSERT INTO meta(name, value) VALUES ('schema_version', '{SchemaVersion}');", transaction);
+                break;
+            case "1":
+                // Version 1 stores (vaults from before Object Lock) gain the lock columns; every existing version
+                // has none, which is exactly what NULL means in them.
+                Execute(_writer, MigrationV2, transaction);
+                Execute(_writer, $"UPDATE meta SET value = '{SchemaVersion}' WHERE name = 'schema_version';", transaction);
+                break;
+            case "2":
+                break;
+            default:
+                throw new InvalidOperationException($"metadata schema version {current} is not supported by this build (expects {SchemaVersion})");
         }
 
         transaction.Commit();
@@ -287,5 +296,19 @@ public sealed class MetadataDatabase : IDisposable
             created_ms INTEGER NOT NULL,
             revoked_ms INTEGER
         );
+        """;
+
+    // Version 2: Object Lock. Modes are Locking.LockMode numbers (1 GOVERNANCE, 2 COMPLIANCE); times are Unix ms of
+    // the vault's trusted clock; legal_hold is NULL when never set, 0 when released, 1 when on.
+    internal const string MigrationV2 = """
+        ALTER TABLE buckets ADD COLUMN lock_default_mode INTEGER;
+        ALTER TABLE buckets ADD COLUMN lock_default_days INTEGER;
+        ALTER TABLE buckets ADD COLUMN lock_default_years INTEGER;
+        ALTER TABLE versions ADD COLUMN lock_mode INTEGER;
+        ALTER TABLE versions ADD COLUMN retain_until_ms INTEGER;
+        ALTER TABLE versions ADD COLUMN legal_hold INTEGER;
+        ALTER TABLE uploads ADD COLUMN lock_mode INTEGER;
+        ALTER TABLE uploads ADD COLUMN retain_until_ms INTEGER;
+        ALTER TABLE uploads ADD COLUMN legal_hold INTEGER;
         """;
 }

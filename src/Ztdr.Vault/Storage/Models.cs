@@ -1,3 +1,5 @@
+using Ztdr.Vault.Locking;
+
 namespace Ztdr.Vault.Storage;
 
 public enum VersioningState
@@ -8,7 +10,11 @@ public enum VersioningState
     Suspended = 2,
 }
 
-public sealed record BucketRecord(string Name, DateTimeOffset Created, VersioningState Versioning, bool ObjectLockEnabled);
+public sealed record BucketRecord(string Name, DateTimeOffset Created, VersioningState Versioning, bool ObjectLockEnabled)
+{
+    /// <summary>The bucket's default retention rule (Object Lock configuration), if any.</summary>
+    public DefaultRetention? DefaultRetention { get; init; }
+}
 
 /// <summary>One stored piece of an object version: a whole single PUT, or one part of a completed multipart upload.</summary>
 public sealed record Segment(string FileId, long Size, string PartETag);
@@ -43,9 +49,19 @@ public sealed record ObjectVersion(
     IReadOnlyList<Segment> Segments)
 {
     public const string NullVersionId = "null";
+
+    public Retention? Retention { get; init; }
+
+    /// <summary>Null when never set, true when on, false when released.</summary>
+    public bool? LegalHold { get; init; }
+
+    public VersionLockState Lock => new(Retention, LegalHold, IsDeleteMarker);
 }
 
-/// <summary>A new version about to be published: data already durable in <see cref="Segments"/>.</summary>
+/// <summary>
+/// A new version about to be published: data already durable in <see cref="Segments"/>. Explicit lock settings from
+/// the request; without them the bucket's default retention applies at commit time.
+/// </summary>
 public sealed record NewVersion(
     string Bucket,
     string Key,
@@ -53,7 +69,12 @@ public sealed record NewVersion(
     string ETag,
     StoredHeaders Headers,
     StoredChecksum? Checksum,
-    IReadOnlyList<Segment> Segments);
+    IReadOnlyList<Segment> Segments)
+{
+    public Retention? Retention { get; init; }
+
+    public bool? LegalHold { get; init; }
+}
 
 public sealed record MultipartUpload(
     string UploadId,
@@ -62,7 +83,13 @@ public sealed record MultipartUpload(
     DateTimeOffset Initiated,
     StoredHeaders Headers,
     string? ChecksumAlgorithm,
-    string? ChecksumType);
+    string? ChecksumType)
+{
+    /// <summary>Lock settings captured from CreateMultipartUpload's headers, applied at completion.</summary>
+    public Retention? Retention { get; init; }
+
+    public bool? LegalHold { get; init; }
+}
 
 public sealed record UploadedPart(
     int PartNumber,

@@ -1,5 +1,7 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Ztdr.S3.Errors;
+using Ztdr.Vault.Locking;
 
 namespace Ztdr.Vault.Storage;
 
@@ -11,7 +13,7 @@ namespace Ztdr.Vault.Storage;
 public sealed class ObjectCatalog
 {
     private const string VersionColumns =
-        "seq, bucket, key, version_id, is_delete_marker, is_latest, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type";
+        "seq, bucket, key, version_id, is_delete_marker, is_latest, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type, lock_mode, retain_until_ms, legal_hold";
 
     private readonly MetadataDatabase _db;
     private readonly TimeProvider _time;
@@ -22,18 +24,23 @@ public sealed class ObjectCatalog
         _time = time;
     }
 
-    /// <summary>Publishes a new version whose data is already durable; on an unversioned or suspended bucket it replaces the null version.</summary>
-    public Task<Mutation<ObjectVersion>> PutAsync(NewVersion version, CancellationToken cancellationToken = default) =>
+    /// <summary>
+    /// Publishes a new version whose data is already durable; on an unversioned or suspended bucket it replaces the
+    /// null version, which the lock engine must allow. Lock settings: the request's, else the bucket's default rule
+    /// counted from trusted time.
+    /// </summary>
+    public Task<Mutation<ObjectVersion>> PutAsync(NewVersion version, TrustedInstant now, CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
             var bucket = BucketCatalog.Find(connection, transaction, version.Bucket) ?? throw BucketCatalog.NoSuchBucket(version.Bucket);
             var key = Encoding.UTF8.GetBytes(version.Key);
+            var (retention, legalHold) = ResolveLock(bucket, version.Retention, version.LegalHold, now);
             var orphans = new List<string>();
-            var now = _time.GetUtcNow();
+            var wallNow = _time.GetUtcNow();
             string versionId;
             if (bucket.Versioning == VersioningState.Enabled)
             {
-                versionId = VersionIds.New(now);
+                versionId = VersionIds.New(wallNow);
             }
             else
             {
@@ -41,13 +48,44 @@ public sealed class ObjectCatalog
                 var existing = FindRow(connection, transaction, version.Bucket, key, ObjectVersion.NullVersionId);
                 if (existing is not null)
                 {
+                    if (LockEngine.CheckReplaceNullVersion(existing.Lock, now) is { } denied)
+                    {
+                        throw denied;
+                    }
+
                     orphans.AddRange(RemoveRow(connection, transaction, existing));
                 }
             }
 
-            var written = Insert(connection, transaction, version.Bucket, key, versionId, isDeleteMarker: false, version.Size, version.ETag, now, version.Headers, version.Checksum, version.Segments);
+            var written = Insert(connection, transaction, version.Bucket, key, versionId, isDeleteMarker: false, version.Size, version.ETag, wallNow, version.Headers, version.Checksum, version.Segments, retention, legalHold);
             return new Mutation<ObjectVersion>(written, orphans);
         }, cancellationToken);
+
+    /// <summary>The lock a new version gets: explicit settings need a lock bucket; otherwise the default rule applies.</summary>
+    internal static (Retention? Retention, bool? LegalHold) ResolveLock(BucketRecord bucket, Retention? explicitRetention, bool? legalHold, TrustedInstant now)
+    {
+        if (!bucket.ObjectLockEnabled)
+        {
+            if (explicitRetention is not null || legalHold is not null)
+            {
+                throw new S3Exception(S3Errors.InvalidRequest, "Bucket is missing ObjectLockConfiguration");
+            }
+
+            return (null, null);
+        }
+
+        if (explicitRetention is not null)
+        {
+            if (LockEngine.CheckNewRetention(explicitRetention, now) is { } denied)
+            {
+                throw denied;
+            }
+
+            return (explicitRetention, legalHold);
+        }
+
+        return (LockEngine.ApplyDefault(bucket.DefaultRetention, now.Now), legalHold);
+    }
 
     /// <summary>The version named, or the latest (which may be a delete marker) when <paramref name="versionId"/> is null.</summary>
     public ObjectVersion? Find(string bucket, string key, string? versionId) => _db.Read(connection =>
@@ -62,7 +100,7 @@ public sealed class ObjectCatalog
     /// DELETE semantics of S3: without a version id, a delete marker on a versioned bucket (or removal of the null
     /// version otherwise); with one, permanent removal of that version. A version id that does not exist is a no-op.
     /// </summary>
-    public Task<Mutation<DeleteOutcome>> DeleteAsync(string bucketName, string key, string? versionId, CancellationToken cancellationToken = default) =>
+    public Task<Mutation<DeleteOutcome>> DeleteAsync(string bucketName, string key, string? versionId, DeleteAuthority authority, TrustedInstant now, CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
             var bucket = BucketCatalog.Find(connection, transaction, bucketName) ?? throw BucketCatalog.NoSuchBucket(bucketName);
@@ -76,22 +114,28 @@ public sealed class ObjectCatalog
                     return new Mutation<DeleteOutcome>(new DeleteOutcome(versionId, false), orphans);
                 }
 
+                // The one check every permanent removal passes, in the same transaction as the removal.
+                if (LockEngine.CheckDeleteVersion(target.Lock, authority.BypassRequested, authority.BypassPermitted, now) is { } denied)
+                {
+                    throw denied;
+                }
+
                 orphans.AddRange(RemoveRow(connection, transaction, target));
                 return new Mutation<DeleteOutcome>(new DeleteOutcome(target.VersionId, target.IsDeleteMarker), orphans);
             }
 
-            var now = _time.GetUtcNow();
+            var wallNow = _time.GetUtcNow();
             switch (bucket.Versioning)
             {
                 case VersioningState.Enabled:
-                    var marker = Insert(connection, transaction, bucketName, keyBytes, VersionIds.New(now), isDeleteMarker: true, 0, string.Empty, now, StoredHeaders.Empty, null, []);
+                    var marker = Insert(connection, transaction, bucketName, keyBytes, VersionIds.New(wallNow), isDeleteMarker: true, 0, string.Empty, wallNow, StoredHeaders.Empty, null, [], null, null);
                     return new Mutation<DeleteOutcome>(new DeleteOutcome(marker.VersionId, true), orphans);
                 case VersioningState.Suspended:
-                    RemoveNull(connection, transaction, bucketName, keyBytes, orphans);
-                    var nullMarker = Insert(connection, transaction, bucketName, keyBytes, ObjectVersion.NullVersionId, isDeleteMarker: true, 0, string.Empty, now, StoredHeaders.Empty, null, []);
+                    RemoveNull(connection, transaction, bucketName, keyBytes, orphans, authority, now);
+                    var nullMarker = Insert(connection, transaction, bucketName, keyBytes, ObjectVersion.NullVersionId, isDeleteMarker: true, 0, string.Empty, wallNow, StoredHeaders.Empty, null, [], null, null);
                     return new Mutation<DeleteOutcome>(new DeleteOutcome(nullMarker.VersionId, true), orphans);
                 default:
-                    RemoveNull(connection, transaction, bucketName, keyBytes, orphans);
+                    RemoveNull(connection, transaction, bucketName, keyBytes, orphans, authority, now);
                     return new Mutation<DeleteOutcome>(new DeleteOutcome(null, false), orphans);
             }
         }, cancellationToken);
@@ -151,7 +195,9 @@ public sealed class ObjectCatalog
         DateTimeOffset now,
         StoredHeaders headers,
         StoredChecksum? checksum,
-        IReadOnlyList<Segment> segments)
+        IReadOnlyList<Segment> segments,
+        Retention? retention,
+        bool? legalHold)
     {
         using (var demote = connection.CreateCommand())
         {
@@ -168,8 +214,8 @@ public sealed class ObjectCatalog
         {
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO versions(bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type)
-                VALUES ($b, $k, $v, 1, $m, $s, $e, $t, $h, $ca, $cv, $ct) RETURNING seq
+                INSERT INTO versions(bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type, lock_mode, retain_until_ms, legal_hold)
+                VALUES ($b, $k, $v, 1, $m, $s, $e, $t, $h, $ca, $cv, $ct, $lm, $lr, $lh) RETURNING seq
                 """;
             insert.Parameters.AddWithValue("$b", bucket);
             insert.Parameters.AddWithValue("$k", key);
@@ -182,6 +228,9 @@ public sealed class ObjectCatalog
             insert.Parameters.AddWithValue("$ca", (object?)checksum?.Algorithm ?? DBNull.Value);
             insert.Parameters.AddWithValue("$cv", (object?)checksum?.Value ?? DBNull.Value);
             insert.Parameters.AddWithValue("$ct", (object?)checksum?.Type ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$lm", retention is null ? DBNull.Value : (int)retention.Mode);
+            insert.Parameters.AddWithValue("$lr", retention is null ? DBNull.Value : retention.RetainUntil.ToUnixTimeMilliseconds());
+            insert.Parameters.AddWithValue("$lh", legalHold is null ? DBNull.Value : legalHold.Value ? 1 : 0);
             seq = Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
 
@@ -199,17 +248,30 @@ public sealed class ObjectCatalog
         }
 
         return new ObjectVersion(seq, bucket, Encoding.UTF8.GetString(key), versionId, isDeleteMarker, true, size, etag,
-            DateTimeOffset.FromUnixTimeMilliseconds(ms), headers, checksum, segments);
+            DateTimeOffset.FromUnixTimeMilliseconds(ms), headers, checksum, segments)
+        {
+            Retention = retention is null ? null : retention with { RetainUntil = DateTimeOffset.FromUnixTimeMilliseconds(retention.RetainUntil.ToUnixTimeMilliseconds()) },
+            LegalHold = legalHold,
+        };
     }
 
-    private static void RemoveNull(SqliteConnection connection, SqliteTransaction transaction, string bucket, byte[] key, List<string> orphans)
+    private static void RemoveNull(SqliteConnection connection, SqliteTransaction transaction, string bucket, byte[] key, List<string> orphans, DeleteAuthority authority, TrustedInstant now)
     {
         var existing = FindRow(connection, transaction, bucket, key, ObjectVersion.NullVersionId);
         if (existing is not null)
         {
+            if (LockEngine.CheckDeleteVersion(existing.Lock, authority.BypassRequested, authority.BypassPermitted, now) is { } denied)
+            {
+                throw denied;
+            }
+
             orphans.AddRange(RemoveRow(connection, transaction, existing));
         }
     }
+
+    /// <summary>Removes a null version that a new null version replaces (the caller has asked the lock engine).</summary>
+    internal static List<string> RemoveRowForReplacement(SqliteConnection connection, SqliteTransaction transaction, ObjectVersion row) =>
+        RemoveRow(connection, transaction, row);
 
     /// <summary>Deletes one version row, re-elects the latest version of its key, and returns the data files it used.</summary>
     private static List<string> RemoveRow(SqliteConnection connection, SqliteTransaction transaction, ObjectVersion row)
@@ -230,7 +292,7 @@ public sealed class ObjectCatalog
         return files;
     }
 
-    private static ObjectVersion? FindRow(SqliteConnection connection, SqliteTransaction? transaction, string bucket, byte[] key, string versionId)
+    internal static ObjectVersion? FindRow(SqliteConnection connection, SqliteTransaction? transaction, string bucket, byte[] key, string versionId)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -241,7 +303,7 @@ public sealed class ObjectCatalog
         return ReadRows(command).FirstOrDefault();
     }
 
-    private static ObjectVersion? FindLatest(SqliteConnection connection, SqliteTransaction? transaction, string bucket, byte[] key)
+    internal static ObjectVersion? FindLatest(SqliteConnection connection, SqliteTransaction? transaction, string bucket, byte[] key)
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
@@ -301,7 +363,11 @@ public sealed class ObjectCatalog
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8)),
                 StoredHeadersJson.Read(reader.GetString(9)),
                 checksum,
-                []));
+                [])
+            {
+                Retention = reader.IsDBNull(13) ? null : new Retention((LockMode)reader.GetInt32(13), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14))),
+                LegalHold = reader.IsDBNull(15) ? null : reader.GetInt32(15) != 0,
+            });
         }
 
         return result;

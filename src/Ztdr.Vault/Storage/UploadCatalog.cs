@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Ztdr.S3.Errors;
+using Ztdr.Vault.Locking;
 
 namespace Ztdr.Vault.Storage;
 
@@ -16,15 +17,37 @@ public sealed class UploadCatalog
         _time = time;
     }
 
-    public Task<MultipartUpload> CreateAsync(string bucket, string key, StoredHeaders headers, string? checksumAlgorithm, string? checksumType, CancellationToken cancellationToken = default) =>
+    /// <summary>Starts an upload; explicit lock settings are validated now and frozen until completion.</summary>
+    public Task<MultipartUpload> CreateAsync(
+        string bucket,
+        string key,
+        StoredHeaders headers,
+        string? checksumAlgorithm,
+        string? checksumType,
+        Retention? retention,
+        bool? legalHold,
+        TrustedInstant trustedNow,
+        CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
-            _ = BucketCatalog.Find(connection, transaction, bucket) ?? throw BucketCatalog.NoSuchBucket(bucket);
+            var bucketRecord = BucketCatalog.Find(connection, transaction, bucket) ?? throw BucketCatalog.NoSuchBucket(bucket);
+            if (retention is not null || legalHold is not null)
+            {
+                _ = ObjectCatalog.ResolveLock(bucketRecord, retention, legalHold, trustedNow);
+            }
+
             var now = _time.GetUtcNow();
-            var upload = new MultipartUpload(VersionIds.New(now), bucket, key, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), headers, checksumAlgorithm, checksumType);
+            var upload = new MultipartUpload(VersionIds.New(now), bucket, key, DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds()), headers, checksumAlgorithm, checksumType)
+            {
+                Retention = retention,
+                LegalHold = legalHold,
+            };
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "INSERT INTO uploads(upload_id, bucket, key, initiated_ms, headers, checksum_algorithm, checksum_type) VALUES ($u, $b, $k, $t, $h, $a, $y)";
+            command.CommandText = """
+                INSERT INTO uploads(upload_id, bucket, key, initiated_ms, headers, checksum_algorithm, checksum_type, lock_mode, retain_until_ms, legal_hold)
+                VALUES ($u, $b, $k, $t, $h, $a, $y, $lm, $lr, $lh)
+                """;
             command.Parameters.AddWithValue("$u", upload.UploadId);
             command.Parameters.AddWithValue("$b", bucket);
             command.Parameters.AddWithValue("$k", Encoding.UTF8.GetBytes(key));
@@ -32,6 +55,9 @@ public sealed class UploadCatalog
             command.Parameters.AddWithValue("$h", StoredHeadersJson.Write(headers));
             command.Parameters.AddWithValue("$a", (object?)checksumAlgorithm ?? DBNull.Value);
             command.Parameters.AddWithValue("$y", (object?)checksumType ?? DBNull.Value);
+            command.Parameters.AddWithValue("$lm", retention is null ? DBNull.Value : (int)retention.Mode);
+            command.Parameters.AddWithValue("$lr", retention is null ? DBNull.Value : retention.RetainUntil.ToUnixTimeMilliseconds());
+            command.Parameters.AddWithValue("$lh", legalHold is null ? DBNull.Value : legalHold.Value ? 1 : 0);
             command.ExecuteNonQuery();
             return upload;
         }, cancellationToken);
@@ -97,8 +123,8 @@ public sealed class UploadCatalog
         prefix.CopyTo(high, 0);
         high[^1] = 0xFF;
         using var command = connection.CreateCommand();
-        command.CommandText = """
-            SELECT upload_id, bucket, key, initiated_ms, headers, checksum_algorithm, checksum_type FROM uploads
+        command.CommandText = $"""
+            SELECT {UploadColumns} FROM uploads
             WHERE bucket = $b AND key >= $lo AND key < $hi AND (key > $ak OR (key = $ak AND upload_id > $au))
             ORDER BY key, upload_id LIMIT $l
             """;
@@ -120,6 +146,7 @@ public sealed class UploadCatalog
         string key,
         string uploadId,
         Func<MultipartUpload, IReadOnlyDictionary<int, UploadedPart>, NewVersion> build,
+        TrustedInstant trustedNow,
         CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
@@ -139,6 +166,11 @@ public sealed class UploadCatalog
 
             var version = build(upload, parts);
             var bucketRecord = BucketCatalog.Find(connection, transaction, bucket) ?? throw BucketCatalog.NoSuchBucket(bucket);
+
+            // Explicit settings were frozen at creation; the default rule counts from completion, when the version is born.
+            var (retention, legalHold) = upload.Retention is not null
+                ? (upload.Retention, upload.LegalHold)
+                : ObjectCatalog.ResolveLock(bucketRecord, null, upload.LegalHold, trustedNow);
             var now = _time.GetUtcNow();
             var keyBytes = Encoding.UTF8.GetBytes(key);
             var orphans = new List<string>();
@@ -148,24 +180,19 @@ public sealed class UploadCatalog
             if (bucketRecord.Versioning != VersioningState.Enabled)
             {
                 versionId = ObjectVersion.NullVersionId;
-                using var old = connection.CreateCommand();
-                old.Transaction = transaction;
-                old.CommandText = "SELECT s.file_id FROM versions v JOIN segments s ON s.seq = v.seq WHERE v.bucket = $b AND v.key = $k AND v.version_id = 'null'";
-                old.Parameters.AddWithValue("$b", bucket);
-                old.Parameters.AddWithValue("$k", keyBytes);
-                using (var reader = old.ExecuteReader())
+                var existing = ObjectCatalog.FindRow(connection, transaction, bucket, keyBytes, ObjectVersion.NullVersionId);
+                if (existing is not null)
                 {
-                    while (reader.Read())
+                    if (LockEngine.CheckReplaceNullVersion(existing.Lock, trustedNow) is { } denied)
                     {
-                        orphans.Add(reader.GetString(0));
+                        throw denied;
                     }
-                }
 
-                old.CommandText = "DELETE FROM versions WHERE bucket = $b AND key = $k AND version_id = 'null'";
-                old.ExecuteNonQuery();
+                    orphans.AddRange(ObjectCatalog.RemoveRowForReplacement(connection, transaction, existing));
+                }
             }
 
-            var written = ObjectCatalog.Insert(connection, transaction, bucket, keyBytes, versionId, false, version.Size, version.ETag, now, version.Headers, version.Checksum, version.Segments);
+            var written = ObjectCatalog.Insert(connection, transaction, bucket, keyBytes, versionId, false, version.Size, version.ETag, now, version.Headers, version.Checksum, version.Segments, retention, legalHold);
             using var drop = connection.CreateCommand();
             drop.Transaction = transaction;
             drop.CommandText = "DELETE FROM uploads WHERE upload_id = $u";
@@ -203,12 +230,14 @@ public sealed class UploadCatalog
     {
         using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = "SELECT upload_id, bucket, key, initiated_ms, headers, checksum_algorithm, checksum_type FROM uploads WHERE upload_id = $u AND bucket = $b AND key = $k";
+        command.CommandText = $"SELECT {UploadColumns} FROM uploads WHERE upload_id = $u AND bucket = $b AND key = $k";
         command.Parameters.AddWithValue("$u", uploadId);
         command.Parameters.AddWithValue("$b", bucket);
         command.Parameters.AddWithValue("$k", Encoding.UTF8.GetBytes(key));
         return ReadUploads(command).FirstOrDefault();
     }
+
+    private const string UploadColumns = "upload_id, bucket, key, initiated_ms, headers, checksum_algorithm, checksum_type, lock_mode, retain_until_ms, legal_hold";
 
     private static List<MultipartUpload> ReadUploads(SqliteCommand command)
     {
@@ -223,7 +252,11 @@ public sealed class UploadCatalog
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
                 StoredHeadersJson.Read(reader.GetString(4)),
                 reader.IsDBNull(5) ? null : reader.GetString(5),
-                reader.IsDBNull(6) ? null : reader.GetString(6)));
+                reader.IsDBNull(6) ? null : reader.GetString(6))
+            {
+                Retention = reader.IsDBNull(7) ? null : new Retention((LockMode)reader.GetInt32(7), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(8))),
+                LegalHold = reader.IsDBNull(9) ? null : reader.GetInt32(9) != 0,
+            });
         }
 
         return result;

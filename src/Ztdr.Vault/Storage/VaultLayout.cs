@@ -31,6 +31,15 @@ public sealed class VaultLayout
 
     public string TlsDirectory => Path.Combine(Root, "tls");
 
+    /// <summary>The persisted trusted time (secure clock): retention is judged against it, never the wall clock.</summary>
+    public string ClockFile => Path.Combine(MetadataDirectory, "clock.json");
+
+    /// <summary>The hash-chained audit log.</summary>
+    public string AuditDirectory => Path.Combine(Root, "audit");
+
+    /// <summary>The management listener's Unix socket (0600): key administration, health.</summary>
+    public string AdminSocket => Path.Combine(Root, "admin.sock");
+
     public bool IsInitialized => File.Exists(MarkerFile);
 
     internal string ObjectFolder(string fileId) => Path.Combine(ObjectsDirectory, fileId[..2]);

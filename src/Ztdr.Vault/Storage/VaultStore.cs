@@ -14,6 +14,7 @@ public sealed class VaultStore : IDisposable
         Objects = new ObjectCatalog(db, time);
         Uploads = new UploadCatalog(db, time);
         Keys = new AccessKeyStore(db, time);
+        Locks = new ObjectLockCatalog(db);
     }
 
     public VaultLayout Layout { get; }
@@ -29,6 +30,8 @@ public sealed class VaultStore : IDisposable
     public UploadCatalog Uploads { get; }
 
     public AccessKeyStore Keys { get; }
+
+    public ObjectLockCatalog Locks { get; }
 
     /// <summary>Opens an initialised data folder and clears its staging area.</summary>
     public static VaultStore Open(string dataDirectory, TimeProvider time)
