@@ -14,6 +14,12 @@ namespace Ztdr.Testing;
 public sealed class VaultProcess : IAsyncDisposable
 {
     public const string DefaultBucket = "backups";
+
+    /// <summary>
+    /// A test-only profile holding every role, created through the management socket after start: the S3 API tests
+    /// exercise the whole protocol with one key. Least-privilege tests use the per-role profiles init writes.
+    /// </summary>
+    public const string AllRolesProfile = "all";
     private readonly TemporaryDirectory _directory;
     private readonly StringBuilder _log = new();
     private Process? _process;
@@ -81,6 +87,12 @@ public sealed class VaultProcess : IAsyncDisposable
             }
 
             await vault.StartServingAsync();
+            var keys = await RunVaultAsync(["keys", "create", "--data", vault.DataDirectory, "--role", "admin,backup,reader,maintenance", "--bucket", "*", "--credentials-out", vault.CredentialsFile, "--profile-name", AllRolesProfile]);
+            if (keys.ExitCode != 0)
+            {
+                throw new InvalidOperationException("ztdr-vault keys create failed: " + keys);
+            }
+
             return vault;
         }
         catch
@@ -94,7 +106,7 @@ public sealed class VaultProcess : IAsyncDisposable
     public static Task<ProcessResult> RunVaultAsync(IEnumerable<string> arguments) =>
         ProcessRunner.RunAsync(RepositoryPaths.VaultExecutable, arguments, timeout: TimeSpan.FromMinutes(2));
 
-    public (string AccessKeyId, string Secret) Credentials(string profile = "admin")
+    public (string AccessKeyId, string Secret) Credentials(string profile = AllRolesProfile)
     {
         string? section = null;
         string? id = null;
@@ -130,7 +142,7 @@ public sealed class VaultProcess : IAsyncDisposable
     }
 
     /// <summary>An AWSSDK.S3 client at its default settings, pointed at this vault and trusting only its CA.</summary>
-    public AmazonS3Client CreateClient(string profile = "admin", Action<AmazonS3Config>? configure = null)
+    public AmazonS3Client CreateClient(string profile = AllRolesProfile, Action<AmazonS3Config>? configure = null)
     {
         var (id, secret) = Credentials(profile);
         var config = new AmazonS3Config
@@ -144,7 +156,7 @@ public sealed class VaultProcess : IAsyncDisposable
     }
 
     /// <summary>Environment for the aws CLI and other AWS tools: shared credentials file, profile, CA bundle.</summary>
-    public Dictionary<string, string> ClientEnvironment(string profile = "admin") => new()
+    public Dictionary<string, string> ClientEnvironment(string profile = AllRolesProfile) => new()
     {
         ["AWS_SHARED_CREDENTIALS_FILE"] = CredentialsFile,
         ["AWS_CONFIG_FILE"] = Path.Combine(Root, "aws-config-none"),

@@ -34,7 +34,6 @@ public static class VaultServer
             throw new ArgumentException("--insecure-http is only allowed on a loopback address (127.0.0.1, [::1] or localhost): credentials and data would cross the network in clear text");
         }
 
-        var store = VaultStore.Open(options.DataDirectory, time);
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o =>
@@ -44,9 +43,14 @@ public static class VaultServer
             o.UseUtcTimestamp = true;
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        builder.Services.AddSingleton(store);
+        var layout = new VaultLayout(options.DataDirectory);
+        if (!layout.IsInitialized)
+        {
+            throw new InvalidOperationException($"{layout.Root} is not a vault data folder (run 'ztdr-vault init --data {options.DataDirectory}' first)");
+        }
+
         builder.Services.AddSingleton(time);
-        var certificate = options.InsecureHttp ? null : TlsBootstrap.LoadServerCertificate(store.Layout.TlsDirectory);
+        var certificate = options.InsecureHttp ? null : TlsBootstrap.LoadServerCertificate(layout.TlsDirectory);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -78,13 +82,14 @@ public static class VaultServer
         });
 
         var app = builder.Build();
+        var services = VaultServices.Open(options.DataDirectory, time, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ztdr.Vault"));
         var vaultOptions = new VaultOptions
         {
             BaseDomains = options.Hostnames.Where(h => !IPAddress.TryParse(h, out _)).Append("localhost").Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
         };
-        var dispatcher = new S3Dispatcher(store, vaultOptions, time, app.Services.GetRequiredService<ILogger<S3Dispatcher>>());
+        var dispatcher = services.CreateDispatcher(vaultOptions, time, app.Services.GetRequiredService<ILogger<S3Dispatcher>>());
         app.Run(dispatcher.InvokeAsync);
-        app.Lifetime.ApplicationStopped.Register(store.Dispose);
+        app.Lifetime.ApplicationStopped.Register(() => services.DisposeAsync().AsTask().GetAwaiter().GetResult());
         return app;
     }
 }

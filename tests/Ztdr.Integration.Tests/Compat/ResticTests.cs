@@ -40,7 +40,7 @@ public sealed class ResticTests : IClassFixture<VaultFixture>
 
     private Dictionary<string, string> Environment(TemporaryDirectory temp)
     {
-        var (id, secret) = _fixture.Vault.Credentials();
+        var (id, secret) = _fixture.Vault.Credentials("backup");
         return new Dictionary<string, string>
         {
             ["RESTIC_REPOSITORY"] = $"s3:{_fixture.Vault.Endpoint}/{VaultProcess.DefaultBucket}/restic",

@@ -24,7 +24,7 @@ internal sealed class RawS3 : IDisposable
 
     public string HostHeader => $"127.0.0.1:{_vault.Port}";
 
-    public SigV4Signer Signer(string profile = "admin", TimeProvider? time = null, string? secretOverride = null)
+    public SigV4Signer Signer(string profile = VaultProcess.AllRolesProfile, TimeProvider? time = null, string? secretOverride = null)
     {
         var (id, secret) = _vault.Credentials(profile);
         return new SigV4Signer(id, secretOverride ?? secret, "us-east-1", time ?? TimeProvider.System);

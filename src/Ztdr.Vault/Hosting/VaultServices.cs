@@ -1,0 +1,94 @@
+using Microsoft.Extensions.Logging;
+using Ztdr.Vault.Api;
+using Ztdr.Vault.Audit;
+using Ztdr.Vault.Identity;
+using Ztdr.Vault.Locking;
+using Ztdr.Vault.Storage;
+
+namespace Ztdr.Vault.Hosting;
+
+/// <summary>
+/// The long-lived parts of a serving vault: storage, the secure clock (persisted every few seconds and at shutdown,
+/// watched for wall-clock drift), the audit log and the authentication-failure limiter.
+/// </summary>
+public sealed class VaultServices : IAsyncDisposable
+{
+    private readonly ILogger _logger;
+    private readonly ITimer _clockTimer;
+    private bool _driftReported;
+
+    private VaultServices(VaultStore store, SecureClock clock, AuditLog audit, AuthFailureLimiter limiter, TimeProvider time, ILogger logger)
+    {
+        Store = store;
+        Clock = clock;
+        Audit = audit;
+        Limiter = limiter;
+        _logger = logger;
+        _clockTimer = time.CreateTimer(_ => Tick(), null, SecureClockSettings.PersistInterval, SecureClockSettings.PersistInterval);
+    }
+
+    public VaultStore Store { get; }
+
+    public SecureClock Clock { get; }
+
+    public AuditLog Audit { get; }
+
+    public AuthFailureLimiter Limiter { get; }
+
+    public static VaultServices Open(string dataDirectory, TimeProvider time, ILogger logger)
+    {
+        var store = VaultStore.Open(dataDirectory, time);
+        try
+        {
+            var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold);
+            var audit = AuditLog.Open(store.Layout.AuditDirectory);
+            var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
+            if (!clock.IsTrusted)
+            {
+                // Fail closed: reads and writes go on, but no retention counts as expired until trust is restored.
+                logger.LogError("trusted time cannot be established ({Reason}); retention never expires while this lasts", clock.UntrustedReason);
+                audit.AppendAsync(services.ClockEvent("ClockUntrusted", clock.UntrustedReason ?? "unknown")).GetAwaiter().GetResult();
+            }
+
+            return services;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    public S3Dispatcher CreateDispatcher(VaultOptions options, TimeProvider time, ILogger<S3Dispatcher> logger) =>
+        new(Store, options, time, Clock, Audit, Limiter, logger);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _clockTimer.DisposeAsync();
+        Clock.Persist();
+        await Audit.DisposeAsync();
+        Store.Dispose();
+    }
+
+    private void Tick()
+    {
+        try
+        {
+            Clock.Persist();
+            if (Clock.DriftExceeded && !_driftReported)
+            {
+                _driftReported = true;
+                _logger.LogWarning("the wall clock moved {Drift} against trusted time while serving; retention keeps following trusted time", Clock.Drift);
+                Audit.AppendAsync(ClockEvent("ClockDrift", $"wall-minus-trusted {Clock.Drift}")).GetAwaiter().GetResult();
+            }
+        }
+        catch (IOException e)
+        {
+            // A failed save only means a restart resumes from an earlier (safe) trusted time.
+            _logger.LogError(e, "could not persist trusted time");
+        }
+    }
+
+    private AuditEvent ClockEvent(string operation, string detail) =>
+        new(Clock.Now.Now, "vault", operation, null, null, null, detail, "local", null);
+}
