@@ -74,9 +74,14 @@ public sealed class S3Dispatcher
         S3Call? call = null;
         string operation = http.Request.Method;
         string? errorCode = null;
-        var source = http.Connection.RemoteIpAddress?.ToString() ?? "local";
+        var source = AuthFailureLimiter.SourceOf(http.Connection.RemoteIpAddress);
         try
         {
+            if (_limiter.IsThrottled(source))
+            {
+                throw new S3Exception(S3Errors.SlowDown, "Too many failed authentications from this source; slow down.");
+            }
+
             var signed = new HttpSignedRequest(http);
             target = RequestTarget.Parse(signed.RawTarget, http.Request.Host.Value, _options.BaseDomains);
             authentication = _verifier.Verify(signed);

@@ -2,11 +2,14 @@ using System.Net;
 using System.Security.Authentication;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Ztdr.Vault.Api;
+using Ztdr.Vault.Identity;
+using Ztdr.Vault.Management;
 using Ztdr.Vault.Storage;
 using Ztdr.Vault.Tls;
 
@@ -14,8 +17,10 @@ namespace Ztdr.Vault.Hosting;
 
 /// <summary>
 /// Builds the vault's web host: Kestrel with TLS 1.2+ (plain HTTP only when asked, and only on loopback), limits
-/// fit for S3 (5 GiB bodies streamed, long presigned URLs), JSON console logs, and the S3 dispatcher as the only
-/// request handler. The host stops cleanly on SIGTERM.
+/// fit for S3 (5 GiB bodies streamed, long presigned URLs), JSON console logs. Two planes on separate listeners: the S3
+/// dispatcher on --listen, the management API on the Unix socket DIR/admin.sock (and on --admin-listen over TLS, signed
+/// by an admin key). Requests are routed by the listener they arrived on, so neither plane ever sees the other's
+/// requests. The host stops cleanly on SIGTERM.
 /// </summary>
 public static class VaultServer
 {
@@ -34,6 +39,26 @@ public static class VaultServer
             throw new ArgumentException("--insecure-http is only allowed on a loopback address (127.0.0.1, [::1] or localhost): credentials and data would cross the network in clear text");
         }
 
+        (IPAddress? Address, int Port)? admin = options.AdminListen is null ? null : ServeOptions.ParseListen(options.AdminListen, "--admin-listen");
+        if (admin is not null && options.InsecureHttp)
+        {
+            throw new ArgumentException("--admin-listen serves key management and always needs TLS; it cannot be combined with --insecure-http (use the management socket instead)");
+        }
+
+        if (admin?.Port == port)
+        {
+            // Requests are routed to a plane by the port they arrived on, so the two listeners must not share one.
+            throw new ArgumentException($"--admin-listen must use another port than --listen ({port})");
+        }
+
+        var layout = new VaultLayout(options.DataDirectory);
+        if (!layout.IsInitialized)
+        {
+            throw new InvalidOperationException($"{layout.Root} is not a vault data folder (run 'ztdr-vault init --data {options.DataDirectory}' first)");
+        }
+
+        var adminSocket = ManagementSocket.PathFor(layout.Root);
+        ManagementSocket.PrepareToBind(adminSocket);
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.Logging.ClearProviders();
         builder.Logging.AddJsonConsole(o =>
@@ -43,12 +68,6 @@ public static class VaultServer
             o.UseUtcTimestamp = true;
         });
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
-        var layout = new VaultLayout(options.DataDirectory);
-        if (!layout.IsInitialized)
-        {
-            throw new InvalidOperationException($"{layout.Root} is not a vault data folder (run 'ztdr-vault init --data {options.DataDirectory}' first)");
-        }
-
         builder.Services.AddSingleton(time);
         var certificate = options.InsecureHttp ? null : TlsBootstrap.LoadServerCertificate(layout.TlsDirectory);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -79,6 +98,17 @@ public static class VaultServer
             {
                 kestrel.Listen(address, port, Configure);
             }
+
+            // No TLS on the socket: it never leaves the host, and the OS user who can open it is the authentication.
+            kestrel.ListenUnixSocket(adminSocket, listen => listen.Protocols = HttpProtocols.Http1);
+            if (admin is { Address: null } localAdmin)
+            {
+                kestrel.ListenLocalhost(localAdmin.Port, Configure);
+            }
+            else if (admin is { Address: { } adminAddress } remoteAdmin)
+            {
+                kestrel.Listen(adminAddress, remoteAdmin.Port, Configure);
+            }
         });
 
         var app = builder.Build();
@@ -88,8 +118,38 @@ public static class VaultServer
             BaseDomains = options.Hostnames.Where(h => !IPAddress.TryParse(h, out _)).Append("localhost").Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
         };
         var dispatcher = services.CreateDispatcher(vaultOptions, time, app.Services.GetRequiredService<ILogger<S3Dispatcher>>());
+
+        // One limiter for every listener, so a guesser gains nothing by switching between S3 and management.
+        var management = new ManagementApi(services.Store, services.Limiter, time, app.Services.GetRequiredService<ILogger<ManagementApi>>());
+        app.Use((http, next) => PlaneOf(http, admin?.Port) switch
+        {
+            Plane.LocalManagement => management.InvokeLocalAsync(http),
+            Plane.RemoteManagement => management.InvokeRemoteAsync(http),
+            _ => next(http),
+        });
         app.Run(dispatcher.InvokeAsync);
-        app.Lifetime.ApplicationStopped.Register(() => services.DisposeAsync().AsTask().GetAwaiter().GetResult());
+        app.Lifetime.ApplicationStarted.Register(() => ManagementSocket.Restrict(adminSocket));
+        app.Lifetime.ApplicationStopped.Register(() =>
+        {
+            File.Delete(adminSocket);
+            services.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        });
         return app;
     }
+
+    private enum Plane
+    {
+        S3,
+        LocalManagement,
+        RemoteManagement,
+    }
+
+    /// <summary>
+    /// Which plane a request belongs to, from the listener it arrived on: the Unix socket has no IP address (and the
+    /// S3 listener is never a Unix socket); the TCP management listener has its own port.
+    /// </summary>
+    private static Plane PlaneOf(HttpContext http, int? adminPort) =>
+        http.Connection.LocalIpAddress is null ? Plane.LocalManagement
+        : adminPort is { } p && http.Connection.LocalPort == p ? Plane.RemoteManagement
+        : Plane.S3;
 }

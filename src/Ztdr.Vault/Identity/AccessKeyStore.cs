@@ -34,6 +34,62 @@ public sealed class AccessKeyStore
             return new AccessKey(accessKeyId, roles, buckets, created, null);
         }, cancellationToken);
 
+    /// <summary>
+    /// Revokes a key at once: <see cref="FindActive"/> stops returning it when this returns, so the very next request
+    /// signed with it fails. Revoking is idempotent and the row stays (key ids are never reused, and the audit trail
+    /// keeps naming the key). The last active admin key cannot be revoked: nobody could manage keys after that.
+    /// </summary>
+    public Task<RevokeOutcome> RevokeAsync(string accessKeyId, CancellationToken cancellationToken = default) =>
+        _db.WriteAsync((connection, transaction) =>
+        {
+            AccessKey? target = null;
+            var activeAdmins = 0;
+            using (var select = connection.CreateCommand())
+            {
+                // Read and update in the one write transaction, so two concurrent revocations cannot each see the
+                // other admin key still active and together remove both.
+                select.Transaction = transaction;
+                select.CommandText = "SELECT access_key_id, roles, buckets, created_ms, revoked_ms FROM access_keys";
+                using var reader = select.ExecuteReader();
+                while (reader.Read())
+                {
+                    var key = Read(reader);
+                    if (key.AccessKeyId == accessKeyId)
+                    {
+                        target = key;
+                    }
+
+                    if (key.Revoked is null && key.Roles.HasFlag(Role.Admin))
+                    {
+                        activeAdmins++;
+                    }
+                }
+            }
+
+            if (target is null)
+            {
+                return RevokeOutcome.NotFound;
+            }
+
+            if (target.Revoked is not null)
+            {
+                return RevokeOutcome.AlreadyRevoked;
+            }
+
+            if (target.Roles.HasFlag(Role.Admin) && activeAdmins <= 1)
+            {
+                return RevokeOutcome.LastAdminKey;
+            }
+
+            using var update = connection.CreateCommand();
+            update.Transaction = transaction;
+            update.CommandText = "UPDATE access_keys SET revoked_ms = $r WHERE access_key_id = $k AND revoked_ms IS NULL";
+            update.Parameters.AddWithValue("$k", accessKeyId);
+            update.Parameters.AddWithValue("$r", _time.GetUtcNow().ToUnixTimeMilliseconds());
+            update.ExecuteNonQuery();
+            return RevokeOutcome.Revoked;
+        }, cancellationToken);
+
     /// <summary>The key and its secret, or null when unknown or revoked (both look the same to a caller).</summary>
     public (AccessKey Key, string Secret)? FindActive(string accessKeyId) => _db.Read<(AccessKey, string)?>(connection =>
     {
@@ -64,4 +120,15 @@ public sealed class AccessKeyStore
         reader.GetString(2).Split(',', StringSplitOptions.RemoveEmptyEntries),
         DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
         reader.IsDBNull(4) ? null : DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4)));
+}
+
+/// <summary>What <see cref="AccessKeyStore.RevokeAsync"/> did.</summary>
+public enum RevokeOutcome
+{
+    Revoked,
+    AlreadyRevoked,
+    NotFound,
+
+    /// <summary>Refused: it is the last active admin key.</summary>
+    LastAdminKey,
 }

@@ -1,0 +1,144 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Ztdr.Vault.Identity;
+using Ztdr.Vault.Management;
+
+namespace Ztdr.Vault.Host.Commands;
+
+/// <summary>
+/// <c>keys create|list|revoke</c>: key administration through a running vault's management API. Secrets go from
+/// the vault straight into a 0600 credentials file and are never printed.
+/// </summary>
+internal static class KeysCommand
+{
+    public static Command Create()
+    {
+        var target = new Target();
+        return new Command("keys", "Create, list and revoke access keys of a running vault")
+        {
+            CreateCommand(target),
+            ListCommand(target),
+            RevokeCommand(target),
+        };
+    }
+
+    private static Command CreateCommand(Target target)
+    {
+        var roles = new Option<string>("--role") { Description = "Roles, comma-separated: admin, backup, reader, maintenance", Required = true };
+        var buckets = new Option<string>("--bucket") { Description = "Bucket the key may use, comma-separated, or '*' for every bucket", Required = true };
+        var credentials = new Option<string>("--credentials-out") { Description = "AWS shared-credentials file that receives the key (0600)", Required = true };
+        var profile = new Option<string>("--profile-name") { Description = "Profile name for the key in the credentials file (must be new)", Required = true };
+        var command = new Command("create", "Create a key and append it to a credentials file; the secret is never printed") { roles, buckets, credentials, profile };
+        target.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
+        {
+            var request = new CreateKeyRequest(
+                RoleNames.Format(Permissions.ParseRoles(parse.GetValue(roles)!)),
+                parse.GetValue(buckets)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                null);
+            var file = Path.GetFullPath(parse.GetValue(credentials)!);
+            using var vault = target.Connect(parse);
+            var key = await KeyIssuer.IssueAsync(vault, request, file, parse.GetValue(profile)!, cancellationToken);
+            Console.WriteLine($"key {key.AccessKeyId} (roles {string.Join(',', key.Roles)}; buckets {string.Join(',', key.Buckets)}) written to {file} as profile [{parse.GetValue(profile)}]");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command ListCommand(Target target)
+    {
+        var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
+        var command = new Command("list", "List every key with its roles and buckets (never a secret)") { json };
+        target.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
+        {
+            using var vault = target.Connect(parse);
+            var keys = await vault.ListKeysAsync(cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(new KeyList(keys), ManagementJson.Default.KeyList));
+                return 0;
+            }
+
+            string[][] rows =
+            [
+                ["ID", "ROLES", "BUCKETS", "CREATED", "REVOKED"],
+                .. keys.Select(k => new[] { k.AccessKeyId, string.Join(',', k.Roles), string.Join(',', k.Buckets), Format(k.Created), k.Revoked is { } r ? Format(r) : "-" }),
+            ];
+            var widths = Enumerable.Range(0, 5).Select(c => rows.Max(r => r[c].Length)).ToArray();
+            foreach (var row in rows)
+            {
+                Console.WriteLine(string.Join("  ", row.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd());
+            }
+
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command RevokeCommand(Target target)
+    {
+        var id = new Argument<string>("ID") { Description = "The access key id to revoke" };
+        var command = new Command("revoke", "Revoke a key: requests signed with it fail from now on") { id };
+        target.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
+        {
+            using var vault = target.Connect(parse);
+            var key = await vault.RevokeKeyAsync(parse.GetValue(id)!, cancellationToken);
+            Console.WriteLine($"key {key.AccessKeyId} revoked at {Format(key.Revoked!.Value)}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// Which vault to talk to: by default the Unix socket in --data; with --admin-endpoint, HTTPS signed with an admin
+    /// key from the AWS shared-credentials file (AWS_SHARED_CREDENTIALS_FILE, --profile or AWS_PROFILE, --ca-bundle or AWS_CA_BUNDLE).
+    /// </summary>
+    private sealed class Target
+    {
+        private readonly Option<string?> _data = new("--data") { Description = "The vault's data folder (talks to its management socket DIR/admin.sock)" };
+        private readonly Option<string?> _endpoint = new("--admin-endpoint") { Description = "https://HOST:PORT of a vault's --admin-listen, instead of --data" };
+        private readonly Option<string?> _profile = new("--profile") { Description = "Admin key profile for --admin-endpoint (default: AWS_PROFILE, then 'admin')" };
+        private readonly Option<string?> _caBundle = new("--ca-bundle") { Description = "PEM CA for --admin-endpoint (default: AWS_CA_BUNDLE)" };
+
+        public void AddTo(Command command)
+        {
+            command.Options.Add(_data);
+            command.Options.Add(_endpoint);
+            command.Options.Add(_profile);
+            command.Options.Add(_caBundle);
+        }
+
+        public ManagementClient Connect(ParseResult parse)
+        {
+            var data = parse.GetValue(_data);
+            var endpoint = parse.GetValue(_endpoint);
+            if ((data is null) == (endpoint is null))
+            {
+                throw new ArgumentException("give either --data DIR (the vault on this host) or --admin-endpoint https://HOST:PORT");
+            }
+
+            if (data is not null)
+            {
+                return ManagementClient.ForSocket(data);
+            }
+
+            var profile = parse.GetValue(_profile) ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "admin";
+            var file = Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE")
+                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aws", "credentials");
+            var entry = CredentialsFile.Read(file).FirstOrDefault(e => e.Profile == profile)
+                ?? throw new ArgumentException($"no profile [{profile}] with a key in '{file}'; pass --profile, or set AWS_SHARED_CREDENTIALS_FILE");
+            var caBundle = parse.GetValue(_caBundle) ?? Environment.GetEnvironmentVariable("AWS_CA_BUNDLE");
+            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
+            {
+                throw new ArgumentException($"--admin-endpoint '{endpoint}' is not https://HOST:PORT");
+            }
+
+            return ManagementClient.ForEndpoint(uri, entry.AccessKeyId, entry.SecretAccessKey, caBundle, TimeProvider.System);
+        }
+    }
+}

@@ -1,0 +1,267 @@
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Ztdr.S3.Errors;
+using Ztdr.S3.Signing;
+using Ztdr.Vault.Api;
+using Ztdr.Vault.Identity;
+using Ztdr.Vault.Storage;
+
+namespace Ztdr.Vault.Management;
+
+/// <summary>
+/// The management plane's JSON-over-HTTP API under /admin/v1: create, list and revoke access keys; health.
+/// Over the Unix socket the caller is trusted because the OS already authenticated it (only the vault's user can
+/// reach a 0600 socket in a 0700 folder); over TCP every request must carry SigV4 from an active admin key, and
+/// failed authentications are slowed down per source like on the S3 listener. There is no operation on objects,
+/// versions or locks, so nothing here can shorten a retention period.
+/// </summary>
+public sealed class ManagementApi
+{
+    public const string PathPrefix = "/admin/v1/";
+
+    /// <summary>Management requests are small JSON documents; anything bigger is refused before it is buffered.</summary>
+    public const int MaxBodyBytes = 64 * 1024;
+
+    private static readonly string Version =
+        typeof(ManagementApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
+
+    private readonly VaultStore _store;
+    private readonly AuthFailureLimiter _authFailures;
+    private readonly SigV4Verifier _verifier;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+
+    public ManagementApi(VaultStore store, AuthFailureLimiter authFailures, TimeProvider time, ILogger<ManagementApi> logger)
+    {
+        _store = store;
+        _authFailures = authFailures;
+        _time = time;
+        _logger = logger;
+        _verifier = new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, time, []);
+    }
+
+    /// <summary>Handles a request from the Unix socket: the peer is the vault's own OS user.</summary>
+    public Task InvokeLocalAsync(HttpContext http) => InvokeAsync(http, signed: false);
+
+    /// <summary>Handles a request from the TCP listener: it must be signed by an admin key.</summary>
+    public Task InvokeRemoteAsync(HttpContext http) => InvokeAsync(http, signed: true);
+
+    private async Task InvokeAsync(HttpContext http, bool signed)
+    {
+        http.Response.Headers.CacheControl = "no-store";
+        var principal = signed ? null : "local";
+        try
+        {
+            var maxBody = http.Features.Get<IHttpMaxRequestBodySizeFeature>();
+            if (maxBody is { IsReadOnly: false })
+            {
+                maxBody.MaxRequestBodySize = MaxBodyBytes;
+            }
+
+            var body = await ReadBodyAsync(http);
+            if (signed)
+            {
+                principal = await AuthenticateAsync(http, body);
+            }
+
+            await RouteAsync(http, body, principal!);
+        }
+        catch (ManagementRequestException e)
+        {
+            await WriteErrorAsync(http, e.Error);
+        }
+        catch (BadHttpRequestException e)
+        {
+            await WriteErrorAsync(http, ManagementErrors.InvalidRequest($"the request body is too large or incomplete: {e.Message}"));
+        }
+        catch (OperationCanceledException) when (http.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; every operation here is one transaction, committed or not.
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "management request {Method} {Path} failed", http.Request.Method, http.Request.Path.Value);
+            await WriteErrorAsync(http, ManagementErrors.Internal());
+        }
+    }
+
+    private async Task<string> AuthenticateAsync(HttpContext http, byte[] body)
+    {
+        var source = AuthFailureLimiter.SourceOf(http.Connection.RemoteIpAddress);
+        if (_authFailures.IsThrottled(source))
+        {
+            throw new ManagementRequestException(ManagementErrors.SlowDown());
+        }
+
+        string accessKeyId;
+        ManagementError? failure = null;
+        try
+        {
+            var authentication = _verifier.Verify(new ManagementSignedRequest(http));
+            accessKeyId = authentication.AccessKeyId;
+            if (authentication.PayloadMode != PayloadMode.SignedSha256)
+            {
+                failure = ManagementErrors.AuthenticationRequired("sign the payload (x-amz-content-sha256 must be the body's SHA-256)");
+            }
+            else if (!string.Equals(Convert.ToHexStringLower(SHA256.HashData(body)), authentication.PayloadSha256Hex, StringComparison.Ordinal))
+            {
+                failure = ManagementErrors.AuthenticationRequired("the body does not match its signed SHA-256");
+            }
+            else if (_store.Keys.FindActive(accessKeyId)?.Key is not { } key)
+            {
+                failure = ManagementErrors.AuthenticationRequired($"key {accessKeyId} is unknown or revoked");
+            }
+            else if (!key.Roles.HasFlag(Role.Admin))
+            {
+                failure = ManagementErrors.NotAdmin(accessKeyId);
+            }
+        }
+        catch (S3Exception e)
+        {
+            accessKeyId = "-";
+            failure = ManagementErrors.AuthenticationRequired($"{e.Error.Code}: {e.Error.DefaultMessage}");
+        }
+
+        if (failure is null)
+        {
+            return accessKeyId;
+        }
+
+        var delay = _authFailures.RecordFailure(source);
+        _logger.LogWarning("management authentication from {Source} failed ({Code}, key {AccessKeyId}); answer delayed {DelayMs} ms", source, failure.Code, accessKeyId, (long)delay.TotalMilliseconds);
+        if (delay > TimeSpan.Zero)
+        {
+            await Task.Delay(delay, _time, http.RequestAborted);
+        }
+
+        throw new ManagementRequestException(failure);
+    }
+
+    private Task RouteAsync(HttpContext http, byte[] body, string principal)
+    {
+        var path = http.Request.Path.Value ?? "/";
+        var method = http.Request.Method;
+        var route = path.StartsWith(PathPrefix, StringComparison.Ordinal) ? path[PathPrefix.Length..].TrimEnd('/') : null;
+        var segments = route?.Split('/') ?? [];
+        return segments switch
+        {
+            ["health"] => method == "GET" ? WriteAsync(http, 200, new HealthReport("ok", Version), ManagementJson.Default.HealthReport) : NotAllowed(),
+            ["keys"] => method switch
+            {
+                "GET" => WriteAsync(http, 200, new KeyList(_store.Keys.List().Select(KeyInfo.From).ToArray()), ManagementJson.Default.KeyList),
+                "POST" => CreateKeyAsync(http, body, principal),
+                _ => NotAllowed(),
+            },
+            ["keys", var id, "revoke"] => method == "POST" ? RevokeKeyAsync(http, id, principal) : NotAllowed(),
+            _ => throw new ManagementRequestException(ManagementErrors.NotFound(path)),
+        };
+
+        Task NotAllowed() => throw new ManagementRequestException(ManagementErrors.MethodNotAllowed(method, path));
+    }
+
+    private async Task CreateKeyAsync(HttpContext http, byte[] body, string principal)
+    {
+        CreateKeyRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize(body, ManagementJson.Default.CreateKeyRequest);
+        }
+        catch (JsonException e)
+        {
+            throw new ManagementRequestException(ManagementErrors.InvalidRequest($"the body is not a key request: {e.Message}"));
+        }
+
+        if (request?.Roles is null || request.Buckets is null)
+        {
+            throw new ManagementRequestException(ManagementErrors.InvalidRequest("a key request needs \"roles\" and \"buckets\""));
+        }
+
+        Role roles;
+        try
+        {
+            roles = RoleNames.Parse(request.Roles);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ManagementRequestException(ManagementErrors.InvalidRequest(e.Message));
+        }
+
+        var buckets = ValidateBuckets(request.Buckets);
+        var id = AccessKeys.NewAccessKeyId();
+        var secret = AccessKeys.NewSecretAccessKey();
+        var key = await _store.Keys.AddAsync(id, secret, roles, buckets, http.RequestAborted);
+        _logger.LogInformation("access key {AccessKeyId} created by {Principal}: roles {Roles}, buckets {Buckets}, profile {Profile}", id, principal, roles, string.Join(',', buckets), request.ProfileName);
+        await WriteAsync(http, 201, new CreatedKey(id, secret, RoleNames.Format(key.Roles), key.Buckets, key.Created), ManagementJson.Default.CreatedKey);
+    }
+
+    private async Task RevokeKeyAsync(HttpContext http, string id, string principal)
+    {
+        var outcome = await _store.Keys.RevokeAsync(id, http.RequestAborted);
+        switch (outcome)
+        {
+            case RevokeOutcome.NotFound:
+                throw new ManagementRequestException(ManagementErrors.NoSuchAccessKey(id));
+            case RevokeOutcome.LastAdminKey:
+                throw new ManagementRequestException(ManagementErrors.LastAdminKey(id));
+        }
+
+        _logger.LogInformation("access key {AccessKeyId} revoked by {Principal} ({Outcome})", id, principal, outcome);
+        var key = _store.Keys.List().Single(k => k.AccessKeyId == id);
+        await WriteAsync(http, 200, KeyInfo.From(key), ManagementJson.Default.KeyInfo);
+    }
+
+    private static string[] ValidateBuckets(IReadOnlyList<string> buckets)
+    {
+        var distinct = buckets.Select(b => b.Trim()).Where(b => b.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+        if (distinct.Length == 0)
+        {
+            throw new ManagementRequestException(ManagementErrors.InvalidRequest("name at least one bucket, or '*' for every bucket"));
+        }
+
+        if (distinct.Contains("*") && distinct.Length > 1)
+        {
+            throw new ManagementRequestException(ManagementErrors.InvalidRequest("'*' already means every bucket; give it alone"));
+        }
+
+        foreach (var bucket in distinct)
+        {
+            if (bucket != "*" && !BucketNames.IsValid(bucket))
+            {
+                throw new ManagementRequestException(ManagementErrors.InvalidRequest($"'{bucket}' is not a valid bucket name (3-63 lower-case letters, digits, dots and hyphens)"));
+            }
+        }
+
+        return distinct;
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext http)
+    {
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, http.RequestAborted);
+        return buffer.Length > MaxBodyBytes
+            ? throw new ManagementRequestException(ManagementErrors.InvalidRequest($"the body is larger than {MaxBodyBytes} bytes"))
+            : buffer.ToArray();
+    }
+
+    private static async Task WriteAsync<T>(HttpContext http, int status, T value, JsonTypeInfo<T> type)
+    {
+        http.Response.StatusCode = status;
+        http.Response.ContentType = "application/json";
+        await JsonSerializer.SerializeAsync(http.Response.Body, value, type, http.RequestAborted);
+    }
+
+    private static Task WriteErrorAsync(HttpContext http, ManagementError error) =>
+        http.Response.HasStarted
+            ? Task.CompletedTask
+            : WriteAsync(http, error.Status, new ManagementErrorBody(error.Code, error.Message), ManagementJson.Default.ManagementErrorBody);
+
+    private sealed class ManagementRequestException(ManagementError error) : Exception(error.Message)
+    {
+        public ManagementError Error { get; } = error;
+    }
+}

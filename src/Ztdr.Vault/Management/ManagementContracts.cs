@@ -1,0 +1,47 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Ztdr.Vault.Identity;
+
+namespace Ztdr.Vault.Management;
+
+// The JSON shapes of the management API (/admin/v1). Adding a property is compatible; renaming or removing one
+// needs /admin/v2. There is deliberately no shape that names an object, a version or a lock: nothing on the
+// management plane can shorten a retention period or remove a locked version.
+
+/// <summary>POST /admin/v1/keys. <see cref="ProfileName"/> only labels the key in the vault's log.</summary>
+public sealed record CreateKeyRequest(IReadOnlyList<string> Roles, IReadOnlyList<string> Buckets, string? ProfileName);
+
+/// <summary>The answer to a key creation: the only time the vault ever sends a secret.</summary>
+public sealed record CreatedKey(string AccessKeyId, string SecretAccessKey, IReadOnlyList<string> Roles, IReadOnlyList<string> Buckets, DateTimeOffset Created)
+{
+    // A record prints every property; a secret must never reach a log or an exception message through ToString.
+    private bool PrintMembers(StringBuilder builder)
+    {
+        builder.Append("AccessKeyId = ").Append(AccessKeyId).Append(", SecretAccessKey = ***");
+        return true;
+    }
+}
+
+/// <summary>A key as listed: never its secret.</summary>
+public sealed record KeyInfo(string AccessKeyId, IReadOnlyList<string> Roles, IReadOnlyList<string> Buckets, DateTimeOffset Created, DateTimeOffset? Revoked)
+{
+    public static KeyInfo From(AccessKey key) => new(key.AccessKeyId, RoleNames.Format(key.Roles), key.Buckets, key.Created, key.Revoked);
+}
+
+public sealed record KeyList(IReadOnlyList<KeyInfo> Keys);
+
+/// <summary>GET /admin/v1/health. Clock and scrub status will join as optional properties.</summary>
+public sealed record HealthReport(string Status, string Version);
+
+/// <summary>Every non-2xx answer: a stable code for programs and a message that tells a person what to do.</summary>
+public sealed record ManagementErrorBody(string Code, string Message);
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CreateKeyRequest))]
+[JsonSerializable(typeof(CreatedKey))]
+[JsonSerializable(typeof(KeyInfo))]
+[JsonSerializable(typeof(KeyList))]
+[JsonSerializable(typeof(HealthReport))]
+[JsonSerializable(typeof(ManagementErrorBody))]
+public sealed partial class ManagementJson : JsonSerializerContext;

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Ztdr.S3.Signing;
+
+namespace Ztdr.Vault.Management;
+
+/// <summary>The SigV4 view of a management request over TCP: the raw target as sent and the headers as received.</summary>
+internal sealed class ManagementSignedRequest : ISignedRequest
+{
+    private readonly HttpRequest _request;
+
+    public ManagementSignedRequest(HttpContext context)
+    {
+        _request = context.Request;
+        RawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? (context.Request.Path + context.Request.QueryString);
+    }
+
+    public string Method => _request.Method;
+
+    public string RawTarget { get; }
+
+    public IEnumerable<string> HeaderNames => _request.Headers.Keys.Select(k => k.ToLowerInvariant());
+
+    public bool TryGetHeader(string lowerCaseName, out string value)
+    {
+        if (_request.Headers.TryGetValue(lowerCaseName, out var values))
+        {
+            value = string.Join(',', values.Select(v => v ?? string.Empty));
+            return true;
+        }
+
+        value = string.Empty;
+        return false;
+    }
+}
