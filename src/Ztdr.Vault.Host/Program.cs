@@ -6,5 +6,7 @@ var root = new RootCommand("ztdr-vault: an immutable, S3-compatible storage appl
     InitCommand.Create(),
     ServeCommand.Create(),
     KeysCommand.Create(),
+    ScrubCommand.Create(),
+    AuditCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

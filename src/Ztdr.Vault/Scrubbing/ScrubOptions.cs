@@ -1,0 +1,37 @@
+namespace Ztdr.Vault.Scrubbing;
+
+/// <summary>How one scrub runs.</summary>
+public sealed record ScrubOptions
+{
+    /// <summary>Most bytes read per second from data files, so a background scrub does not starve clients; null reads at full speed.</summary>
+    public long? BytesPerSecond { get; init; }
+
+    /// <summary>
+    /// How old an unreferenced file must be before it counts as an orphan. A file is published before the metadata
+    /// commit that refers to it, so a young unreferenced file is usually a write in flight.
+    /// </summary>
+    public TimeSpan OrphanGracePeriod { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Look for orphan files after checking every version.</summary>
+    public bool FindOrphans { get; init; } = true;
+
+    /// <summary>Segment rows read per metadata query; each batch is read in one short read transaction.</summary>
+    public int BatchSize { get; init; } = 256;
+}
+
+/// <summary>Where a running scrub is. <see cref="TotalBytes"/> is measured at the start; a live vault may change meanwhile.</summary>
+public sealed record ScrubProgress(long VersionsChecked, long SegmentsChecked, long BytesRead, long TotalBytes, int Findings);
+
+/// <summary>The outcome of one full scrub.</summary>
+public sealed record ScrubResult(
+    DateTimeOffset Started,
+    DateTimeOffset Finished,
+    long VersionsChecked,
+    long SegmentsChecked,
+    long BytesRead,
+    IReadOnlyList<ScrubFinding> Findings,
+    IReadOnlyList<OrphanFile> Orphans)
+{
+    /// <summary>No stored version is damaged. Orphans do not count: they waste space but no client can read them.</summary>
+    public bool IsClean => Findings.Count == 0;
+}
