@@ -5,5 +5,6 @@ var root = new RootCommand("ztdr-vault: an immutable, S3-compatible storage appl
 {
     InitCommand.Create(),
     ServeCommand.Create(),
+    AuditCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();
