@@ -29,7 +29,7 @@ internal static class AuditCommand
                 return Task.FromResult(0);
             }
 
-            Console.Error.WriteLine($"ztdr-vault: audit chain broken ({result.Defect!.Kind}) at {result.Defect}; the {result.Records} records before it verified");
+            Console.Error.WriteLine($"ztdr-vault: audit chain broken ({result.Defect!.Kind}) at {result.Defect} (records verified before it: {result.Records})");
             return Task.FromResult(ChainBroken);
         }));
         return command;
