@@ -1,0 +1,303 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Ztdr.Vault.Storage;
+
+namespace Ztdr.Vault.Audit;
+
+/// <summary>
+/// The audit chain on local disk (docs/audit-format.md): one JSON line per record, each holding the hash of the one
+/// before. One writer loop owns the file; every record appended while a flush is in flight joins the next batch, so
+/// a thousand concurrent requests cost a handful of fsyncs, not a thousand (group commit). Bytes once written are
+/// never rewritten; the only truncation is of a torn fragment at start, which no caller was ever told was durable.
+/// </summary>
+public sealed class AuditLog : IAuditLog, IAsyncDisposable
+{
+    /// <summary>The audit folder's name inside a vault's data folder.</summary>
+    public const string DirectoryName = "audit";
+
+    /// <summary>Principal of the records the vault writes about itself.</summary>
+    public const string VaultPrincipal = "ztdr-vault";
+
+    /// <summary>Operation of the record written at start after dropping a torn final fragment.</summary>
+    public const string RecoveredTornTailOperation = "audit:recovered-torn-tail";
+
+    /// <summary>Records per batch at most; also how far the head anchor may trail the log.</summary>
+    internal const int MaxBatch = 4096;
+
+    /// <summary>All text fields of one event together; with worst-case escaping this keeps a line far below the reader's cap.</summary>
+    internal const int MaxEventChars = 64 * 1024;
+
+    /// <summary>Bounds one batch's buffer (a few MiB even with worst-case escaping) however large the events are.</summary>
+    private const int MaxBatchChars = 1024 * 1024;
+
+    private readonly AuditPaths _paths;
+    private readonly FileStream _lock;
+    private readonly FileStream _log;
+    private readonly Channel<Pending> _queue = Channel.CreateUnbounded<Pending>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
+    private long _sequence;
+    private string _hash;
+    private volatile Exception? _fault;
+    private int _disposed;
+
+    private AuditLog(AuditPaths paths, FileStream lockFile, FileStream log, AuditChainEnd end)
+    {
+        _paths = paths;
+        _lock = lockFile;
+        _log = log;
+        _sequence = end.Sequence;
+        _hash = end.Hash;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    /// <summary>The last durable record's sequence and hash (0 and the genesis hash for an empty log).</summary>
+    public (long Sequence, string Hash) Head => (Interlocked.Read(ref _sequence), Volatile.Read(ref _hash));
+
+    /// <inheritdoc cref="Open(string, TimeProvider)"/>
+    public static AuditLog Open(string auditDirectory) => Open(auditDirectory, TimeProvider.System);
+
+    /// <summary>
+    /// Opens or creates the log in <paramref name="auditDirectory"/> (0700; files 0600) for this process alone.
+    /// A torn final fragment is truncated and the recovery recorded as the next record, stamped by
+    /// <paramref name="recoveryClock"/>. Refuses, with <see cref="AuditLogDamagedException"/>, a log the head anchor
+    /// contradicts: continuing would overwrite the anchor and erase the evidence.
+    /// </summary>
+    public static AuditLog Open(string auditDirectory, TimeProvider recoveryClock)
+    {
+        var paths = new AuditPaths(Path.GetFullPath(auditDirectory));
+        Directory.CreateDirectory(paths.Directory, AuditPaths.FolderMode);
+        var lockFile = AcquireLock(paths);
+        FileStream? log = null;
+        try
+        {
+            var logExists = File.Exists(paths.Log);
+            var head = AuditHead.Read(paths.Head);
+            if (head is null)
+            {
+                if (logExists && new FileInfo(paths.Log).Length > 0)
+                {
+                    throw AuditChainEnd.Damaged(paths.Log, "the head anchor file is missing");
+                }
+
+                // The anchor exists before the log does, so a log without one is always tampering, never a crash.
+                head = AuditHead.Genesis;
+                head.Write(paths.Head);
+            }
+            else if (!logExists && head.Sequence > 0)
+            {
+                throw AuditChainEnd.Damaged(paths.Log, $"the log file is missing but the head anchor names record {head.Sequence}");
+            }
+
+            var options = DurableFile.CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, AuditPaths.FileMode);
+            options.Share = FileShare.Read; // verify and tail read while the vault runs; the lock file keeps writers to one
+            options.BufferSize = 0;
+            log = new FileStream(paths.Log, options);
+            if (!logExists)
+            {
+                DurableFile.FlushDirectory(paths.Directory);
+            }
+
+            var end = AuditChainEnd.Find(log.SafeFileHandle, log.Length, head, paths.Log);
+            var audit = new AuditLog(paths, lockFile, log, end);
+            audit.Recover(end, head, recoveryClock);
+            return audit;
+        }
+        catch
+        {
+            log?.Dispose();
+            lockFile.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Verifies the whole chain in <paramref name="auditDirectory"/>; reads only, so it is safe while the vault runs.</summary>
+    public static AuditVerification Verify(string auditDirectory) => AuditVerifier.Verify(auditDirectory);
+
+    /// <summary>The last <paramref name="count"/> complete records, oldest first. Does not verify the chain.</summary>
+    public static IReadOnlyList<AuditRecord> Tail(string auditDirectory, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var paths = AuditPaths.Existing(auditDirectory);
+        if (!File.Exists(paths.Log))
+        {
+            return [];
+        }
+
+        using var log = new FileStream(paths.Log, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite, BufferSize = 0 });
+        var records = new List<AuditRecord>();
+        foreach (var line in AuditLogLines.Backward(log.SafeFileHandle, AuditLogLines.CompleteLength(log.SafeFileHandle, log.Length)))
+        {
+            if (!AuditRecordFormat.TryParse(line, out var record, out var error))
+            {
+                throw new AuditLogDamagedException($"The audit log '{paths.Log}' has an unreadable line among its last {count} ({error}); run 'ztdr-vault audit verify'.");
+            }
+
+            records.Add(record!);
+            if (records.Count == count)
+            {
+                break;
+            }
+        }
+
+        records.Reverse();
+        return records;
+    }
+
+    /// <summary>
+    /// Returns once the record is on disk (written and fsynced), or throws. Cancelling stops the wait, not the write: a
+    /// record once handed over is recorded. After a write failure the log refuses every append (fail closed).
+    /// </summary>
+    public Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default)
+    {
+        Validate(auditEvent);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Task.FromCanceled(cancellationToken);
+        }
+
+        var pending = new Pending(auditEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            return Task.FromException(_fault ?? new ObjectDisposedException(nameof(AuditLog)));
+        }
+
+        return pending.Done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Writes every record already appended, then releases the files.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
+        _queue.Writer.TryComplete();
+        await _writer;
+        await _log.DisposeAsync();
+        await _lock.DisposeAsync();
+    }
+
+    private static FileStream AcquireLock(AuditPaths paths)
+    {
+        try
+        {
+            // FileShare.None takes an exclusive flock: a second vault on the same folder would fork the chain.
+            return new FileStream(paths.Lock, DurableFile.CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, AuditPaths.FileMode));
+        }
+        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new IOException($"The audit log in '{paths.Directory}' is already open in another process or vault.", e);
+        }
+    }
+
+    private static void Validate(AuditEvent auditEvent)
+    {
+        ArgumentNullException.ThrowIfNull(auditEvent);
+        ArgumentNullException.ThrowIfNull(auditEvent.Principal, nameof(auditEvent));
+        ArgumentNullException.ThrowIfNull(auditEvent.Operation, nameof(auditEvent));
+        ArgumentNullException.ThrowIfNull(auditEvent.Outcome, nameof(auditEvent));
+        var chars = Length(auditEvent);
+        if (chars > MaxEventChars)
+        {
+            throw new ArgumentException($"An audit event holds at most {MaxEventChars} characters of text; this one holds {chars}.", nameof(auditEvent));
+        }
+    }
+
+    private static long Length(AuditEvent auditEvent) =>
+        (long)auditEvent.Principal.Length + auditEvent.Operation.Length + auditEvent.Outcome.Length
+        + (auditEvent.Bucket?.Length ?? 0) + (auditEvent.Key?.Length ?? 0) + (auditEvent.VersionId?.Length ?? 0)
+        + (auditEvent.Source?.Length ?? 0) + (auditEvent.RequestId?.Length ?? 0);
+
+    /// <summary>Runs before the writer loop sees any record, so the recovery record takes the next sequence.</summary>
+    private void Recover(AuditChainEnd end, AuditHead head, TimeProvider clock)
+    {
+        if (end.TornLength > 0)
+        {
+            // Only bytes past the last line feed go: no complete record, and nothing any caller was told was durable.
+            var torn = new byte[end.TornLength];
+            AuditLogLines.ReadExactly(_log.SafeFileHandle, torn, end.CompleteLength);
+            _log.SetLength(end.CompleteLength);
+            _log.Flush(flushToDisk: true);
+            var detail = $"dropped {torn.Length} bytes after record {end.Sequence}, sha256 {Convert.ToHexStringLower(SHA256.HashData(torn))}";
+            WriteBatch([new AuditEvent(clock.GetUtcNow(), VaultPrincipal, RecoveredTornTailOperation, null, detail, null, "allowed", null, null)]);
+        }
+
+        if (head.Sequence != _sequence)
+        {
+            new AuditHead(_sequence, _hash).Write(_paths.Head);
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _queue.Reader;
+        var batch = new List<Pending>(MaxBatch);
+        while (await reader.WaitToReadAsync())
+        {
+            long chars = 0;
+            while (batch.Count < MaxBatch && chars < MaxBatchChars && reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+                chars += Length(pending.Event);
+            }
+
+            try
+            {
+                WriteBatch(batch.ConvertAll(pending => pending.Event));
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetResult();
+                }
+
+                new AuditHead(_sequence, _hash).Write(_paths.Head);
+            }
+            catch (Exception e)
+            {
+                // The loop is a boundary: nothing is swallowed. Every waiter, now and later, gets this failure.
+                Fail(e, batch);
+                return;
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private void Fail(Exception cause, List<Pending> batch)
+    {
+        _fault = new IOException($"The audit log '{_paths.Log}' failed and accepts no more records until the vault restarts: {cause.Message}", cause);
+        _queue.Writer.TryComplete();
+        foreach (var pending in batch)
+        {
+            pending.Done.TrySetException(_fault);
+        }
+
+        while (_queue.Reader.TryRead(out var pending))
+        {
+            pending.Done.TrySetException(_fault);
+        }
+    }
+
+    /// <summary>Appends the events as the next records in one write and one fsync.</summary>
+    private void WriteBatch(IReadOnlyList<AuditEvent> events)
+    {
+        var sequence = _sequence;
+        var hash = _hash;
+        using var buffer = new MemoryStream();
+        foreach (var auditEvent in events)
+        {
+            sequence++;
+            var (record, line) = AuditRecordFormat.Create(sequence, hash, auditEvent);
+            buffer.Write(line);
+            hash = record.Hash;
+        }
+
+        _log.Seek(0, SeekOrigin.End);
+        _log.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+        _log.Flush(flushToDisk: true);
+        Volatile.Write(ref _hash, hash);
+        Interlocked.Exchange(ref _sequence, sequence);
+    }
+
+    private sealed record Pending(AuditEvent Event, TaskCompletionSource Done);
+}

@@ -1,0 +1,23 @@
+namespace Ztdr.Vault.Audit;
+
+/// <summary>The files of one audit folder (docs/audit-format.md, "Files").</summary>
+internal sealed record AuditPaths(string Directory)
+{
+    public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public string Log => Path.Combine(Directory, "log.jsonl");
+
+    public string Head => Path.Combine(Directory, "head");
+
+    /// <summary>Held exclusively by the one process that appends; readers never take it.</summary>
+    public string Lock => Path.Combine(Directory, "lock");
+
+    public static AuditPaths Existing(string auditDirectory)
+    {
+        var full = Path.GetFullPath(auditDirectory);
+        return System.IO.Directory.Exists(full)
+            ? new AuditPaths(full)
+            : throw new DirectoryNotFoundException($"There is no audit folder at '{full}'.");
+    }
+}
