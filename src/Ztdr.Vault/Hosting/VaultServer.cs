@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Ztdr.Vault.Api;
-using Ztdr.Vault.Identity;
 using Ztdr.Vault.Management;
 using Ztdr.Vault.Storage;
 using Ztdr.Vault.Tls;

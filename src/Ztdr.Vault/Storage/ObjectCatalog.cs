@@ -29,7 +29,7 @@ public sealed class ObjectCatalog
     /// null version, which the lock engine must allow. Lock settings: the request's, else the bucket's default rule
     /// counted from trusted time.
     /// </summary>
-    public Task<Mutation<ObjectVersion>> PutAsync(NewVersion version, TrustedInstant now, CancellationToken cancellationToken = default) =>
+    public Task<Mutation<ObjectVersion>> PutAsync(NewVersion version, TrustedInstant now = default, CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
             var bucket = BucketCatalog.Find(connection, transaction, version.Bucket) ?? throw BucketCatalog.NoSuchBucket(version.Bucket);
@@ -97,10 +97,11 @@ public sealed class ObjectCatalog
     });
 
     /// <summary>
+    /// A default <paramref name="now"/> is an untrusted instant: no retention counts as expired (fail closed).
     /// DELETE semantics of S3: without a version id, a delete marker on a versioned bucket (or removal of the null
     /// version otherwise); with one, permanent removal of that version. A version id that does not exist is a no-op.
     /// </summary>
-    public Task<Mutation<DeleteOutcome>> DeleteAsync(string bucketName, string key, string? versionId, DeleteAuthority authority, TrustedInstant now, CancellationToken cancellationToken = default) =>
+    public Task<Mutation<DeleteOutcome>> DeleteAsync(string bucketName, string key, string? versionId, DeleteAuthority authority = default, TrustedInstant now = default, CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
             var bucket = BucketCatalog.Find(connection, transaction, bucketName) ?? throw BucketCatalog.NoSuchBucket(bucketName);
@@ -196,8 +197,8 @@ public sealed class ObjectCatalog
         StoredHeaders headers,
         StoredChecksum? checksum,
         IReadOnlyList<Segment> segments,
-        Retention? retention,
-        bool? legalHold)
+        Retention? retention = null,
+        bool? legalHold = null)
     {
         using (var demote = connection.CreateCommand())
         {

@@ -24,9 +24,9 @@ public sealed class UploadCatalog
         StoredHeaders headers,
         string? checksumAlgorithm,
         string? checksumType,
-        Retention? retention,
-        bool? legalHold,
-        TrustedInstant trustedNow,
+        Retention? retention = null,
+        bool? legalHold = null,
+        TrustedInstant trustedNow = default,
         CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
@@ -146,7 +146,7 @@ public sealed class UploadCatalog
         string key,
         string uploadId,
         Func<MultipartUpload, IReadOnlyDictionary<int, UploadedPart>, NewVersion> build,
-        TrustedInstant trustedNow,
+        TrustedInstant trustedNow = default,
         CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {

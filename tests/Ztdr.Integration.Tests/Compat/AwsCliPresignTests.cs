@@ -58,7 +58,7 @@ public sealed class AwsCliPresignTests : IClassFixture<VaultFixture>
     private AwsCli PresigningCli(TemporaryDirectory temp)
     {
         var config = temp.Combine("aws-config");
-        File.WriteAllText(config, "[profile admin]\ns3 =\n    signature_version = s3v4\n");
+        File.WriteAllText(config, $"[profile {VaultProcess.AllRolesProfile}]\ns3 =\n    signature_version = s3v4\n");
         return new AwsCli(_fixture.Vault, new Dictionary<string, string> { ["AWS_CONFIG_FILE"] = config });
     }
 

@@ -81,18 +81,23 @@ public sealed class KeysCommandTests : IClassFixture<VaultFixture>
     [Fact]
     public async Task Revoke_LastAdminKey_IsRefusedWithOneLine()
     {
-        var (adminId, _) = _vault.Credentials("admin");
-        var list = await KeysAsync("list", "--json");
+        // Its own vault: the test first revokes the all-roles test key, which also holds the admin role.
+        await using var vault = await VaultProcess.StartAsync();
+        Task<ProcessResult> Keys(params string[] args) => VaultProcess.RunVaultAsync(["keys", args[0], "--data", vault.DataDirectory, .. args[1..]]);
+        var (allId, _) = vault.Credentials(VaultProcess.AllRolesProfile);
+        Assert.Equal(0, (await Keys("revoke", allId)).ExitCode);
+        var (adminId, _) = vault.Credentials("admin");
+        var list = await Keys("list", "--json");
         var activeAdmins = JsonDocument.Parse(list.StandardOutput).RootElement.GetProperty("keys").EnumerateArray()
             .Count(k => !k.TryGetProperty("revoked", out _) && k.GetProperty("roles").EnumerateArray().Any(r => r.GetString() == "admin"));
         Assert.Equal(1, activeAdmins);
 
-        var revoke = await KeysAsync("revoke", adminId);
+        var revoke = await Keys("revoke", adminId);
 
         Assert.NotEqual(0, revoke.ExitCode);
         Assert.Single(revoke.StandardError.Trim().Split('\n'));
         Assert.Contains("last active admin key", revoke.StandardError, StringComparison.Ordinal);
-        using var s3 = _vault.CreateClient();
+        using var s3 = vault.CreateClient("admin");
         await s3.ListBucketsAsync();
     }
 

@@ -95,7 +95,7 @@ public sealed class ListOperationsTests : IDisposable
         http.Response.Body = body;
         var authentication = new SigV4Authentication("ZVTEST", "us-east-1", "20250601T120000Z", "20250601/us-east-1/s3/aws4_request", [], string.Empty, PayloadMode.Unsigned, null, Presigned: false);
         var key = new AccessKey("ZVTEST", Role.Reader, ["*"], TestVault.Now, null);
-        await operation(new S3Call(http, RequestTarget.Parse(target, null, []), authentication, key));
+        await operation(new S3Call(http, RequestTarget.Parse(target, null, []), authentication, key, new Ztdr.Vault.Locking.TrustedInstant(TestVault.Now, true)));
         Assert.Equal(200, http.Response.StatusCode);
         body.Position = 0;
         return XDocument.Load(body);

@@ -8,7 +8,7 @@ using Ztdr.Vault.Tests.Tls;
 namespace Ztdr.Vault.Tests.Storage;
 
 /// <summary>
-/// Freezes every value the vault writes to disk (docs/vault-storage.md, layout and schema version 1). A failure here
+/// Freezes every value the vault writes to disk (docs/vault-storage.md, layout version 1, schema version 2). A failure here
 /// means existing data folders would be misread: make it a new format version with a migration, never a new expectation.
 /// </summary>
 public sealed class FormatGoldenTests
@@ -22,14 +22,61 @@ public sealed class FormatGoldenTests
     }
 
     [Fact]
-    public void SchemaVersion_Is1()
+    public void MigrationV2_Text_IsFrozen()
     {
-        Assert.Equal(1, MetadataDatabase.SchemaVersion);
+        var text = MetadataDatabase.MigrationV2.ReplaceLineEndings("\n");
+
+        Assert.Equal("113243b2c19d6a97cd7a0d0cba379bd74a6cf0f93c2706133a9bfb6a496401c0", Sha256(text));
+    }
+
+    [Fact]
+    public void SchemaVersion_Is2()
+    {
+        Assert.Equal(2, MetadataDatabase.SchemaVersion);
         Assert.Equal(1, VaultLayout.FormatVersion);
     }
 
     [Fact]
-    public void Open_NewStore_RecordsSchemaVersionAndCreatesExactlyTheV1Objects()
+    public void Open_Version1Store_MigratesToExactlyTheSchemaOfANewStore()
+    {
+        using var folder = new TemporaryFolder();
+        var migrated = folder.Combine("v1.db");
+        using (var connection = new SqliteConnection($"Data Source={migrated};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);" + MetadataDatabase.SchemaV1 + "INSERT INTO meta(name, value) VALUES ('schema_version', '1');";
+            command.ExecuteNonQuery();
+        }
+
+        MetadataDatabase.Open(migrated, create: false).Dispose();
+        var fresh = folder.Combine("new.db");
+        MetadataDatabase.Open(fresh, create: true).Dispose();
+
+        Assert.Equal(Dump(fresh), Dump(migrated));
+        using var check = new SqliteConnection($"Data Source={migrated};Pooling=False");
+        check.Open();
+        Assert.Equal("2", Scalar(check, "SELECT value FROM meta WHERE name = 'schema_version'"));
+    }
+
+    private static string Dump(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type, name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name";
+        using var reader = command.ExecuteReader();
+        var dump = new StringBuilder();
+        while (reader.Read())
+        {
+            dump.Append(reader.GetString(0)).Append('|').Append(reader.GetString(1)).Append('|').Append(reader.GetString(2)).Append('\n');
+        }
+
+        return dump.ToString();
+    }
+
+    [Fact]
+    public void Open_NewStore_RecordsSchemaVersionAndCreatesExactlyTheV2Objects()
     {
         using var folder = new TemporaryFolder();
         var path = folder.Combine("meta", "vault.db");
@@ -37,7 +84,7 @@ public sealed class FormatGoldenTests
 
         using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
         connection.Open();
-        Assert.Equal("1", Scalar(connection, "SELECT value FROM meta WHERE name = 'schema_version'"));
+        Assert.Equal("2", Scalar(connection, "SELECT value FROM meta WHERE name = 'schema_version'"));
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         var names = new List<string>();
         var dump = new StringBuilder();
@@ -64,7 +111,7 @@ public sealed class FormatGoldenTests
 
         // What SQLite itself recorded for every table and index (its stored CREATE text), including the meta table
         // that lives outside SchemaV1: a change of column, constraint or index anywhere shows up here.
-        Assert.Equal("38189ee636e6d526209164d060bb153e50195bcc33fc26bc7020e692ce6db0c4", Sha256(dump.ToString()));
+        Assert.Equal("fbb2ae4dd53a660c4566f81f766e56a9b9eb9d22f42598e73273d62ff513aec5", Sha256(dump.ToString()));
     }
 
     [Fact]
@@ -88,13 +135,13 @@ public sealed class FormatGoldenTests
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE meta SET value = '2' WHERE name = 'schema_version'";
+            command.CommandText = "UPDATE meta SET value = '3' WHERE name = 'schema_version'";
             command.ExecuteNonQuery();
         }
 
         var error = Assert.Throws<InvalidOperationException>(() => MetadataDatabase.Open(path, create: false));
 
-        Assert.Contains("schema version 2", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 3", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
