@@ -130,7 +130,7 @@ public sealed class S3Dispatcher
 
             if (RequestAudit.ShouldAudit(http.Request.Method, e.Error.Status))
             {
-                await _audit.RequestAsync(http, operation, authentication?.AccessKeyId, target, call?.AuditVersionId, "denied:" + e.Error.Code, requestId);
+                await _audit.RequestAsync(http, operation, authentication?.AccessKeyId, target, call?.AuditVersionId ?? target?.Get("versionId"), "denied:" + e.Error.Code, requestId);
             }
 
             await WriteErrorAsync(http, e, requestId, target);

@@ -119,7 +119,8 @@ public static class VaultServer
         var dispatcher = services.CreateDispatcher(vaultOptions, time, app.Services.GetRequiredService<ILogger<S3Dispatcher>>());
 
         // One limiter for every listener, so a guesser gains nothing by switching between S3 and management.
-        var management = new ManagementApi(services.Store, services.Limiter, time, app.Services.GetRequiredService<ILogger<ManagementApi>>());
+        var management = new ManagementApi(services.Store, services.Limiter, time, app.Services.GetRequiredService<ILogger<ManagementApi>>(), services.Health);
+        app.Lifetime.ApplicationStarted.Register(() => services.StartScrub(time, app.Services.GetRequiredService<ILogger<Scrubbing.BackgroundScrub>>(), app.Lifetime.ApplicationStopping));
         app.Use((http, next) => PlaneOf(http, admin?.Port) switch
         {
             Plane.LocalManagement => management.InvokeLocalAsync(http),

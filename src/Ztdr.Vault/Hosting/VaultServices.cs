@@ -3,13 +3,16 @@ using Ztdr.Vault.Api;
 using Ztdr.Vault.Audit;
 using Ztdr.Vault.Identity;
 using Ztdr.Vault.Locking;
+using Ztdr.Vault.Management;
+using Ztdr.Vault.Scrubbing;
 using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Hosting;
 
 /// <summary>
 /// The long-lived parts of a serving vault: storage, the secure clock (persisted every few seconds and at shutdown,
-/// watched for wall-clock drift), the audit log and the authentication-failure limiter.
+/// watched for wall-clock drift), the audit log, the authentication-failure limiter and the background scrub (whose
+/// findings are audited).
 /// </summary>
 public sealed class VaultServices : IAsyncDisposable
 {
@@ -34,6 +37,36 @@ public sealed class VaultServices : IAsyncDisposable
     public AuditLog Audit { get; }
 
     public AuthFailureLimiter Limiter { get; }
+
+    public BackgroundScrub? Scrub { get; private set; }
+
+    /// <summary>Starts the background scrub; every corrupt segment it finds is audited.</summary>
+    public void StartScrub(TimeProvider time, ILogger<BackgroundScrub> logger, CancellationToken cancellationToken)
+    {
+        var scrubber = new Scrubber(Store.Layout, Store.Database, time, finding => Audit.AppendAsync(
+            new AuditEvent(Clock.Now.Now, "scrubber", "Scrub", finding.Bucket, finding.Key, finding.VersionId, "corrupt:" + finding.Problem, "local", null)));
+        Scrub = new BackgroundScrub(scrubber, time, logger);
+        Scrub.StartAsync(cancellationToken).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The health report with the clock's and the last scrub's state.</summary>
+    public HealthReport Health(HealthReport basic)
+    {
+        var last = Scrub?.LastRun;
+        var degraded = !Clock.IsTrusted || Clock.DriftExceeded || last?.Findings > 0;
+        return basic with
+        {
+            Status = degraded ? "degraded" : basic.Status,
+            ClockTrusted = Clock.IsTrusted,
+            TrustedTime = Clock.Now.Now,
+            WallClockAheadSeconds = Math.Round(Clock.Drift.TotalSeconds, 3),
+            ClockDriftExceeded = Clock.DriftExceeded,
+            ClockUntrustedReason = Clock.UntrustedReason,
+            LastScrubFinished = last?.Finished,
+            LastScrubFindings = last?.Findings,
+            LastScrubError = last?.Error,
+        };
+    }
 
     public static VaultServices Open(string dataDirectory, TimeProvider time, ILogger logger)
     {
@@ -64,6 +97,12 @@ public sealed class VaultServices : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Scrub is not null)
+        {
+            await Scrub.StopAsync(CancellationToken.None);
+            await Scrub.DisposeAsync();
+        }
+
         await _clockTimer.DisposeAsync();
         Clock.Persist();
         await Audit.DisposeAsync();

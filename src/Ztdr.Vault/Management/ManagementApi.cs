@@ -36,8 +36,11 @@ public sealed class ManagementApi
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    public ManagementApi(VaultStore store, AuthFailureLimiter authFailures, TimeProvider time, ILogger<ManagementApi> logger)
+    private readonly Func<HealthReport, HealthReport> _health;
+
+    public ManagementApi(VaultStore store, AuthFailureLimiter authFailures, TimeProvider time, ILogger<ManagementApi> logger, Func<HealthReport, HealthReport>? health = null)
     {
+        _health = health ?? (report => report);
         _store = store;
         _authFailures = authFailures;
         _time = time;
@@ -150,7 +153,7 @@ public sealed class ManagementApi
         var segments = route?.Split('/') ?? [];
         return segments switch
         {
-            ["health"] => method == "GET" ? WriteAsync(http, 200, new HealthReport("ok", Version), ManagementJson.Default.HealthReport) : NotAllowed(),
+            ["health"] => method == "GET" ? WriteAsync(http, 200, _health(new HealthReport("ok", Version)), ManagementJson.Default.HealthReport) : NotAllowed(),
             ["keys"] => method switch
             {
                 "GET" => WriteAsync(http, 200, new KeyList(_store.Keys.List().Select(KeyInfo.From).ToArray()), ManagementJson.Default.KeyList),

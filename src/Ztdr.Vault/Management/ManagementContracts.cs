@@ -31,8 +31,29 @@ public sealed record KeyInfo(string AccessKeyId, IReadOnlyList<string> Roles, IR
 
 public sealed record KeyList(IReadOnlyList<KeyInfo> Keys);
 
-/// <summary>GET /admin/v1/health. Clock and scrub status will join as optional properties.</summary>
-public sealed record HealthReport(string Status, string Version);
+/// <summary>
+/// GET /admin/v1/health. Status is "ok", or "degraded" when trusted time cannot be established, the wall clock moved
+/// beyond the drift threshold while serving, or the last scrub found damage.
+/// </summary>
+public sealed record HealthReport(string Status, string Version)
+{
+    public bool? ClockTrusted { get; init; }
+
+    public DateTimeOffset? TrustedTime { get; init; }
+
+    /// <summary>Wall clock minus trusted time, in seconds (grows with downtime, which never counts toward retention).</summary>
+    public double? WallClockAheadSeconds { get; init; }
+
+    public bool? ClockDriftExceeded { get; init; }
+
+    public string? ClockUntrustedReason { get; init; }
+
+    public DateTimeOffset? LastScrubFinished { get; init; }
+
+    public int? LastScrubFindings { get; init; }
+
+    public string? LastScrubError { get; init; }
+}
 
 /// <summary>Every non-2xx answer: a stable code for programs and a message that tells a person what to do.</summary>
 public sealed record ManagementErrorBody(string Code, string Message);
