@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job, end to end on this machine: build, create a vault, serve it over HTTPS, store a file with the
-# aws CLI (multipart), read it back and verify it byte for byte, show its versions, stop the vault.
+# aws CLI (multipart) using the backup key, read it back and verify it byte for byte, lock it in compliance mode,
+# show that neither the backup, the admin nor the maintenance key can delete it, verify the audit chain, stop.
 # Leaves nothing running; the vault's data stays in ./vault-demo for you to inspect (remove it to run again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,3 +43,19 @@ else
   exit 1
 fi
 s3 s3api list-object-versions --bucket backups --query 'Versions[].[Key,VersionId,Size,IsLatest]' --output table
+
+version=$(s3 s3api list-object-versions --bucket backups --prefix big.iso --query 'Versions[0].VersionId' --output text)
+until=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+s3 s3api put-object-retention --bucket backups --key big.iso --version-id "$version" \
+  --retention "Mode=COMPLIANCE,RetainUntilDate=$until"
+echo "locked $version in compliance mode until $until"
+for profile in backup admin maintenance; do
+  if AWS_PROFILE=$profile s3 s3api delete-object --bucket backups --key big.iso --version-id "$version" \
+       --bypass-governance-retention >/dev/null 2>"$demo/denied.txt"; then
+    echo "UNEXPECTED: the $profile key deleted a locked version" >&2
+    exit 1
+  fi
+  echo "  $profile key: $(grep -o 'AccessDenied.*' "$demo/denied.txt" | head -1)"
+done
+"$vault" audit verify --data "$demo/vault"
+"$vault" audit tail --data "$demo/vault" -n 6
