@@ -4,7 +4,7 @@ using Ztdr.S3.Signing;
 
 namespace Ztdr.Vault.Api;
 
-/// <summary>The SigV4 view of an ASP.NET request: the raw target exactly as sent and the headers as received.</summary>
+/// <summary>The SigV4 view of an ASP.NET request (S3 and management planes): the raw target exactly as sent and the headers as received.</summary>
 internal sealed class HttpSignedRequest : ISignedRequest
 {
     private readonly HttpRequest _request;

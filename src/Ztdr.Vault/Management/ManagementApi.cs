@@ -105,7 +105,7 @@ public sealed class ManagementApi
         ManagementError? failure = null;
         try
         {
-            var authentication = _verifier.Verify(new ManagementSignedRequest(http));
+            var authentication = _verifier.Verify(new Api.HttpSignedRequest(http));
             accessKeyId = authentication.AccessKeyId;
             if (authentication.PayloadMode != PayloadMode.SignedSha256)
             {
