@@ -14,7 +14,7 @@ namespace Ztdr.Integration.Tests.Attacks;
 /// backup key the way the backup software writes them, and every attempt made, so the class can prove at its end that
 /// the audit chain verifies and holds each attempt under the attacker's key.
 /// </summary>
-public sealed class AttackVault : IAsyncLifetime
+public sealed class AttackVault : IAsyncLifetime, IAsyncDisposable
 {
     public const string Bucket = VaultProcess.DefaultBucket;
 
@@ -44,6 +44,8 @@ public sealed class AttackVault : IAsyncLifetime
             await _vault.DisposeAsync();
         }
     }
+
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
 
     public AmazonS3Client Client(string profile) => _clients.GetOrAdd(profile, p => Vault.CreateClient(p));
 
