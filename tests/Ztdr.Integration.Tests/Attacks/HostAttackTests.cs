@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.S3.Model;
+using Ztdr.Integration.Tests.Vault;
 using Ztdr.Testing;
 using static Ztdr.Integration.Tests.Attacks.AttackVault;
 
@@ -79,6 +80,28 @@ public sealed class HostAttackTests
         var scrub = await VaultProcess.RunVaultAsync(["scrub", "--data", vault.Vault.DataDirectory]);
         Assert.True(scrub.ExitCode == 1, scrub.ToString());
         Assert.Contains($"{Bucket}/{victim.Key}", scrub.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task GuessSecret_PastFiveFailures_IsDelayedAndEveryGuessIsAudited()
+    {
+        await using var vault = await StartAsync();
+        using var raw = new RawS3(vault.Vault);
+        var guesser = raw.Signer(Maintenance, secretOverride: "guessed-secret-guessed-secret-guessed-00");
+        var elapsed = new List<TimeSpan>();
+        for (var guess = 0; guess < 7; guess++)
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var response = await raw.SendAsync("DELETE", $"/{Bucket}/host/guess?versionId=00000000000000000000000000", signer: guesser);
+            elapsed.Add(System.Diagnostics.Stopwatch.GetElapsedTime(started));
+            Assert.True((response.Status, response.ErrorCode) == (403, "SignatureDoesNotMatch"), response.ToString());
+        }
+
+        // Five free failures per source, then 250 ms, 500 ms, … (AuthFailureLimiter): guessing costs time.
+        Assert.True(elapsed[5] >= TimeSpan.FromMilliseconds(200), string.Join(", ", elapsed));
+        Assert.True(elapsed[6] >= TimeSpan.FromMilliseconds(450), string.Join(", ", elapsed));
+        var tail = await VaultProcess.RunVaultAsync(["audit", "tail", "--data", vault.Vault.DataDirectory, "--json", "-n", "1000000"]);
+        Assert.Equal(7, tail.StandardOutput.Split('\n').Count(line => line.Contains("\"outcome\":\"denied:SignatureDoesNotMatch\"", StringComparison.Ordinal)));
     }
 
     private static async Task<AttackVault> StartAsync()
