@@ -39,6 +39,12 @@ public sealed class VaultProcess : IAsyncDisposable
 
     public int Port { get; }
 
+    /// <summary>
+    /// Extra environment for every later <c>serve</c> of this vault, e.g. libfaketime's <c>LD_PRELOAD</c> and
+    /// <c>FAKETIME</c> to run it under a shifted wall clock. Takes effect at the next start: stop, change, restart.
+    /// </summary>
+    public IDictionary<string, string> ServeEnvironment { get; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
     public bool InsecureHttp { get; }
 
     public string Endpoint => $"{(InsecureHttp ? "http" : "https")}://127.0.0.1:{Port}";
@@ -220,6 +226,11 @@ public sealed class VaultProcess : IAsyncDisposable
         foreach (var argument in new[] { "serve", "--data", DataDirectory, "--listen", $"127.0.0.1:{Port}" })
         {
             info.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in ServeEnvironment)
+        {
+            info.Environment[name] = value;
         }
 
         if (InsecureHttp)
