@@ -44,7 +44,7 @@ public sealed class VaultServices : IAsyncDisposable
     public void StartScrub(TimeProvider time, ILogger<BackgroundScrub> logger, CancellationToken cancellationToken)
     {
         var scrubber = new Scrubber(Store.Layout, Store.Database, time, finding => Audit.AppendAsync(
-            new AuditEvent(Clock.Now.Now, "scrubber", "Scrub", finding.Bucket, finding.Key, finding.VersionId, "corrupt:" + finding.Problem, "local", null)));
+            new AuditEvent(Clock.Now.Now, AuditLog.VaultPrincipal, "scrub:" + finding.Problem, finding.Bucket, finding.Key, finding.VersionId, "alert", "local", null)));
         Scrub = new BackgroundScrub(scrubber, time, logger);
         Scrub.StartAsync(cancellationToken).GetAwaiter().GetResult();
     }
@@ -80,7 +80,7 @@ public sealed class VaultServices : IAsyncDisposable
             {
                 // Fail closed: reads and writes go on, but no retention counts as expired until trust is restored.
                 logger.LogError("trusted time cannot be established ({Reason}); retention never expires while this lasts", clock.UntrustedReason);
-                audit.AppendAsync(services.ClockEvent("ClockUntrusted", clock.UntrustedReason ?? "unknown")).GetAwaiter().GetResult();
+                audit.AppendAsync(services.ClockEvent("clock:untrusted", clock.UntrustedReason ?? "unknown")).GetAwaiter().GetResult();
             }
 
             return services;
@@ -118,7 +118,7 @@ public sealed class VaultServices : IAsyncDisposable
             {
                 _driftReported = true;
                 _logger.LogWarning("the wall clock moved {Drift} against trusted time while serving; retention keeps following trusted time", Clock.Drift);
-                Audit.AppendAsync(ClockEvent("ClockDrift", $"wall-minus-trusted {Clock.Drift}")).GetAwaiter().GetResult();
+                Audit.AppendAsync(ClockEvent("clock:drift", $"wall clock minus trusted time: {Clock.Drift}")).GetAwaiter().GetResult();
             }
         }
         catch (IOException e)
@@ -128,6 +128,7 @@ public sealed class VaultServices : IAsyncDisposable
         }
     }
 
+    /// <summary>A record the vault writes about itself; the detail goes in the key field, as for torn-tail recovery.</summary>
     private AuditEvent ClockEvent(string operation, string detail) =>
-        new(Clock.Now.Now, "vault", operation, null, null, null, detail, "local", null);
+        new(Clock.Now.Now, AuditLog.VaultPrincipal, operation, null, detail, null, "alert", "local", null);
 }

@@ -37,7 +37,7 @@ public sealed class HostAttackTests
         await vault.AssertIntactAsync(victim);
         await vault.AssertAuditHoldsEveryAttemptAsync();
         var tail = await VaultProcess.RunVaultAsync(["audit", "tail", "--data", vault.Vault.DataDirectory, "--json", "-n", "1000000"]);
-        Assert.Contains(tail.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Operation(line) == "ClockUntrusted");
+        Assert.Contains(tail.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Operation(line) == "clock:untrusted");
     }
 
     [Fact]
