@@ -69,7 +69,11 @@ public sealed class VaultProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<VaultProcess> StartAsync(string? bucket = DefaultBucket, bool insecureHttp = false, IReadOnlyList<string>? hostnames = null)
+    /// <param name="bucket">The bucket init creates (versioning and Object Lock enabled), or null for none.</param>
+    /// <param name="insecureHttp">Serve plain HTTP on loopback.</param>
+    /// <param name="hostnames">Extra --hostname values for init and serve.</param>
+    /// <param name="initArguments">Extra arguments for init, e.g. --default-retention 1d.</param>
+    public static async Task<VaultProcess> StartAsync(string? bucket = DefaultBucket, bool insecureHttp = false, IReadOnlyList<string>? hostnames = null, IReadOnlyList<string>? initArguments = null)
     {
         var directory = new TemporaryDirectory("vault");
         var vault = new VaultProcess(directory, FreePort(), insecureHttp, hostnames ?? []);
@@ -86,6 +90,7 @@ public sealed class VaultProcess : IAsyncDisposable
                 init.AddRange(["--hostname", hostname]);
             }
 
+            init.AddRange(initArguments ?? []);
             var result = await RunVaultAsync(init);
             if (result.ExitCode != 0)
             {

@@ -34,6 +34,37 @@ public sealed class VaultCommandTests
     }
 
     [Fact]
+    public async Task Init_DefaultRetention_LocksEveryNewVersionInThatMode()
+    {
+        await using var vault = await VaultProcess.StartAsync(initArguments: ["--default-retention", "2d", "--mode", "compliance"]);
+        using var backup = vault.CreateClient("backup");
+        var put = await backup.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = "backups", Key = "defaulted", ContentBody = "x" });
+        var head = await backup.GetObjectMetadataAsync(new Amazon.S3.Model.GetObjectMetadataRequest { BucketName = "backups", Key = "defaulted" });
+        Assert.Equal(Amazon.S3.ObjectLockMode.Compliance, head.ObjectLockMode);
+        Assert.InRange(head.ObjectLockRetainUntilDate!.Value.ToUniversalTime(), DateTime.UtcNow.AddDays(2).AddMinutes(-10), DateTime.UtcNow.AddDays(2).AddMinutes(1));
+        using var maintenance = vault.CreateClient("maintenance");
+        var denied = await Assert.ThrowsAnyAsync<Amazon.S3.AmazonS3Exception>(() =>
+            maintenance.DeleteObjectAsync(new Amazon.S3.Model.DeleteObjectRequest { BucketName = "backups", Key = "defaulted", VersionId = put.VersionId }));
+        Assert.Equal("AccessDenied", denied.ErrorCode);
+    }
+
+    [Theory]
+    [InlineData("0d")]
+    [InlineData("36501d")]
+    [InlineData("101y")]
+    [InlineData("30x")]
+    [InlineData("thirty")]
+    public async Task Init_BadDefaultRetention_FailsWithOneLineAndCreatesNothing(string value)
+    {
+        using var temp = new TemporaryDirectory("init");
+        var result = await VaultProcess.RunVaultAsync(["init", "--data", temp.Combine("vault"), "--credentials-out", temp.Combine("creds"), "--bucket", "b1b", "--default-retention", value]);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Single(result.StandardError.Trim().Split('\n'));
+        Assert.False(Directory.Exists(temp.Combine("vault")));
+        Assert.False(File.Exists(temp.Combine("creds")));
+    }
+
+    [Fact]
     public async Task Init_ExistingVault_RefusesAndChangesNothing()
     {
         using var temp = new TemporaryDirectory("init");
