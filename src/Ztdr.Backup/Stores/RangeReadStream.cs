@@ -1,15 +1,23 @@
 namespace Ztdr.Backup.Stores;
 
-/// <summary>A read-only window onto a positioned stream: reads stop after <c>length</c> bytes. Owns the inner stream.</summary>
+/// <summary>
+/// A read-only window onto a positioned stream: reads stop after <c>length</c> bytes. Owns the inner stream and, when
+/// given, the object it came from (an HTTP response), and turns read failures into store errors through
+/// <c>translate</c> so no client-library exception escapes while a body is being read.
+/// </summary>
 internal sealed class RangeReadStream : Stream
 {
     private readonly Stream _inner;
+    private readonly IDisposable? _owner;
+    private readonly Func<Exception, Exception?>? _translate;
     private long _remaining;
 
-    public RangeReadStream(Stream inner, long length)
+    public RangeReadStream(Stream inner, long length, IDisposable? owner = null, Func<Exception, Exception?>? translate = null)
     {
         _inner = inner;
         _remaining = length;
+        _owner = owner;
+        _translate = translate;
     }
 
     public override bool CanRead => true;
@@ -30,7 +38,16 @@ internal sealed class RangeReadStream : Stream
 
     public override int Read(Span<byte> buffer)
     {
-        var read = _inner.Read(buffer[..Limit(buffer.Length)]);
+        int read;
+        try
+        {
+            read = _inner.Read(buffer[..Limit(buffer.Length)]);
+        }
+        catch (Exception e) when (_translate?.Invoke(e) is { } translated)
+        {
+            throw translated;
+        }
+
         _remaining -= read;
         return read;
     }
@@ -40,7 +57,16 @@ internal sealed class RangeReadStream : Stream
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        var read = await _inner.ReadAsync(buffer[..Limit(buffer.Length)], cancellationToken);
+        int read;
+        try
+        {
+            read = await _inner.ReadAsync(buffer[..Limit(buffer.Length)], cancellationToken);
+        }
+        catch (Exception e) when (_translate?.Invoke(e) is { } translated)
+        {
+            throw translated;
+        }
+
         _remaining -= read;
         return read;
     }
@@ -60,6 +86,7 @@ internal sealed class RangeReadStream : Stream
         if (disposing)
         {
             _inner.Dispose();
+            _owner?.Dispose();
         }
 
         base.Dispose(disposing);
@@ -68,6 +95,7 @@ internal sealed class RangeReadStream : Stream
     public override async ValueTask DisposeAsync()
     {
         await _inner.DisposeAsync();
+        _owner?.Dispose();
         await base.DisposeAsync();
     }
 
