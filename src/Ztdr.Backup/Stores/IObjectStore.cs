@@ -37,8 +37,7 @@ public interface IObjectStore
     Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default);
 
     /// <summary>As <see cref="PutNewAsync(string, Stream, DateTimeOffset?, CancellationToken)"/>, from memory.</summary>
-    Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
-        PutNewAsync(name, StoreContent.AsStream(content), retainUntil, cancellationToken);
+    Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Opens an object's bytes, or the bytes of <paramref name="range"/> (clamped to the object's end), as a stream

@@ -45,6 +45,9 @@ public sealed class LocalFolderStore : IObjectStore
 
     public StoreCapabilities Capabilities { get; }
 
+    public Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+        PutNewAsync(name, StoreContent.AsStream(content), retainUntil, cancellationToken);
+
     public async Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
@@ -217,7 +220,10 @@ public sealed class LocalFolderStore : IObjectStore
             }
 
             File.Delete(ObjectPath(name));
-            File.Delete(RetentionPath(name));
+            if (File.Exists(RetentionPath(name)))
+            {
+                File.Delete(RetentionPath(name));
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -24,9 +24,15 @@ public sealed class MemoryObjectStore : IObjectStore
     /// <summary>How many writes changed a retention (puts with a date, real extensions); for counting extension calls.</summary>
     public int RetentionWrites { get; private set; }
 
+    public Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+        PutNewAsync(name, StoreContent.AsStream(content), retainUntil, cancellationToken);
+
     public async Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
+
+        // The retry rule compares by re-reading the content, which a real store can do only with a seekable stream.
+        var canCompare = content.CanSeek;
         using var buffer = new MemoryStream();
         await content.CopyToAsync(buffer, cancellationToken);
         var bytes = buffer.ToArray();
@@ -35,7 +41,7 @@ public sealed class MemoryObjectStore : IObjectStore
             var now = _time.GetUtcNow();
             if (_objects.TryGetValue(name, out var existing))
             {
-                if (!SHA256.HashData(existing.Data).AsSpan().SequenceEqual(SHA256.HashData(bytes)))
+                if (!canCompare || !SHA256.HashData(existing.Data).AsSpan().SequenceEqual(SHA256.HashData(bytes)))
                 {
                     throw StoreErrors.AlreadyExists(name);
                 }

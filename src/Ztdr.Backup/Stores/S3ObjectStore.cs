@@ -55,6 +55,9 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
     public StoreCapabilities Capabilities { get; }
 
+    public Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+        PutNewAsync(name, StoreContent.AsStream(content), retainUntil, cancellationToken);
+
     public async Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
