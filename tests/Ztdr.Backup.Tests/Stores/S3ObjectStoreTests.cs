@@ -119,6 +119,42 @@ public sealed class S3ObjectStoreTests : ObjectStoreConformance, IClassFixture<V
         Assert.True(error.Kind is StoreErrorKind.NotFound or StoreErrorKind.AccessDenied, error.Message);
     }
 
+    [Fact]
+    public async Task Get_ServerCertificateNotFromCaBundle_ThrowsUnavailable()
+    {
+        // A bundle holding some other CA must not let the vault's certificate through: trust is that bundle, only.
+        var otherCa = Path.Combine(Path.GetTempPath(), "ztdr-tests", "other-ca-" + Guid.NewGuid().ToString("N") + ".crt");
+        Directory.CreateDirectory(Path.GetDirectoryName(otherCa)!);
+        using (var key = System.Security.Cryptography.ECDsa.Create())
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=other", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+            using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllTextAsync(otherCa, ca.ExportCertificatePem(), Ct);
+        }
+
+        try
+        {
+            using var store = new S3ObjectStore(new S3StoreOptions
+            {
+                Endpoint = new Uri(_fixture.Vault.Endpoint),
+                Bucket = "backups",
+                CredentialsFile = _fixture.Vault.CredentialsFile,
+                Profile = "backup",
+                CaBundle = otherCa,
+                MaxRetries = 0,
+            });
+
+            var error = await Assert.ThrowsAsync<ObjectStoreException>(() => store.ExistsAsync("anything", Ct));
+
+            Assert.Equal(StoreErrorKind.Unavailable, error.Kind);
+        }
+        finally
+        {
+            File.Delete(otherCa);
+        }
+    }
+
     public void Dispose()
     {
         _backup.Dispose();
