@@ -21,9 +21,9 @@ public abstract class ClockedStoreConformance : ObjectStoreConformance
     }
 
     [Fact]
-    public async Task Delete_AtTheRetainUntilInstant_IsStillDenied()
+    public async Task Delete_OneSecondBeforeRetainUntil_IsStillDenied()
     {
-        // Protected while retainUntil > now is false only strictly after; at the instant itself S3 treats it as expired.
+        // A lock protects while retainUntil > now; the last second before expiry is still protected.
         var until = Future(TimeSpan.FromDays(1));
         await Store.PutNewAsync("data/21/x", Bytes(10, 31).AsMemory(), until, Ct);
         Clock.Advance(until - Now - TimeSpan.FromSeconds(1));
