@@ -1,0 +1,331 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using Amazon.Runtime;
+using Amazon.Runtime.CredentialManagement;
+using Amazon.S3;
+using Amazon.S3.Model;
+
+namespace Ztdr.Backup.Stores;
+
+/// <summary>
+/// The port over any S3 service with Object Lock (ztdr-vault, Ceph RGW, AWS S3, MinIO), through AWSSDK.S3. The bucket
+/// must have versioning and Object Lock enabled for <see cref="StoreCapabilities.Immutable"/> to be true in practice;
+/// <c>assess</c> checks that, this type trusts the server to enforce what it promises.
+/// </summary>
+/// <remarks>
+/// Write-once is a conditional PUT (<c>If-None-Match: *</c>). A service that ignores the header would create a new
+/// version instead of failing; in a lock bucket the earlier version stays locked and listed versions reveal it.
+/// Deletes remove versions by version id (oldest first, so a partial failure never exposes older bytes), never
+/// with a delete marker that would hide data without freeing it.
+/// </remarks>
+public sealed class S3ObjectStore : IObjectStore, IDisposable
+{
+    private readonly AmazonS3Client _client;
+    private readonly string _bucket;
+    private readonly string _prefix;
+
+    public S3ObjectStore(S3StoreOptions options)
+    {
+        _bucket = options.Bucket;
+        _prefix = options.Prefix.Length == 0 || options.Prefix.EndsWith('/') ? options.Prefix : options.Prefix + "/";
+        if (_prefix.Length > 0)
+        {
+            ObjectNames.ValidatePrefix(_prefix);
+        }
+
+        var config = new AmazonS3Config
+        {
+            ServiceURL = options.Endpoint.ToString(),
+            ForcePathStyle = true,
+            AuthenticationRegion = options.Region,
+
+            // Standard mode retries 5xx, SlowDown/throttling, RequestTimeout and I/O errors with jittered backoff, and
+            // never a 4xx: exactly the transient set the port promises to absorb.
+            RetryMode = RequestRetryMode.Standard,
+            MaxErrorRetry = options.MaxRetries,
+        };
+        if (options.CaBundle is not null)
+        {
+            config.HttpClientFactory = new TrustingHttpClientFactory(new CaBundleTrust(options.CaBundle));
+        }
+
+        _client = new AmazonS3Client(LoadCredentials(options.CredentialsFile, options.Profile), config);
+        Capabilities = new StoreCapabilities(Immutable: true, $"S3 {options.Endpoint} bucket '{_bucket}'" + (_prefix.Length > 0 ? $" prefix '{_prefix}'" : string.Empty));
+    }
+
+    public StoreCapabilities Capabilities { get; }
+
+    public Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+        PutNewAsync(name, StoreContent.AsStream(content), retainUntil, cancellationToken);
+
+    public async Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default)
+    {
+        ObjectNames.Validate(name);
+        var start = content.CanSeek ? content.Position : 0;
+        var request = new PutObjectRequest
+        {
+            BucketName = _bucket,
+            Key = _prefix + name,
+            InputStream = content,
+            AutoCloseStream = false,
+            AutoResetStreamPosition = false,
+            IfNoneMatch = "*",
+        };
+        if (retainUntil is { } until)
+        {
+            request.ObjectLockMode = ObjectLockMode.Compliance;
+            request.ObjectLockRetainUntilDate = until.UtcDateTime;
+        }
+
+        try
+        {
+            await _client.PutObjectAsync(request, cancellationToken);
+            return;
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsAlreadyExists(e))
+        {
+            await PutExistingAsync(name, content, start, retainUntil, cancellationToken);
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+        {
+            throw S3ErrorTranslation.Translate(e, _bucket, name);
+        }
+    }
+
+    public async Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        ObjectNames.Validate(name);
+        var request = new GetObjectRequest { BucketName = _bucket, Key = _prefix + name };
+        if (range is { } r)
+        {
+            request.ByteRange = new Amazon.S3.Model.ByteRange(r.Offset, r.Last);
+        }
+
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(request, cancellationToken);
+        }
+        catch (Exception e) when (range is not null && S3ErrorTranslation.IsStatus(e, HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidRange"))
+        {
+            // The range starts at or past the end: the port clamps, so that is no bytes.
+            return new MemoryStream([], writable: false);
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+        {
+            throw S3ErrorTranslation.Translate(e, _bucket, name);
+        }
+
+        return new RangeReadStream(
+            response.ResponseStream,
+            long.MaxValue,
+            owner: response,
+            translate: e => e is AmazonClientException or AmazonServiceException ? S3ErrorTranslation.Translate(e, _bucket, name) : null);
+    }
+
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectNames.ValidatePrefix(prefix);
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix + prefix };
+        while (true)
+        {
+            ListObjectsV2Response page;
+            try
+            {
+                page = await _client.ListObjectsV2Async(request, cancellationToken);
+            }
+            catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+            {
+                throw S3ErrorTranslation.Translate(e, _bucket, null);
+            }
+
+            // AWSSDK v4 leaves collections null when a page is empty.
+            foreach (var item in page.S3Objects ?? [])
+            {
+                yield return new ObjectInfo(item.Key[_prefix.Length..], item.Size ?? 0);
+            }
+
+            if (page.IsTruncated != true || string.IsNullOrEmpty(page.NextContinuationToken))
+            {
+                yield break;
+            }
+
+            request.ContinuationToken = page.NextContinuationToken;
+        }
+    }
+
+    public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectNames.Validate(name);
+        try
+        {
+            await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + name }, cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsStatus(e, HttpStatusCode.NotFound, "NoSuchKey") && !IsNoSuchBucket(e))
+        {
+            return false;
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+        {
+            throw S3ErrorTranslation.Translate(e, _bucket, name);
+        }
+    }
+
+    public async Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectNames.Validate(name);
+        GetObjectRetentionResponse response;
+        try
+        {
+            response = await _client.GetObjectRetentionAsync(new GetObjectRetentionRequest { BucketName = _bucket, Key = _prefix + name }, cancellationToken);
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsNoRetention(e))
+        {
+            return null;
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+        {
+            throw S3ErrorTranslation.Translate(e, _bucket, name);
+        }
+
+        if (response.Retention is not { RetainUntilDate: { } until } retention || retention.Mode is null)
+        {
+            return null;
+        }
+
+        var mode = retention.Mode == ObjectLockRetentionMode.Governance ? RetentionMode.Governance : RetentionMode.Compliance;
+        return new ObjectRetention(mode, new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc).ToUniversalTime()));
+    }
+
+    public async Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
+    {
+        ObjectNames.Validate(name);
+        if ((await GetRetentionAsync(name, cancellationToken))?.Covers(retainUntil) == true)
+        {
+            return;
+        }
+
+        var request = new PutObjectRetentionRequest
+        {
+            BucketName = _bucket,
+            Key = _prefix + name,
+            Retention = new ObjectLockRetention { Mode = ObjectLockRetentionMode.Compliance, RetainUntilDate = retainUntil.UtcDateTime },
+        };
+        try
+        {
+            await _client.PutObjectRetentionAsync(request, cancellationToken);
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+        {
+            // A concurrent extension to a later date makes ours a (refused) shortening; the goal is still met.
+            if (e is AmazonServiceException { StatusCode: HttpStatusCode.Forbidden }
+                && (await GetRetentionAsync(name, cancellationToken))?.Covers(retainUntil) == true)
+            {
+                return;
+            }
+
+            if (e is AmazonServiceException { ErrorCode: "InvalidArgument" })
+            {
+                throw StoreErrors.RetentionNotInFuture(name, retainUntil);
+            }
+
+            throw S3ErrorTranslation.Translate(e, _bucket, name);
+        }
+    }
+
+    public async Task DeleteAsync(string name, CancellationToken cancellationToken = default)
+    {
+        ObjectNames.Validate(name);
+        var key = _prefix + name;
+        var versions = new List<S3ObjectVersion>();
+        var request = new ListVersionsRequest { BucketName = _bucket, Prefix = key };
+        try
+        {
+            while (true)
+            {
+                var page = await _client.ListVersionsAsync(request, cancellationToken);
+                versions.AddRange((page.Versions ?? []).Where(v => v.Key == key));
+                if (page.IsTruncated != true)
+                {
+                    break;
+                }
+
+                request.KeyMarker = page.NextKeyMarker;
+                request.VersionIdMarker = page.NextVersionIdMarker;
+            }
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+        {
+            throw S3ErrorTranslation.Translate(e, _bucket, name);
+        }
+
+        // Listed newest first; remove oldest first so a refused delete never leaves older bytes visible.
+        versions.Reverse();
+        foreach (var version in versions)
+        {
+            try
+            {
+                await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key, VersionId = version.VersionId }, cancellationToken);
+            }
+            catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+            {
+                if (e is AmazonServiceException { StatusCode: HttpStatusCode.Forbidden } denied)
+                {
+                    throw StoreErrors.AccessDenied(
+                        $"object '{name}' version {version.VersionId}",
+                        $"{denied.ErrorCode}: the version is locked, or these credentials may not delete versions",
+                        e);
+                }
+
+                throw S3ErrorTranslation.Translate(e, _bucket, name);
+            }
+        }
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>The idempotent retry rule: the same bytes already there is success, with retention made to cover.</summary>
+    private async Task PutExistingAsync(string name, Stream content, long start, DateTimeOffset? retainUntil, CancellationToken cancellationToken)
+    {
+        var ours = await StoreContent.HashFromAsync(content, start, cancellationToken) ?? throw StoreErrors.AlreadyExists(name);
+        byte[] theirs;
+        await using (var existing = await GetAsync(name, null, cancellationToken))
+        {
+            theirs = await StoreContent.HashAsync(existing, cancellationToken);
+        }
+
+        if (!ours.AsSpan().SequenceEqual(theirs))
+        {
+            throw StoreErrors.AlreadyExists(name);
+        }
+
+        if (retainUntil is { } date)
+        {
+            await ExtendRetentionAsync(name, date, cancellationToken);
+        }
+    }
+
+    private static bool IsNoSuchBucket(Exception e) => e is AmazonServiceException { ErrorCode: "NoSuchBucket" };
+
+    private static AWSCredentials LoadCredentials(string file, string profile)
+    {
+        if (!File.Exists(file))
+        {
+            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"credentials file '{file}' does not exist; set AWS_SHARED_CREDENTIALS_FILE");
+        }
+
+        var source = new SharedCredentialsFile(file);
+        if (!source.TryGetProfile(profile, out var found) || !AWSCredentialsFactory.TryGetAWSCredentials(found, source, out var credentials))
+        {
+            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"no usable profile [{profile}] in '{file}'; set AWS_PROFILE");
+        }
+
+        return credentials;
+    }
+
+    private sealed class TrustingHttpClientFactory(CaBundleTrust trust) : HttpClientFactory
+    {
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(trust.CreateHandler());
+    }
+}

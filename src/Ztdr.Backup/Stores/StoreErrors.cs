@@ -1,0 +1,26 @@
+namespace Ztdr.Backup.Stores;
+
+/// <summary>Every store error message is built here, so they stay one line and say what to do.</summary>
+internal static class StoreErrors
+{
+    public static ObjectStoreException NotFound(string name, Exception? inner = null) =>
+        new(StoreErrorKind.NotFound, $"object '{name}' does not exist", inner);
+
+    public static ObjectStoreException AlreadyExists(string name) =>
+        new(StoreErrorKind.AlreadyExists, $"object '{name}' already exists with different content; objects are written once and never overwritten");
+
+    public static ObjectStoreException Locked(string name, DateTimeOffset retainUntil) =>
+        new(StoreErrorKind.AccessDenied, $"object '{name}' is locked until {retainUntil.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} and cannot be deleted");
+
+    public static ObjectStoreException AccessDenied(string what, string detail, Exception? inner = null) =>
+        new(StoreErrorKind.AccessDenied, $"{what}: access denied ({detail}); check the credentials profile and its role", inner);
+
+    public static ObjectStoreException Unavailable(string what, string detail, Exception? inner = null) =>
+        new(StoreErrorKind.Unavailable, $"{what}: store unavailable ({detail}); retried, giving up", inner);
+
+    public static ObjectStoreException RetentionNotInFuture(string name, DateTimeOffset retainUntil) =>
+        new(StoreErrorKind.Rejected, $"object '{name}': retain-until {retainUntil.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} is not in the future");
+
+    public static ObjectStoreException Rejected(string what, string detail, Exception? inner = null) =>
+        new(StoreErrorKind.Rejected, $"{what}: rejected by the store ({detail})", inner);
+}

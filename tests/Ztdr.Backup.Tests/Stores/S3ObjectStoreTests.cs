@@ -1,0 +1,163 @@
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Backup.Tests.Stores;
+
+/// <summary>
+/// The conformance suite against a real ztdr-vault: writes with the backup key (which holds no delete permission),
+/// deletes with the maintenance key, so the vault itself enforces what the port promises.
+/// </summary>
+public sealed class S3ObjectStoreTests : ObjectStoreConformance, IClassFixture<VaultFixture>, IDisposable
+{
+    private readonly VaultFixture _fixture;
+    private readonly string _prefix = "t-" + Guid.NewGuid().ToString("N")[..12] + "/";
+    private readonly S3ObjectStore _backup;
+    private readonly S3ObjectStore _maintenance;
+
+    public S3ObjectStoreTests(VaultFixture fixture)
+    {
+        _fixture = fixture;
+        _backup = fixture.CreateStore("backup", _prefix);
+        _maintenance = fixture.CreateStore("maintenance", _prefix);
+    }
+
+    protected override IObjectStore Store => _backup;
+
+    protected override IObjectStore PruneStore => _maintenance;
+
+    protected override DateTimeOffset Now => TimeProvider.System.GetUtcNow();
+
+    protected override bool ExpectedImmutable => true;
+
+    [Fact]
+    public async Task Delete_LockedObjectWithBackupKey_IsDeniedByTheVault()
+    {
+        var data = Bytes(10, 40);
+        await _backup.PutNewAsync("data/30/x", data.AsMemory(), Future(TimeSpan.FromDays(1)), Ct);
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => _backup.DeleteAsync("data/30/x", Ct));
+
+        Assert.Equal(StoreErrorKind.AccessDenied, error.Kind);
+        Assert.Equal(data, await ReadAllAsync("data/30/x"));
+    }
+
+    [Fact]
+    public async Task Delete_UnlockedObjectWithBackupKey_IsDenied()
+    {
+        // The backup credential never needs, and never has, the power to destroy a version.
+        await _backup.PutNewAsync("data/31/x", Bytes(10, 41).AsMemory(), null, Ct);
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => _backup.DeleteAsync("data/31/x", Ct));
+
+        Assert.Equal(StoreErrorKind.AccessDenied, error.Kind);
+        Assert.True(await _backup.ExistsAsync("data/31/x", Ct));
+    }
+
+    [Fact]
+    public async Task Delete_LockedObjectWithAllRolesKey_IsDenied()
+    {
+        using var all = _fixture.CreateStore("all", _prefix);
+        await _backup.PutNewAsync("data/32/x", Bytes(10, 42).AsMemory(), Future(TimeSpan.FromDays(1)), Ct);
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => all.DeleteAsync("data/32/x", Ct));
+
+        Assert.Equal(StoreErrorKind.AccessDenied, error.Kind);
+    }
+
+    [Fact]
+    public async Task Delete_ExpiredRetentionWithMaintenanceKey_RemovesIt()
+    {
+        // The vault's clock cannot be moved from here, so this one waits out a short lock. Its trusted clock does not
+        // count the time between init and serve, so it runs a little behind ours: poll until the vault agrees.
+        var until = Future(TimeSpan.FromSeconds(2));
+        await _backup.PutNewAsync("data/33/x", Bytes(10, 43).AsMemory(), until, Ct);
+        var deadline = Now + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            try
+            {
+                await _maintenance.DeleteAsync("data/33/x", Ct);
+                break;
+            }
+            catch (ObjectStoreException e) when (e.Kind == StoreErrorKind.AccessDenied && Now < deadline)
+            {
+                await Task.Delay(250, Ct);
+            }
+        }
+
+        Assert.False(await _backup.ExistsAsync("data/33/x", Ct));
+    }
+
+    [Fact]
+    public void Constructor_UnknownProfile_ThrowsAccessDenied()
+    {
+        var error = Assert.Throws<ObjectStoreException>(() => _fixture.CreateStore("nobody", _prefix));
+
+        Assert.Equal(StoreErrorKind.AccessDenied, error.Kind);
+        Assert.Contains("[nobody]", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_MissingBucket_ThrowsNotFound()
+    {
+        using var store = new S3ObjectStore(new S3StoreOptions
+        {
+            Endpoint = new Uri(_fixture.Vault.Endpoint),
+            Bucket = "no-such-bucket",
+            CredentialsFile = _fixture.Vault.CredentialsFile,
+            Profile = "backup",
+            CaBundle = _fixture.Vault.CaBundle,
+        });
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(async () =>
+        {
+            await foreach (var item in store.ListAsync(string.Empty, Ct))
+            {
+                Assert.Fail("listed " + item.Name);
+            }
+        });
+
+        Assert.True(error.Kind is StoreErrorKind.NotFound or StoreErrorKind.AccessDenied, error.Message);
+    }
+
+    [Fact]
+    public async Task Get_ServerCertificateNotFromCaBundle_ThrowsUnavailable()
+    {
+        // A bundle holding some other CA must not let the vault's certificate through: trust is that bundle, only.
+        var otherCa = Path.Combine(Path.GetTempPath(), "ztdr-tests", "other-ca-" + Guid.NewGuid().ToString("N") + ".crt");
+        Directory.CreateDirectory(Path.GetDirectoryName(otherCa)!);
+        using (var key = System.Security.Cryptography.ECDsa.Create())
+        {
+            var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=other", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+            using var ca = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+            await File.WriteAllTextAsync(otherCa, ca.ExportCertificatePem(), Ct);
+        }
+
+        try
+        {
+            using var store = new S3ObjectStore(new S3StoreOptions
+            {
+                Endpoint = new Uri(_fixture.Vault.Endpoint),
+                Bucket = "backups",
+                CredentialsFile = _fixture.Vault.CredentialsFile,
+                Profile = "backup",
+                CaBundle = otherCa,
+                MaxRetries = 0,
+            });
+
+            var error = await Assert.ThrowsAsync<ObjectStoreException>(() => store.ExistsAsync("anything", Ct));
+
+            Assert.Equal(StoreErrorKind.Unavailable, error.Kind);
+        }
+        finally
+        {
+            File.Delete(otherCa);
+        }
+    }
+
+    public void Dispose()
+    {
+        _backup.Dispose();
+        _maintenance.Dispose();
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Ztdr.Backup.Stores;
+using Ztdr.Testing;
+
+namespace Ztdr.Backup.Tests.Stores;
+
+/// <summary>
+/// Which S3 answers the store retries, against a scripted HTTP server that answers every request with one error:
+/// transient ones (5xx, SlowDown) are retried and then reported as Unavailable; 4xx are reported at once.
+/// </summary>
+public sealed class S3RetryTests : IDisposable
+{
+    private const int Retries = 2;
+    private readonly TemporaryDirectory _folder = new("s3-retry");
+
+    [Theory]
+    [InlineData(503, "SlowDown", StoreErrorKind.Unavailable, Retries + 1)]
+    [InlineData(500, "InternalError", StoreErrorKind.Unavailable, Retries + 1)]
+    [InlineData(403, "AccessDenied", StoreErrorKind.AccessDenied, 1)]
+    [InlineData(404, "NoSuchKey", StoreErrorKind.NotFound, 1)]
+    [InlineData(400, "InvalidArgument", StoreErrorKind.Rejected, 1)]
+    public async Task Get_ServerAnswersError_RetriesOnlyTransient(int status, string code, StoreErrorKind kind, int attempts)
+    {
+        using var server = new ScriptedServer(status, code);
+        using var store = CreateStore(server.Endpoint);
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => store.GetAsync("data/x"));
+
+        Assert.Equal(kind, error.Kind);
+        Assert.Equal(attempts, server.Requests);
+        Assert.DoesNotContain('\n', error.Message);
+    }
+
+    [Fact]
+    public async Task Get_NothingListening_ThrowsUnavailable()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        using var store = CreateStore(new Uri($"http://127.0.0.1:{port}/"));
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => store.GetAsync("data/x"));
+
+        Assert.Equal(StoreErrorKind.Unavailable, error.Kind);
+    }
+
+    [Fact]
+    public void FromEnvironment_AwsVariables_AreHonoured()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["AWS_SHARED_CREDENTIALS_FILE"] = "/creds",
+            ["AWS_PROFILE"] = "backup",
+            ["AWS_CA_BUNDLE"] = "/ca.crt",
+        };
+
+        var options = S3StoreOptions.FromEnvironment(new Uri("https://127.0.0.1:9000"), "backups", "repo/", name => environment.GetValueOrDefault(name));
+
+        Assert.Equal(("/creds", "backup", "/ca.crt", "us-east-1"), (options.CredentialsFile, options.Profile, options.CaBundle, options.Region));
+    }
+
+    public void Dispose() => _folder.Dispose();
+
+    private S3ObjectStore CreateStore(Uri endpoint)
+    {
+        var credentials = _folder.Combine("credentials");
+        File.WriteAllText(credentials, "[test]\naws_access_key_id = AKIDTEST\naws_secret_access_key = secret\n");
+        return new S3ObjectStore(new S3StoreOptions
+        {
+            Endpoint = endpoint,
+            Bucket = "backups",
+            CredentialsFile = credentials,
+            Profile = "test",
+            MaxRetries = Retries,
+        });
+    }
+
+    private sealed class ScriptedServer : IDisposable
+    {
+        private readonly HttpListener _listener = new();
+        private readonly int _status;
+        private readonly string _code;
+        private int _requests;
+
+        public ScriptedServer(int status, string code)
+        {
+            _status = status;
+            _code = code;
+            using var probe = new TcpListener(IPAddress.Loopback, 0);
+            probe.Start();
+            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            probe.Stop();
+            Endpoint = new Uri($"http://127.0.0.1:{port}/");
+            _listener.Prefixes.Add(Endpoint.ToString());
+            _listener.Start();
+            _ = Task.Run(ServeAsync);
+        }
+
+        public Uri Endpoint { get; }
+
+        public int Requests => Volatile.Read(ref _requests);
+
+        public void Dispose() => _listener.Close();
+
+        private async Task ServeAsync()
+        {
+            while (_listener.IsListening)
+            {
+                HttpListenerContext context;
+                try
+                {
+                    context = await _listener.GetContextAsync();
+                }
+                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+                {
+                    return;
+                }
+
+                Interlocked.Increment(ref _requests);
+                var body = Encoding.UTF8.GetBytes($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{_code}</Code><Message>scripted</Message><RequestId>r</RequestId></Error>");
+                context.Response.StatusCode = _status;
+                context.Response.ContentType = "application/xml";
+                context.Response.ContentLength64 = body.Length;
+                await context.Response.OutputStream.WriteAsync(body);
+                context.Response.Close();
+            }
+        }
+    }
+}
