@@ -49,7 +49,12 @@ internal sealed class ObjectOperations
         Mutation<ObjectVersion> mutation;
         try
         {
-            var version = new NewVersion(bucket.Name, call.ObjectKey, segment.Size, body.ETag, headers, body.Checksum, [segment]) { Retention = retention, LegalHold = legalHold };
+            var version = new NewVersion(bucket.Name, call.ObjectKey, segment.Size, body.ETag, headers, body.Checksum, [segment])
+            {
+                Retention = retention,
+                LegalHold = legalHold,
+                RequireAbsent = call.Header("if-none-match") == "*",
+            };
             mutation = await _store.Objects.PutAsync(version, call.Now, CancellationToken.None);
         }
         catch

@@ -74,6 +74,9 @@ public sealed record NewVersion(
     public Retention? Retention { get; init; }
 
     public bool? LegalHold { get; init; }
+
+    /// <summary>If-None-Match: * — publish only when the key has no current version (checked inside the commit).</summary>
+    public bool RequireAbsent { get; init; }
 }
 
 public sealed record MultipartUpload(

@@ -35,6 +35,12 @@ public sealed class ObjectCatalog
             var bucket = BucketCatalog.Find(connection, transaction, version.Bucket) ?? throw BucketCatalog.NoSuchBucket(version.Bucket);
             var key = Encoding.UTF8.GetBytes(version.Key);
             var (retention, legalHold) = ResolveLock(bucket, version.Retention, version.LegalHold, now);
+            if (version.RequireAbsent && FindLatest(connection, transaction, version.Bucket, key) is { IsDeleteMarker: false })
+            {
+                // Checked in the commit itself: two racing write-once PUTs cannot both succeed.
+                throw new S3Exception(S3Errors.PreconditionFailed).With("Condition", "If-None-Match");
+            }
+
             var orphans = new List<string>();
             var wallNow = _time.GetUtcNow();
             string versionId;
