@@ -126,7 +126,7 @@ internal sealed class KeyObject
                 Ciphertext = Convert.ToBase64String(Ciphertext),
             },
         };
-        return JsonSerializer.SerializeToUtf8Bytes(document, KeyObjectJsonContext.Default.KeyDocument);
+        return JsonSerializer.SerializeToUtf8Bytes(document, KeyObjectJsonContext.Readable.KeyDocument);
     }
 
     public static KeyObject Parse(ReadOnlySpan<byte> json)
@@ -257,4 +257,11 @@ internal sealed class WrapDocument
 [JsonSerializable(typeof(KeyDocument))]
 internal sealed partial class KeyObjectJsonContext : JsonSerializerContext
 {
+    // Base64 keeps '+' and '/' as they are; the default encoder's HTML-safe escaping (\u002B) serves no reader here.
+    public static KeyObjectJsonContext Readable { get; } = new(new JsonSerializerOptions
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
 }
