@@ -88,21 +88,10 @@ internal sealed class BlobCompressor : IDisposable
                 body.CopyTo(output);
                 return expectedLength;
             case ZstdFlag:
-                bool fits;
-                int written;
-                try
+                var written = DecompressZstd(body, output);
+                if (written != expectedLength)
                 {
-                    fits = _decompressor.TryUnwrap(body, output, out written);
-                }
-                catch (ZstdException ex)
-                {
-                    throw new RepositoryFormatException("A zstd unit is corrupt.", ex);
-                }
-
-                if (!fits || written != expectedLength)
-                {
-                    throw new RepositoryFormatException(
-                        $"A zstd unit decompresses to {(fits ? written.ToString(System.Globalization.CultureInfo.InvariantCulture) : "more than " + expectedLength.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes, expected {expectedLength}.");
+                    throw new RepositoryFormatException($"A zstd unit decompresses to {written} bytes, expected {expectedLength}.");
                 }
 
                 return written;
@@ -119,38 +108,54 @@ internal sealed class BlobCompressor : IDisposable
             throw new RepositoryFormatException("A unit has no flag byte.");
         }
 
-        int length;
-        if (unit[0] == ZstdFlag)
+        var cap = Math.Min(maxLength, MaxRawLength);
+        if (unit[0] != ZstdFlag)
         {
-            ulong declared;
-            try
+            if (unit.Length - 1 > cap)
             {
-                declared = Decompressor.GetDecompressedSize(unit[1..]);
-            }
-            catch (ZstdException ex)
-            {
-                throw new RepositoryFormatException("A zstd unit does not declare its size or is corrupt.", ex);
+                throw new RepositoryFormatException($"A stored unit holds {unit.Length - 1} bytes, over the cap of {cap}.");
             }
 
-            if (declared > (ulong)Math.Min(maxLength, MaxRawLength))
-            {
-                throw new RepositoryFormatException($"A zstd unit declares {declared} bytes, over the cap of {maxLength}.");
-            }
-
-            length = (int)declared;
-        }
-        else
-        {
-            length = unit.Length - 1;
-            if (length > maxLength)
-            {
-                throw new RepositoryFormatException($"A stored unit holds {length} bytes, over the cap of {maxLength}.");
-            }
+            var stored = new byte[unit.Length - 1];
+            Decompress(unit, stored.Length, stored);
+            return stored;
         }
 
-        var result = new byte[length];
-        var written = Decompress(unit, length, result);
-        return written == length ? result : result[..written];
+        ulong bound;
+        try
+        {
+            // The exact content size when the frame records it (ours always do), otherwise an upper bound.
+            bound = Decompressor.GetDecompressedSize(unit[1..]);
+        }
+        catch (ZstdException ex)
+        {
+            throw new RepositoryFormatException("A zstd unit is corrupt.", ex);
+        }
+
+        var buffer = new byte[(int)Math.Min(bound, (ulong)cap)];
+        var written = DecompressZstd(unit[1..], buffer);
+        return written == buffer.Length ? buffer : buffer[..written];
+    }
+
+    private int DecompressZstd(ReadOnlySpan<byte> frame, Span<byte> output)
+    {
+        bool fits;
+        int written;
+        try
+        {
+            fits = _decompressor.TryUnwrap(frame, output, out written);
+        }
+        catch (ZstdException ex)
+        {
+            throw new RepositoryFormatException("A zstd unit is corrupt.", ex);
+        }
+
+        if (!fits)
+        {
+            throw new RepositoryFormatException($"A zstd unit decompresses to more than its cap of {output.Length} bytes.");
+        }
+
+        return written;
     }
 
     public void Dispose()
