@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Ztdr.Backup.Compression;
 using ZstdSharp;
+using Ztdr.Backup.Compression;
 
 namespace Ztdr.Backup.Tests.Compression;
 
