@@ -1,0 +1,94 @@
+using System.Text;
+using Ztdr.Backup.Crypto;
+
+namespace Ztdr.Backup.Tests.Crypto;
+
+public sealed class KeyObjectTests
+{
+    // Moderate cost so tests stay fast; production keys use KdfParameters.Default.
+    private static readonly KdfParameters TestKdf = new(1024, 1, 1);
+    private static readonly DateTimeOffset Created = new(2026, 5, 1, 12, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void TryUnwrap_SerializedAndParsed_ReturnsTheMasterKey()
+    {
+        using var master = MasterKey.Generate();
+        var parsed = KeyObject.Parse(KeyObject.Create(master, "pässwörd", TestKdf, Created).Serialize());
+
+        Assert.True(parsed.TryUnwrap("pässwörd", out var unwrapped));
+        using (unwrapped)
+        {
+            Assert.Equal(master.Bytes.ToArray(), unwrapped.Bytes.ToArray());
+        }
+
+        Assert.Equal(TestKdf, parsed.Kdf);
+        Assert.Equal(Created, parsed.Created);
+    }
+
+    [Fact]
+    public void TryUnwrap_WrongPassword_ReturnsFalse()
+    {
+        using var master = MasterKey.Generate();
+        var key = KeyObject.Create(master, "right", TestKdf, Created);
+
+        Assert.False(key.TryUnwrap("wrong", out _));
+    }
+
+    [Fact]
+    public void UnwrapAny_TwoKeysForTwoPasswords_EitherPasswordOpens()
+    {
+        using var master = MasterKey.Generate();
+        KeyObject[] keys = [KeyObject.Create(master, "alice", TestKdf, Created), KeyObject.Create(master, "bob", TestKdf, Created)];
+
+        using var viaBob = KeyObject.UnwrapAny(keys, "bob");
+        using var viaAlice = KeyObject.UnwrapAny(keys, "alice");
+
+        Assert.Equal(master.Bytes.ToArray(), viaBob.Bytes.ToArray());
+        Assert.Equal(master.Bytes.ToArray(), viaAlice.Bytes.ToArray());
+    }
+
+    [Fact]
+    public void UnwrapAny_NoKeyOpens_ThrowsWrongPassword()
+    {
+        using var master = MasterKey.Generate();
+        KeyObject[] keys = [KeyObject.Create(master, "alice", TestKdf, Created)];
+
+        var ex = Assert.Throws<WrongPasswordException>(() => KeyObject.UnwrapAny(keys, "mallory"));
+        Assert.Contains("none of the repository's 1 key objects", ex.Message, StringComparison.Ordinal);
+        Assert.Throws<WrongPasswordException>(() => KeyObject.UnwrapAny([], "alice"));
+    }
+
+    [Fact]
+    public void TryUnwrap_ParametersEditedInStorage_ReturnsFalse()
+    {
+        using var master = MasterKey.Generate();
+        var json = Encoding.UTF8.GetString(KeyObject.Create(master, "pw", new KdfParameters(1024, 2, 1), Created).Serialize());
+        var edited = KeyObject.Parse(Encoding.UTF8.GetBytes(json.Replace("\"iterations\": 2", "\"iterations\": 1", StringComparison.Ordinal)));
+
+        Assert.False(edited.TryUnwrap("pw", out _));
+    }
+
+    [Theory]
+    [InlineData("\"memoryKiB\": 1024", "\"memoryKiB\": 4194305")] // over 4 GiB: a planted key must not exhaust memory
+    [InlineData("\"iterations\": 1", "\"iterations\": 101")]
+    [InlineData("\"parallelism\": 1", "\"parallelism\": 0")]
+    [InlineData("\"version\": 1,", "\"version\": 2,")]
+    [InlineData("\"algorithm\": \"argon2id\"", "\"algorithm\": \"scrypt\"")]
+    [InlineData("\"salt\": \"", "\"salt\": \"AAAA\", \"unknown\": \"")] // a 3-byte salt
+    public void Parse_OutOfSpec_ThrowsFormatException(string original, string replacement)
+    {
+        using var master = MasterKey.Generate();
+        var json = Encoding.UTF8.GetString(KeyObject.Create(master, "pw", TestKdf, Created).Serialize());
+        Assert.Contains(original, json, StringComparison.Ordinal);
+
+        Assert.Throws<RepositoryFormatException>(() => KeyObject.Parse(Encoding.UTF8.GetBytes(json.Replace(original, replacement, StringComparison.Ordinal))));
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("{}")]
+    public void Parse_NotAKeyObject_ThrowsFormatException(string json)
+    {
+        Assert.Throws<RepositoryFormatException>(() => KeyObject.Parse(Encoding.UTF8.GetBytes(json)));
+    }
+}
