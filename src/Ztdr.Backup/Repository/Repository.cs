@@ -152,6 +152,11 @@ internal sealed partial class Repository : IDisposable
 
     public void Dispose()
     {
+        foreach (var writer in _openPacks.Values)
+        {
+            writer.Dispose();
+        }
+
         _compressor.Dispose();
         _keys.Dispose();
         _masterKey.Dispose();
