@@ -17,18 +17,12 @@ internal sealed partial class Repository
     private readonly HashSet<ObjectId> _referencedPacks = [];
 
     private BlobIndex _index = new();
-    private RandomFill _random = System.Security.Cryptography.RandomNumberGenerator.Fill;
+    private readonly RandomFill _random = System.Security.Cryptography.RandomNumberGenerator.Fill;
 
     public BlobIndex Index => _index;
 
     /// <summary>The packs this session's blobs live in (saved or deduplicated).</summary>
     public IReadOnlyCollection<ObjectId> ReferencedPacks => _referencedPacks;
-
-    /// <summary>Only golden tests replace the random source.</summary>
-    internal RandomFill Random
-    {
-        set => _random = value;
-    }
 
     /// <summary>
     /// Saves a blob unless the repository or this session already holds one with the same id; returns the id.

@@ -100,15 +100,33 @@ internal sealed partial class Repository : IDisposable
         }
 
         var keyObjects = new Dictionary<ObjectId, KeyObject>();
+        var malformedKeys = new List<string>();
         await foreach (var item in store.ListAsync(RepositoryObjectNames.KeysPrefix, cancellationToken))
         {
             if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.KeysPrefix, out var keyId))
             {
-                keyObjects[keyId] = KeyObject.Parse(await ReadAllAsync(store, item.Name, cancellationToken));
+                try
+                {
+                    keyObjects[keyId] = KeyObject.Parse(await ReadAllAsync(store, item.Name, cancellationToken));
+                }
+                catch (RepositoryFormatException ex)
+                {
+                    // Whoever can write keys/ could plant a malformed key object; it must not lock the owner out.
+                    malformedKeys.Add($"{item.Name}: {ex.Message}");
+                }
             }
         }
 
-        var masterKey = KeyObject.UnwrapAny(keyObjects.Values, password);
+        MasterKey masterKey;
+        try
+        {
+            masterKey = KeyObject.UnwrapAny(keyObjects.Values, password);
+        }
+        catch (WrongPasswordException ex) when (malformedKeys.Count > 0)
+        {
+            throw new WrongPasswordException($"{ex.Message} Unreadable key objects were skipped: {string.Join("; ", malformedKeys)}");
+        }
+
         try
         {
             var sealedConfig = await ReadAllAsync(store, RepositoryObjectNames.Config, cancellationToken);

@@ -84,6 +84,19 @@ public sealed class RepositoryTests
     }
 
     [Fact]
+    public async Task Open_PlantedMalformedKeyObject_StillOpens()
+    {
+        using (await Repo.InitAsync(_store, "secret", TimeSpan.FromDays(30), _time, TestKdf, cancellationToken: Ct))
+        {
+        }
+
+        await _store.PutNewAsync(RepositoryObjectNames.Key(ObjectId.NewRandom()), "{ not json"u8.ToArray(), null, Ct);
+
+        using var opened = await Repo.OpenAsync(_store, "secret", _time, Ct);
+        Assert.Single(opened.KeyObjects);
+    }
+
+    [Fact]
     public async Task Open_AddedPassword_OpensWithEither()
     {
         using (var created = await Repo.InitAsync(_store, "first", TimeSpan.FromDays(30), _time, TestKdf, cancellationToken: Ct))
