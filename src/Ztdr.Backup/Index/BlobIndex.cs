@@ -1,0 +1,77 @@
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Packing;
+
+namespace Ztdr.Backup.Index;
+
+/// <summary>Where a blob lives: a pack and the blob's entry in it.</summary>
+internal readonly record struct BlobLocation(ObjectId PackId, PackEntry Entry);
+
+/// <summary>
+/// The in-memory index of a repository: blob id → pack and entry, and which index objects describe each pack
+/// (repository-format.md § 8). Built from every index object not superseded by another one. Not thread-safe.
+/// </summary>
+internal sealed class BlobIndex
+{
+    private readonly Dictionary<BlobId, BlobLocation> _blobs = [];
+    private readonly Dictionary<ObjectId, IndexedPack> _packs = [];
+    private readonly Dictionary<ObjectId, List<ObjectId>> _indexObjectsOfPack = [];
+    private readonly HashSet<ObjectId> _indexObjects = [];
+
+    public int BlobCount => _blobs.Count;
+
+    public IReadOnlyCollection<ObjectId> IndexObjectIds => _indexObjects;
+
+    public IReadOnlyDictionary<ObjectId, IndexedPack> Packs => _packs;
+
+    /// <summary>
+    /// Loads index objects, ignoring those that another loaded index object supersedes (prune wrote a replacement;
+    /// the old one stays until its lock expires, and must not resurrect deleted packs).
+    /// </summary>
+    public static BlobIndex Load(IReadOnlyDictionary<ObjectId, IndexObject> indexObjects)
+    {
+        var superseded = indexObjects.Values.SelectMany(i => i.Supersedes).ToHashSet();
+        var index = new BlobIndex();
+        foreach (var (id, indexObject) in indexObjects)
+        {
+            if (!superseded.Contains(id))
+            {
+                index.Add(id, indexObject.Packs);
+            }
+        }
+
+        return index;
+    }
+
+    public bool Has(BlobId id) => _blobs.ContainsKey(id);
+
+    public bool TryGet(BlobId id, out BlobLocation location) => _blobs.TryGetValue(id, out location);
+
+    /// <summary>The index objects that list <paramref name="packId"/> (empty while its index object is not written yet).</summary>
+    public IReadOnlyList<ObjectId> IndexObjectsOf(ObjectId packId) =>
+        _indexObjectsOfPack.TryGetValue(packId, out var ids) ? ids : [];
+
+    /// <summary>Adds packs described by index object <paramref name="indexId"/>. A blob in several packs keeps its first location.</summary>
+    public void Add(ObjectId indexId, IEnumerable<IndexedPack> packs)
+    {
+        _indexObjects.Add(indexId);
+        foreach (var pack in packs)
+        {
+            if (!_packs.TryGetValue(pack.PackId, out var known) || known.RetainUntil < pack.RetainUntil)
+            {
+                _packs[pack.PackId] = pack;
+            }
+
+            if (!_indexObjectsOfPack.TryGetValue(pack.PackId, out var ids))
+            {
+                ids = [];
+                _indexObjectsOfPack[pack.PackId] = ids;
+            }
+
+            ids.Add(indexId);
+            foreach (var entry in pack.Entries)
+            {
+                _blobs.TryAdd(entry.Id, new BlobLocation(pack.PackId, entry));
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Index;
+using Ztdr.Backup.Retention;
+
+namespace Ztdr.Backup.Repository;
+
+/// <content>What the repository knows about each object's retain-until, without asking storage (§ 11).</content>
+internal sealed partial class Repository
+{
+    // Object id → name and the latest retain-until this client knows of. A lower bound of what storage enforces: it
+    // is only ever raised by an upload or extension this client made or read a record of, so acting on it can cost an
+    // unnecessary extension call but never skips a needed one.
+    private readonly Dictionary<ObjectId, TrackedObject> _tracked = [];
+
+    private void RecordInitialRetention(DateTimeOffset retainUntil)
+    {
+        NoteRetention(Config.Id, RepositoryObjectNames.Config, retainUntil);
+        foreach (var keyId in KeyObjects.Keys)
+        {
+            NoteRetention(keyId, RepositoryObjectNames.Key(keyId), retainUntil);
+        }
+    }
+
+    private void NoteRetention(ObjectId id, string name, DateTimeOffset retainUntil)
+    {
+        if (!_tracked.TryGetValue(id, out var known) || known.RetainUntil < retainUntil)
+        {
+            _tracked[id] = new TrackedObject(name, retainUntil);
+        }
+    }
+
+    private void RaiseRecordedRetention(ObjectId id, DateTimeOffset retainUntil)
+    {
+        if (_tracked.TryGetValue(id, out var known) && known.RetainUntil < retainUntil)
+        {
+            _tracked[id] = known with { RetainUntil = retainUntil };
+        }
+    }
+
+    /// <summary>The retain-until this client knows for an object, if it tracks it.</summary>
+    internal DateTimeOffset? KnownRetainUntil(ObjectId id) => _tracked.TryGetValue(id, out var known) ? known.RetainUntil : null;
+
+    /// <summary>
+    /// Makes every object a snapshot of this session depends on — config, key objects, the packs holding its blobs and
+    /// the index objects listing them — COMPLIANCE-locked until at least gen(<paramref name="snapshotRetainUntil"/>)
+    /// (repository-format.md § 11). Flushes first, so no blob is still unuploaded. Only objects known to be locked
+    /// for less are extended, one call each, and the extensions are recorded in a <c>retention/&lt;id&gt;</c> object
+    /// so later runs need not extend them again. Upload the snapshot only after this returns.
+    /// </summary>
+    public async Task<CoverageResult> EnsureCoverageAsync(DateTimeOffset snapshotRetainUntil, CancellationToken cancellationToken = default)
+    {
+        await FlushAsync(cancellationToken);
+        var target = Config.Lock.Generation(snapshotRetainUntil);
+        var dependencies = new HashSet<ObjectId> { Config.Id };
+        dependencies.UnionWith(KeyObjects.Keys);
+        foreach (var packId in _referencedPacks)
+        {
+            dependencies.Add(packId);
+            dependencies.UnionWith(_index.IndexObjectsOf(packId));
+        }
+
+        var extended = new List<RetentionExtension>();
+        foreach (var id in dependencies)
+        {
+            var tracked = _tracked.TryGetValue(id, out var known)
+                ? known
+                : throw new InvalidOperationException($"Object {id} is a dependency whose name this session does not know.");
+            if (tracked.RetainUntil >= target)
+            {
+                continue;
+            }
+
+            await _store.ExtendRetentionAsync(tracked.Name, target, cancellationToken);
+            _tracked[id] = tracked with { RetainUntil = target };
+            extended.Add(new RetentionExtension(id, target));
+        }
+
+        if (extended.Count == 0)
+        {
+            return new CoverageResult(dependencies.Count, 0, null);
+        }
+
+        var recordId = NewObjectId();
+        var sealedRecord = SealedObject.Seal(_keys, _compressor, ObjectType.Retention, recordId, RetentionRecord.Write(extended));
+        await _store.PutNewAsync(RepositoryObjectNames.Retention(recordId), sealedRecord, RunRetainUntil, cancellationToken);
+        return new CoverageResult(dependencies.Count, extended.Count, recordId);
+    }
+
+    private async Task LoadStateAsync(CancellationToken cancellationToken)
+    {
+        // Config and key objects were uploaded locked until gen(created + retention) of the run that wrote them.
+        NoteRetention(Config.Id, RepositoryObjectNames.Config, Config.Lock.RetainUntilForRunAt(Config.Created));
+        foreach (var (keyId, key) in KeyObjects)
+        {
+            NoteRetention(keyId, RepositoryObjectNames.Key(keyId), Config.Lock.RetainUntilForRunAt(key.Created));
+        }
+
+        var indexObjects = new Dictionary<ObjectId, IndexObject>();
+        await foreach (var item in _store.ListAsync(RepositoryObjectNames.IndexPrefix, cancellationToken))
+        {
+            if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.IndexPrefix, out var indexId))
+            {
+                var body = SealedObject.Open(_keys, _compressor, ObjectType.Index, indexId, await ReadAllAsync(_store, item.Name, cancellationToken));
+                indexObjects[indexId] = IndexReader.Read(body);
+            }
+        }
+
+        _index = BlobIndex.Load(indexObjects);
+        foreach (var pack in _index.Packs.Values)
+        {
+            NoteRetention(pack.PackId, RepositoryObjectNames.Pack(pack.PackId), pack.RetainUntil);
+        }
+
+        foreach (var indexId in _index.IndexObjectIds)
+        {
+            // An index object was locked to the generation of the run that wrote it, which uploaded its packs with
+            // the same date; the earliest pack date is a safe lower bound when it also lists older packs.
+            var packs = indexObjects[indexId].Packs;
+            if (packs.Count > 0)
+            {
+                NoteRetention(indexId, RepositoryObjectNames.Index(indexId), packs.Min(p => p.RetainUntil));
+            }
+        }
+
+        await foreach (var item in _store.ListAsync(RepositoryObjectNames.RetentionPrefix, cancellationToken))
+        {
+            if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.RetentionPrefix, out var recordId))
+            {
+                var body = SealedObject.Open(_keys, _compressor, ObjectType.Retention, recordId, await ReadAllAsync(_store, item.Name, cancellationToken));
+                foreach (var extension in RetentionRecord.Read(body))
+                {
+                    RaiseRecordedRetention(extension.Id, extension.RetainUntil);
+                }
+            }
+        }
+    }
+
+    private readonly record struct TrackedObject(string Name, DateTimeOffset RetainUntil);
+}
+
+/// <summary>What <see cref="Repository.EnsureCoverageAsync"/> did: objects checked, extension calls made, and the record written (if any).</summary>
+internal sealed record CoverageResult(int Dependencies, int Extended, ObjectId? RecordId);

@@ -1,0 +1,190 @@
+using Ztdr.Backup.Compression;
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Backup.Repository;
+
+/// <summary>
+/// An open repository (repository-format.md): its config, its keys, and the objects it writes. Every object is written
+/// once under a new name with COMPLIANCE retention until the generation of the current run (§ 11).
+/// </summary>
+/// <remarks>One writer at a time: the blob methods are not thread-safe.</remarks>
+internal sealed partial class Repository : IDisposable
+{
+    private readonly IObjectStore _store;
+    private readonly TimeProvider _time;
+    private readonly MasterKey _masterKey;
+    private readonly RepositoryKeys _keys;
+    private readonly BlobCompressor _compressor;
+
+    private Repository(IObjectStore store, TimeProvider time, RepositoryConfig config, MasterKey masterKey, IReadOnlyDictionary<ObjectId, KeyObject> keyObjects)
+    {
+        _store = store;
+        _time = time;
+        Config = config;
+        _masterKey = masterKey;
+        _keys = masterKey.DeriveKeys();
+        _compressor = new BlobCompressor(config.CompressionLevel);
+        KeyObjects = keyObjects;
+    }
+
+    public RepositoryConfig Config { get; }
+
+    public ObjectId Id => Config.Id;
+
+    /// <summary>The key objects found on open or added since, by id.</summary>
+    public IReadOnlyDictionary<ObjectId, KeyObject> KeyObjects { get; private set; }
+
+    internal RepositoryKeys Keys => _keys;
+
+    /// <summary>
+    /// Creates a repository: a fresh master key, one key object for <paramref name="password"/> and the config, both
+    /// locked until gen(now + <paramref name="retention"/>). Fails with <see cref="StoreErrorKind.AlreadyExists"/> when
+    /// the store already holds a config.
+    /// </summary>
+    public static async Task<Repository> InitAsync(
+        IObjectStore store,
+        string password,
+        TimeSpan retention,
+        TimeProvider time,
+        KdfParameters? kdf = null,
+        int packTargetSize = RepositoryConfig.DefaultPackTargetSize,
+        long generationSeconds = LockPolicy.DefaultGenerationSeconds,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        var now = time.GetUtcNow();
+        var config = new RepositoryConfig(ObjectId.NewRandom(), now, BlobCompressor.DefaultLevel, packTargetSize, LockPolicy.For(retention, generationSeconds));
+        if (packTargetSize is < 1 or > RepositoryConfig.MaxPackSize)
+        {
+            throw new ArgumentOutOfRangeException(nameof(packTargetSize), packTargetSize, $"A pack target is 1..{RepositoryConfig.MaxPackSize} bytes.");
+        }
+
+        if (await store.ExistsAsync(RepositoryObjectNames.Config, cancellationToken))
+        {
+            throw new ObjectStoreException(StoreErrorKind.AlreadyExists, "This location already holds a ztdr repository (an object named 'config' exists); init never overwrites one.");
+        }
+
+        var masterKey = MasterKey.Generate();
+        var retainUntil = config.Lock.RetainUntilForRunAt(now);
+
+        // The key first: a config without a key that opens it would be an unopenable repository squatting the name.
+        var keyId = ObjectId.NewRandom();
+        var keyObject = KeyObject.Create(masterKey, password, kdf ?? KdfParameters.Default, now);
+        await store.PutNewAsync(RepositoryObjectNames.Key(keyId), keyObject.Serialize(), retainUntil, cancellationToken);
+
+        using (var keys = masterKey.DeriveKeys())
+        using (var compressor = new BlobCompressor(config.CompressionLevel))
+        {
+            var sealedConfig = SealedObject.Seal(keys, compressor, ObjectType.Config, config.Id, config.Serialize());
+            await store.PutNewAsync(RepositoryObjectNames.Config, sealedConfig, retainUntil, cancellationToken);
+        }
+
+        var repository = new Repository(store, time, config, masterKey, new Dictionary<ObjectId, KeyObject> { [keyId] = keyObject });
+        repository.RecordInitialRetention(retainUntil);
+        return repository;
+    }
+
+    /// <summary>
+    /// Opens a repository: unwraps the master key with <paramref name="password"/> from any key object
+    /// (<see cref="WrongPasswordException"/> when none opens), then reads and authenticates the config, the index and
+    /// the retention records.
+    /// </summary>
+    public static async Task<Repository> OpenAsync(IObjectStore store, string password, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        time ??= TimeProvider.System;
+        if (!await store.ExistsAsync(RepositoryObjectNames.Config, cancellationToken))
+        {
+            throw new ObjectStoreException(StoreErrorKind.NotFound, "There is no ztdr repository here (no object named 'config'). Check the repository location, or create one with 'ztdr init'.");
+        }
+
+        var keyObjects = new Dictionary<ObjectId, KeyObject>();
+        var malformedKeys = new List<string>();
+        await foreach (var item in store.ListAsync(RepositoryObjectNames.KeysPrefix, cancellationToken))
+        {
+            if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.KeysPrefix, out var keyId))
+            {
+                try
+                {
+                    keyObjects[keyId] = KeyObject.Parse(await ReadAllAsync(store, item.Name, cancellationToken));
+                }
+                catch (RepositoryFormatException ex)
+                {
+                    // Whoever can write keys/ could plant a malformed key object; it must not lock the owner out.
+                    malformedKeys.Add($"{item.Name}: {ex.Message}");
+                }
+            }
+        }
+
+        MasterKey masterKey;
+        try
+        {
+            masterKey = KeyObject.UnwrapAny(keyObjects.Values, password);
+        }
+        catch (WrongPasswordException ex) when (malformedKeys.Count > 0)
+        {
+            throw new WrongPasswordException($"{ex.Message} Unreadable key objects were skipped: {string.Join("; ", malformedKeys)}");
+        }
+
+        try
+        {
+            var sealedConfig = await ReadAllAsync(store, RepositoryObjectNames.Config, cancellationToken);
+            RepositoryConfig config;
+            using (var keys = masterKey.DeriveKeys())
+            using (var compressor = new BlobCompressor())
+            {
+                // The config's name carries no id: take it from the header; the body must then name the same id.
+                var header = ObjectHeader.Read(sealedConfig, ObjectType.Config);
+                var body = SealedObject.Open(keys, compressor, ObjectType.Config, header.Id, sealedConfig, maxBodyLength: 1024 * 1024);
+                config = RepositoryConfig.Parse(body, header.Id);
+            }
+
+            var repository = new Repository(store, time, config, masterKey, keyObjects);
+            await repository.LoadStateAsync(cancellationToken);
+            return repository;
+        }
+        catch
+        {
+            masterKey.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Adds a key object so <paramref name="password"/> also opens the repository; returns its id.</summary>
+    public async Task<ObjectId> AddPasswordAsync(string password, KdfParameters? kdf = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(password);
+        var now = _time.GetUtcNow();
+        var keyId = ObjectId.NewRandom();
+        var keyObject = KeyObject.Create(_masterKey, password, kdf ?? KdfParameters.Default, now);
+        var retainUntil = RunRetainUntil;
+        await _store.PutNewAsync(RepositoryObjectNames.Key(keyId), keyObject.Serialize(), retainUntil, cancellationToken);
+        KeyObjects = new Dictionary<ObjectId, KeyObject>(KeyObjects) { [keyId] = keyObject };
+        NoteRetention(keyId, RepositoryObjectNames.Key(keyId), retainUntil);
+        return keyId;
+    }
+
+    /// <summary>The retain-until of objects this run uploads: gen(now + retention), now read from the injected clock.</summary>
+    public DateTimeOffset RunRetainUntil => Config.Lock.RetainUntilForRunAt(_time.GetUtcNow());
+
+    public void Dispose()
+    {
+        foreach (var writer in _openPacks.Values)
+        {
+            writer.Dispose();
+        }
+
+        _compressor.Dispose();
+        _keys.Dispose();
+        _masterKey.Dispose();
+    }
+
+    private static async Task<byte[]> ReadAllAsync(IObjectStore store, string name, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.GetAsync(name, cancellationToken: cancellationToken);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        return buffer.ToArray();
+    }
+}

@@ -1,0 +1,126 @@
+using System.Security.Cryptography;
+using System.Text;
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Repository;
+using Ztdr.Backup.Stores;
+using Ztdr.Backup.Tests.Stores;
+using Repo = Ztdr.Backup.Repository.Repository;
+
+namespace Ztdr.Backup.Tests.Repository;
+
+public sealed class RepositoryBlobTests
+{
+    private readonly ManualTimeProvider _time = new(RepositoryTests.Start);
+    private readonly MemoryObjectStore _store;
+
+    public RepositoryBlobTests() => _store = new MemoryObjectStore(_time);
+
+    private static CancellationToken Ct => CancellationToken.None;
+
+    [Fact]
+    public async Task LoadBlobAsync_AfterFlushAndReopen_ReturnsSameBytes()
+    {
+        var blobs = Enumerable.Range(0, 20).Select(i => RandomNumberGenerator.GetBytes(1000 + (i * 500))).ToList();
+        var tree = Encoding.UTF8.GetBytes("{\"nodes\":[]}");
+        var ids = new List<BlobId>();
+        BlobId treeId;
+        using (var repository = await InitAsync(packTargetSize: 8 * 1024))
+        {
+            foreach (var blob in blobs)
+            {
+                ids.Add(await repository.SaveBlobAsync(BlobType.Data, blob, Ct));
+            }
+
+            treeId = await repository.SaveBlobAsync(BlobType.Tree, tree, Ct);
+            await repository.FlushAsync(Ct);
+        }
+
+        using var reopened = await Repo.OpenAsync(_store, "secret", _time, Ct);
+
+        for (var i = 0; i < blobs.Count; i++)
+        {
+            Assert.Equal(blobs[i], await reopened.LoadBlobAsync(ids[i], Ct));
+        }
+
+        Assert.Equal(tree, await reopened.LoadBlobAsync(treeId, Ct));
+        Assert.Equal(21, reopened.Index.BlobCount);
+    }
+
+    [Fact]
+    public async Task SaveBlobAsync_FullPacks_UploadedSeparatelyForDataAndTrees()
+    {
+        using var repository = await InitAsync(packTargetSize: 4 * 1024);
+        for (var i = 0; i < 10; i++)
+        {
+            await repository.SaveBlobAsync(BlobType.Data, RandomNumberGenerator.GetBytes(1500), Ct);
+        }
+
+        var before = await CountAsync("data/");
+        await repository.SaveBlobAsync(BlobType.Tree, Encoding.UTF8.GetBytes("{\"nodes\":[1]}"), Ct);
+        await repository.FlushAsync(Ct);
+
+        Assert.True(before >= 3, $"full packs are uploaded while saving ({before})");
+        Assert.Equal(before + 2, await CountAsync("data/"));
+        Assert.Equal(1, await CountAsync("index/"));
+        var treePacks = repository.Index.Packs.Values.Where(p => p.Entries.Any(e => e.Type == BlobType.Tree)).ToList();
+        Assert.Single(treePacks);
+        Assert.All(treePacks[0].Entries, e => Assert.Equal(BlobType.Tree, e.Type));
+    }
+
+    [Fact]
+    public async Task SaveBlobAsync_SameContentTwice_StoredOnce()
+    {
+        var blob = RandomNumberGenerator.GetBytes(5000);
+        using (var repository = await InitAsync())
+        {
+            var first = await repository.SaveBlobAsync(BlobType.Data, blob, Ct);
+            var second = await repository.SaveBlobAsync(BlobType.Data, blob, Ct);
+            Assert.Equal(first, second);
+            await repository.FlushAsync(Ct);
+        }
+
+        using var reopened = await Repo.OpenAsync(_store, "secret", _time, Ct);
+        var objectsBefore = await CountAsync(string.Empty);
+        await reopened.SaveBlobAsync(BlobType.Data, blob, Ct);
+        await reopened.FlushAsync(Ct);
+
+        Assert.Equal(1, reopened.Index.BlobCount);
+        Assert.Equal(objectsBefore, await CountAsync(string.Empty));
+    }
+
+    [Fact]
+    public async Task FlushAsync_Objects_LockedUntilRunGeneration()
+    {
+        using var repository = await InitAsync();
+        await repository.SaveBlobAsync(BlobType.Data, RandomNumberGenerator.GetBytes(100), Ct);
+        await repository.FlushAsync(Ct);
+
+        var expected = new ObjectRetention(RetentionMode.Compliance, repository.Config.Lock.Generation(RepositoryTests.Start + TimeSpan.FromDays(30)));
+        await foreach (var item in _store.ListAsync(cancellationToken: Ct))
+        {
+            Assert.Equal(expected, await _store.GetRetentionAsync(item.Name, Ct));
+        }
+    }
+
+    [Fact]
+    public async Task LoadBlobAsync_UnknownId_ThrowsKeyNotFound()
+    {
+        using var repository = await InitAsync();
+
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => repository.LoadBlobAsync(new BlobId(new byte[32]), Ct));
+    }
+
+    private Task<Repo> InitAsync(int packTargetSize = RepositoryConfig.DefaultPackTargetSize) =>
+        Repo.InitAsync(_store, "secret", TimeSpan.FromDays(30), _time, RepositoryTests.TestKdf, packTargetSize, cancellationToken: Ct);
+
+    private async Task<int> CountAsync(string prefix)
+    {
+        var count = 0;
+        await foreach (var unused in _store.ListAsync(prefix, Ct))
+        {
+            count++;
+        }
+
+        return count;
+    }
+}
