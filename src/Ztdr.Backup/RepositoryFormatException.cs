@@ -4,7 +4,7 @@ namespace Ztdr.Backup;
 /// An object in the repository does not follow docs/repository-format.md: bad header, unknown version, type or flag,
 /// impossible lengths, or data that would decompress past its cap. Storage sent something ztdr never wrote.
 /// </summary>
-internal sealed class RepositoryFormatException : Exception
+public sealed class RepositoryFormatException : Exception
 {
     public RepositoryFormatException(string message)
         : base(message)

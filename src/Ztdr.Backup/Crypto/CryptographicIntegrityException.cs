@@ -4,7 +4,7 @@ namespace Ztdr.Backup.Crypto;
 /// A sealed unit failed authentication: wrong key, a changed byte, or a blob presented under another id, type or
 /// object. The data must not be used; `ztdr verify` names what is damaged.
 /// </summary>
-internal sealed class CryptographicIntegrityException : Exception
+public sealed class CryptographicIntegrityException : Exception
 {
     public CryptographicIntegrityException(string message)
         : base(message)

@@ -3,7 +3,7 @@ namespace Ztdr.Backup.Crypto;
 /// <summary>
 /// Argon2id cost parameters, recorded in each key object (repository-format.md § 4). Memory is in KiB.
 /// </summary>
-internal sealed record KdfParameters(int MemoryKiB, int Iterations, int Parallelism)
+public sealed record KdfParameters(int MemoryKiB, int Iterations, int Parallelism)
 {
     // Readers refuse more than this: a key object planted by storage must not make the client exhaust memory or spin.
     public const int MaxMemoryKiB = 4 * 1024 * 1024;

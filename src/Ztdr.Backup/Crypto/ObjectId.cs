@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace Ztdr.Backup.Crypto;
 
 /// <summary>An object's id: 32 random bytes, the name of the object and the salt of its key (repository-format.md § 1, § 2). Written as 64 lowercase hex digits.</summary>
-internal readonly struct ObjectId : IEquatable<ObjectId>
+public readonly struct ObjectId : IEquatable<ObjectId>
 {
     public const int Length = Id256.Length;
 

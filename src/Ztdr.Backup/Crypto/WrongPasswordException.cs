@@ -1,7 +1,7 @@
 namespace Ztdr.Backup.Crypto;
 
 /// <summary>No key object of the repository opens with the given password.</summary>
-internal sealed class WrongPasswordException : Exception
+public sealed class WrongPasswordException : Exception
 {
     public WrongPasswordException(string message)
         : base(message)

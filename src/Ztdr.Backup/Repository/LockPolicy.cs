@@ -5,7 +5,7 @@ namespace Ztdr.Backup.Repository;
 /// generation boundary, gen(t) = ceil(t / generationSeconds) · generationSeconds in Unix seconds, so a pack reused by
 /// daily backups needs one extension call per generation rather than one per backup.
 /// </summary>
-internal sealed record LockPolicy(long RetentionSeconds, long GenerationSeconds)
+public sealed record LockPolicy(long RetentionSeconds, long GenerationSeconds)
 {
     /// <summary>One week: a reused pack costs at most one extension call a week.</summary>
     public const long DefaultGenerationSeconds = 7 * 24 * 3600;

@@ -5,7 +5,7 @@ using Ztdr.Backup.Packing;
 namespace Ztdr.Backup.Repository;
 
 /// <content>Saving and loading blobs: dedupe, pack, upload, index (repository-format.md §§ 3, 7, 8).</content>
-internal sealed partial class Repository
+public sealed partial class Repository
 {
     private readonly Dictionary<BlobType, PackWriter> _openPacks = [];
 
@@ -19,7 +19,7 @@ internal sealed partial class Repository
     private BlobIndex _index = new();
     private readonly RandomFill _random = System.Security.Cryptography.RandomNumberGenerator.Fill;
 
-    public BlobIndex Index => _index;
+    internal BlobIndex Index => _index;
 
     /// <summary>The packs this session's blobs live in (saved or deduplicated).</summary>
     public IReadOnlyCollection<ObjectId> ReferencedPacks => _referencedPacks;
@@ -28,7 +28,7 @@ internal sealed partial class Repository
     /// Saves a blob unless the repository or this session already holds one with the same id; returns the id.
     /// Full packs are uploaded as they fill, locked until <see cref="RunRetainUntil"/>.
     /// </summary>
-    public async Task<BlobId> SaveBlobAsync(BlobType type, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default)
+    internal async Task<BlobId> SaveBlobAsync(BlobType type, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default)
     {
         var id = _keys.ChunkIdKey.ComputeId(plaintext.Span);
         if (_index.TryGet(id, out var indexed) || _pendingBlobs.TryGetValue(id, out indexed))
@@ -84,7 +84,7 @@ internal sealed partial class Repository
     }
 
     /// <summary>Loads a blob by id from its pack: authenticated, decompressed, id re-checked.</summary>
-    public async Task<byte[]> LoadBlobAsync(BlobId id, CancellationToken cancellationToken = default)
+    internal async Task<byte[]> LoadBlobAsync(BlobId id, CancellationToken cancellationToken = default)
     {
         if (!_index.TryGet(id, out var location) && !_pendingBlobs.TryGetValue(id, out location))
         {

@@ -5,7 +5,7 @@ using Ztdr.Backup.Retention;
 namespace Ztdr.Backup.Repository;
 
 /// <content>What the repository knows about each object's retain-until, without asking storage (§ 11).</content>
-internal sealed partial class Repository
+public sealed partial class Repository
 {
     // Object id → name and the latest retain-until this client knows of. A lower bound of what storage enforces: it
     // is only ever raised by an upload or extension this client made or read a record of, so acting on it can cost an
@@ -47,7 +47,7 @@ internal sealed partial class Repository
     /// for less are extended, one call each, and the extensions are recorded in a <c>retention/&lt;id&gt;</c> object
     /// so later runs need not extend them again. Upload the snapshot only after this returns.
     /// </summary>
-    public async Task<CoverageResult> EnsureCoverageAsync(DateTimeOffset snapshotRetainUntil, CancellationToken cancellationToken = default)
+    internal async Task<CoverageResult> EnsureCoverageAsync(DateTimeOffset snapshotRetainUntil, CancellationToken cancellationToken = default)
     {
         await FlushAsync(cancellationToken);
         var target = Config.Lock.Generation(snapshotRetainUntil);

@@ -9,7 +9,7 @@ namespace Ztdr.Backup.Repository;
 /// once under a new name with COMPLIANCE retention until the generation of the current run (§ 11).
 /// </summary>
 /// <remarks>One writer at a time: the blob methods are not thread-safe.</remarks>
-internal sealed partial class Repository : IDisposable
+public sealed partial class Repository : IDisposable
 {
     private readonly IObjectStore _store;
     private readonly TimeProvider _time;
@@ -33,7 +33,7 @@ internal sealed partial class Repository : IDisposable
     public ObjectId Id => Config.Id;
 
     /// <summary>The key objects found on open or added since, by id.</summary>
-    public IReadOnlyDictionary<ObjectId, KeyObject> KeyObjects { get; private set; }
+    internal IReadOnlyDictionary<ObjectId, KeyObject> KeyObjects { get; private set; }
 
     internal RepositoryKeys Keys => _keys;
 

@@ -8,7 +8,7 @@ using Ztdr.Backup.Crypto;
 namespace Ztdr.Backup.Repository;
 
 /// <summary>The repository parameters stored encrypted in <c>config</c> (repository-format.md § 9.1).</summary>
-internal sealed record RepositoryConfig(ObjectId Id, DateTimeOffset Created, int CompressionLevel, int PackTargetSize, LockPolicy Lock)
+public sealed record RepositoryConfig(ObjectId Id, DateTimeOffset Created, int CompressionLevel, int PackTargetSize, LockPolicy Lock)
 {
     public const int FormatVersion = 1;
 

@@ -1,0 +1,18 @@
+namespace Ztdr.Cli;
+
+/// <summary>
+/// What a command may touch outside its arguments: environment variables, the output streams, the terminal and the
+/// clock. The process's own are bound in one place (<see cref="ForProcess"/>); tests pass their own.
+/// </summary>
+internal sealed record CliContext(Func<string, string?> Environment, TextWriter Out, TextWriter Error, Passwords.IPasswordPrompt? Prompt, TimeProvider Time)
+{
+    public static CliContext ForProcess() => new(
+        System.Environment.GetEnvironmentVariable,
+        Console.Out,
+        Console.Error,
+        Console.IsInputRedirected ? null : new Passwords.TerminalPasswordPrompt(),
+        TimeProvider.System);
+
+    /// <summary>The variable's value, or null when it is unset or empty (an empty value means "not set", as in the AWS tools).</summary>
+    public string? Variable(string name) => Environment(name) is { Length: > 0 } value ? value : null;
+}

@@ -1,0 +1,94 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Ztdr.Backup;
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Cli.Commands;
+
+/// <summary>
+/// The one place where failures become what the user sees: one line on stderr starting "ztdr: " and a non-zero exit,
+/// never a stack trace. Exit codes: 1 the operation failed, 2 the command line or environment is wrong, 130
+/// interrupted, 70 a bug (an exception nobody expected).
+/// </summary>
+internal static class CommandErrors
+{
+    public const int Failed = 1;
+    public const int Usage = 2;
+    public const int Bug = 70;
+    public const int Interrupted = 130;
+
+    /// <summary>Set to any value to get the full exception of an unexpected failure (for bug reports).</summary>
+    public const string DebugVariable = "ZTDR_DEBUG";
+
+    public static async Task<int> RunAsync(CliContext context, Func<Task<int>> command)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (OperationCanceledException)
+        {
+            return await ReportAsync(context, "interrupted", Interrupted);
+        }
+        catch (Exception e) when (Translate(e) is { } known)
+        {
+            return await ReportAsync(context, known.Message, known.ExitCode);
+        }
+        catch (Exception e)
+        {
+            // The process boundary: anything else is a bug, still reported as one line unless asked for detail.
+            if (context.Variable(DebugVariable) is not null)
+            {
+                await context.Error.WriteLineAsync(e.ToString());
+            }
+
+            return await ReportAsync(context, $"unexpected {e.GetType().Name}: {e.Message} (this is a bug; rerun with {DebugVariable}=1 for details)", Bug);
+        }
+    }
+
+    /// <summary>Parse errors (unknown option, missing value, missing command) as one line, like every other failure.</summary>
+    public static int ReportParseErrors(CliContext context, ParseResult parse)
+    {
+        var first = parse.Errors[0].Message;
+        context.Error.WriteLine($"ztdr: {OneLine(first)} (see 'ztdr --help')");
+        return Usage;
+    }
+
+    /// <summary>The message and exit code for a failure ztdr knows, or null for an unexpected one.</summary>
+    internal static (string Message, int ExitCode)? Translate(Exception e) => e switch
+    {
+        CliException => (e.Message, Usage),
+        ObjectStoreException store => ($"{KindText(store.Kind)}: {store.Message}", Failed),
+        WrongPasswordException => ($"wrong password: {e.Message}", Failed),
+        RepositoryFormatException => ($"the repository holds data ztdr cannot read: {e.Message}", Failed),
+        CryptographicIntegrityException => ($"integrity check failed (data was altered or damaged): {e.Message}", Failed),
+        CryptographicException => ($"cryptography failed: {e.Message}", Failed),
+        ArgumentException argument => (WithoutParameterName(argument), Usage),
+        IOException or UnauthorizedAccessException => (e.Message, Failed),
+        _ => null,
+    };
+
+    private static async Task<int> ReportAsync(CliContext context, string message, int exitCode)
+    {
+        await context.Error.WriteLineAsync($"ztdr: {OneLine(message)}");
+        return exitCode;
+    }
+
+    private static string KindText(StoreErrorKind kind) => kind switch
+    {
+        StoreErrorKind.NotFound => "not found",
+        StoreErrorKind.AccessDenied => "access denied",
+        StoreErrorKind.AlreadyExists => "already exists",
+        StoreErrorKind.Unavailable => "storage unavailable",
+        StoreErrorKind.Rejected => "rejected by storage",
+        _ => "storage error",
+    };
+
+    // ArgumentException appends " (Parameter 'name')": a name from the code, meaningless to the user.
+    private static string WithoutParameterName(ArgumentException e) =>
+        e.ParamName is { } name ? e.Message.Replace($" (Parameter '{name}')", string.Empty, StringComparison.Ordinal) : e.Message;
+
+    private static string OneLine(string message) =>
+        string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+}

@@ -1,0 +1,19 @@
+using System.CommandLine;
+
+namespace Ztdr.Cli.Commands;
+
+/// <summary>Options every command accepts, wherever they appear on the line.</summary>
+internal sealed class GlobalOptions
+{
+    public Option<string?> Repository { get; } = new("--repo", "-r")
+    {
+        Description = "Repository: s3:https://host:port/bucket[/prefix] or a folder path (default: $ZTDR_REPOSITORY)",
+        Recursive = true,
+    };
+
+    public Option<string?> PasswordFile { get; } = new("--password-file", "-p")
+    {
+        Description = "File holding the repository password (default: $ZTDR_PASSWORD_FILE, then $ZTDR_PASSWORD, then a prompt)",
+        Recursive = true,
+    };
+}

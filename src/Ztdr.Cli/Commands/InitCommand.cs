@@ -1,0 +1,64 @@
+using System.CommandLine;
+using System.Globalization;
+using Ztdr.Cli.Locations;
+using Ztdr.Cli.Passwords;
+using BackupRepository = Ztdr.Backup.Repository.Repository;
+
+namespace Ztdr.Cli.Commands;
+
+/// <summary><c>ztdr init --retention 30d</c>: a new repository whose every object is COMPLIANCE-locked.</summary>
+internal static class InitCommand
+{
+    public static Command Create(GlobalOptions global, CliContext context)
+    {
+        var retention = new Option<string>("--retention")
+        {
+            Description = "How long every object stays locked after the run that writes it: e.g. 36h, 30d, 12w, 1y",
+            Required = true,
+        };
+        var command = new Command("init", "Create a repository; refuses a location that already holds one") { retention };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        {
+            var retentionText = parse.GetValue(retention)!;
+            var retentionSpan = ParseRetention(retentionText);
+            var location = RepositoryLocation.Resolve(parse.GetValue(global.Repository), context);
+            var password = PasswordSource.Resolve(parse.GetValue(global.PasswordFile), context, confirm: true);
+            var store = location.OpenStore(context);
+            try
+            {
+                using var repository = await BackupRepository.InitAsync(store, password, retentionSpan, context.Time, cancellationToken: cancellationToken);
+                var lockedUntil = repository.RunRetainUntil.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                await context.Out.WriteLineAsync($"created repository {repository.Id}");
+                await context.Out.WriteLineAsync($"  at {store.Capabilities.Description}");
+                await context.Out.WriteLineAsync($"  retention {retentionText}: its objects are locked (COMPLIANCE) until {lockedUntil}");
+                await context.Out.WriteLineAsync("  keep the password safe: without it nobody, including you, can read these backups");
+                return 0;
+            }
+            finally
+            {
+                (store as IDisposable)?.Dispose();
+            }
+        }));
+        return command;
+    }
+
+    /// <summary>A positive whole number of hours (h), days (d), weeks (w) or 365-day years (y), up to 100 years.</summary>
+    internal static TimeSpan ParseRetention(string text)
+    {
+        var usage = $"--retention '{text}': use a positive number of hours, days, weeks or years, e.g. 30d or 1y";
+        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount < 1)
+        {
+            throw new CliException(usage);
+        }
+
+        var span = char.ToLowerInvariant(text[^1]) switch
+        {
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            'w' => TimeSpan.FromDays(7.0 * amount),
+            'y' => TimeSpan.FromDays(365.0 * amount),
+            _ => throw new CliException(usage),
+        };
+        return span <= TimeSpan.FromDays(36500) ? span : throw new CliException($"--retention '{text}': at most 100 years");
+    }
+}

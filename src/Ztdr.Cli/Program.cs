@@ -1,0 +1,3 @@
+using Ztdr.Cli;
+
+return await CliApplication.RunAsync(args, CliContext.ForProcess());
