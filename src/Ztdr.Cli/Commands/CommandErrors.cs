@@ -50,8 +50,8 @@ internal static class CommandErrors
     /// <summary>Parse errors (unknown option, missing value, missing command) as one line, like every other failure.</summary>
     public static int ReportParseErrors(CliContext context, ParseResult parse)
     {
-        var first = parse.Errors[0].Message;
-        context.Error.WriteLine($"ztdr: {OneLine(first)} (see 'ztdr --help')");
+        var messages = string.Join("; ", parse.Errors.Select(e => e.Message.TrimEnd('.')));
+        context.Error.WriteLine($"ztdr: {OneLine(messages)} (see 'ztdr --help')");
         return Usage;
     }
 

@@ -1,0 +1,31 @@
+using Ztdr.Testing;
+
+namespace Ztdr.Cli.Tests.Vault;
+
+/// <summary>Runs the built ztdr executable as its own process, with only the environment a test gives it.</summary>
+internal static class CliProcess
+{
+    public static string Executable => Path.Combine(RepositoryPaths.Root, "artifacts", "bin", "Ztdr.Cli", RepositoryPaths.Configuration, "ztdr");
+
+    /// <summary>
+    /// The ZTDR_* and AWS_* variables of the test runner are blanked so a developer's own settings cannot leak in;
+    /// an empty value counts as unset for ztdr.
+    /// </summary>
+    public static Task<ProcessResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    {
+        var isolated = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in new[] { "ZTDR_REPOSITORY", "ZTDR_PASSWORD", "ZTDR_PASSWORD_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_CA_BUNDLE", "AWS_REGION", "AWS_DEFAULT_REGION" })
+        {
+            isolated[name] = string.Empty;
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            isolated[name] = value;
+        }
+
+        return ProcessRunner.RunAsync(Executable, args, isolated, timeout: TimeSpan.FromMinutes(2));
+    }
+
+    public static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+}
