@@ -23,7 +23,7 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         }
 
         var started = time.GetUtcNow();
-        var run = new Run();
+        var run = new Run(request.Progress);
         var rootNodes = new List<TreeNode>();
         var absolutePaths = new List<string>();
         foreach (var path in request.Paths)
@@ -75,10 +75,12 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
                 case FileKind.File:
                     var (content, size) = await ArchiveContentAsync(path, run, cancellationToken);
                     run.Files++;
+                    run.Report(path);
                     return NodeOf(name, NodeType.File, metadata) with { Size = size, Content = content };
                 case FileKind.Directory:
                     var subtree = await ArchiveDirectoryAsync(path, run, cancellationToken);
                     run.Dirs++;
+                    run.Report(path);
                     return NodeOf(name, NodeType.Dir, metadata) with { Subtree = subtree };
                 case FileKind.Symlink:
                     var target = new FileInfo(path).LinkTarget ?? throw new IOException($"'{path}' stopped being a symlink while it was read.");
@@ -152,7 +154,7 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         Links = metadata.Links,
     };
 
-    private sealed class Run
+    private sealed class Run(IProgress<BackupProgress>? progress)
     {
         // Blobs new in this run: the index is only updated on flush, so a blob missing from it was either uploaded
         // earlier in this run (in this set) or is new now. 32 bytes per new blob: about 40 bytes per MiB backed up.
@@ -171,6 +173,8 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         public List<string> Skipped { get; } = [];
 
         public List<string> Errors { get; } = [];
+
+        public void Report(string path) => progress?.Report(new BackupProgress(Files, Dirs, BytesRead, AddedBytes, path));
 
         public void Count(BlobId id, int length, Repository.Repository repository)
         {

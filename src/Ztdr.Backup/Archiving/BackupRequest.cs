@@ -16,5 +16,8 @@ internal sealed record BackupRequest(IReadOnlyList<string> Paths)
 
     public ObjectId? Parent { get; init; }
 
+    /// <summary>Told after each file and folder; called on the backup's own flow, so keep it cheap.</summary>
+    public IProgress<BackupProgress>? Progress { get; init; }
+
     public string Program { get; init; } = "ztdr " + (typeof(BackupRequest).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 }

@@ -14,6 +14,12 @@ internal sealed class SnapshotCatalog(IObjectStore store, Repository.Repository 
 {
     public const string Prefix = "snapshots/";
 
+    /// <summary>The reference that means the newest snapshot.</summary>
+    public const string Latest = "latest";
+
+    /// <summary>The shortest id prefix <see cref="ResolveAsync"/> accepts.</summary>
+    public const int MinPrefixLength = 8;
+
     /// <summary>A snapshot body is small JSON; anything larger is not one of ours.</summary>
     private const int MaxBodyLength = 16 * 1024 * 1024;
 
@@ -72,5 +78,39 @@ internal sealed class SnapshotCatalog(IObjectStore store, Repository.Repository 
         }
 
         return [.. snapshots.OrderBy(s => s.Snapshot.Time)];
+    }
+
+    /// <summary>
+    /// Finds the snapshot a user means: <c>latest</c> (newest by time), a full id, or a unique prefix of at least
+    /// <see cref="MinPrefixLength"/> hex digits. Not found or ambiguous: <see cref="KeyNotFoundException"/> saying which.
+    /// </summary>
+    public async Task<(ObjectId Id, Snapshot Snapshot)> ResolveAsync(string reference, CancellationToken cancellationToken)
+    {
+        if (reference == Latest)
+        {
+            var all = await ListAsync(cancellationToken);
+            return all.Count > 0 ? all[^1] : throw new KeyNotFoundException("The repository has no snapshots yet; make one with 'ztdr backup'.");
+        }
+
+        if (reference.Length < MinPrefixLength)
+        {
+            throw new KeyNotFoundException($"'{reference}' is too short to name a snapshot: give at least {MinPrefixLength} hex digits of its id, or 'latest'.");
+        }
+
+        var matches = new List<ObjectId>();
+        await foreach (var id in ListIdsAsync(cancellationToken))
+        {
+            if (id.ToString().StartsWith(reference, StringComparison.Ordinal))
+            {
+                matches.Add(id);
+            }
+        }
+
+        return matches.Count switch
+        {
+            1 => (matches[0], await LoadAsync(matches[0], cancellationToken)),
+            0 => throw new KeyNotFoundException($"No snapshot id starts with '{reference}'; 'ztdr snapshots' lists them."),
+            _ => throw new KeyNotFoundException($"{matches.Count} snapshot ids start with '{reference}'; give more digits."),
+        };
     }
 }

@@ -86,6 +86,20 @@ public sealed class ArchiverTests : IDisposable
     }
 
     [Fact]
+    public async Task BackupAsync_WithProgress_ReportsEveryFileAndFolder()
+    {
+        using var repository = await Repo.InitAsync(_store, "secret", Retention, _time, RepositoryTests.TestKdf, cancellationToken: Ct);
+        var reports = new List<BackupProgress>();
+        var request = new BackupRequest([_tree.Source]) { Progress = new SynchronousProgress(reports.Add) };
+
+        var summary = await new Archiver(repository, new SnapshotCatalog(_store, repository), _time).BackupAsync(request, Ct);
+
+        Assert.Equal(summary.Files + summary.Dirs, reports.Count);
+        Assert.Equal(summary.BytesRead, reports[^1].BytesRead);
+        Assert.Equal(_tree.Source, reports[^1].CurrentPath);
+    }
+
+    [Fact]
     public async Task BackupAsync_TwoPathsWithSameLastComponent_Throws()
     {
         using var repository = await Repo.InitAsync(_store, "secret", Retention, _time, RepositoryTests.TestKdf, cancellationToken: Ct);
@@ -119,5 +133,11 @@ public sealed class ArchiverTests : IDisposable
         }
 
         return count;
+    }
+
+    // Progress<T> posts to the thread pool; a test needs the reports in order and complete when the backup returns.
+    private sealed class SynchronousProgress(Action<BackupProgress> report) : IProgress<BackupProgress>
+    {
+        public void Report(BackupProgress value) => report(value);
     }
 }

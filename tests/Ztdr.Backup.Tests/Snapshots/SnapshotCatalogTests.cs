@@ -101,6 +101,29 @@ public sealed class SnapshotCatalogTests
             Encoding.UTF8.GetString(snapshot.Serialize()));
     }
 
+    [Fact]
+    public async Task ResolveAsync_LatestOrUniquePrefix_FindsSnapshot()
+    {
+        using var repository = await Repo.InitAsync(_store, "secret", Retention, _time, RepositoryTests.TestKdf, cancellationToken: Ct);
+        var catalog = new SnapshotCatalog(_store, repository);
+        var treeId = await TreeGoldenTests.Sample().SaveAsync(repository, Ct);
+        var first = await catalog.SaveAsync(NewSnapshot(treeId, repository.RunRetainUntil), Ct);
+        _time.Advance(TimeSpan.FromHours(1));
+        var second = await catalog.SaveAsync(NewSnapshot(treeId, repository.RunRetainUntil), Ct);
+
+        Assert.Equal(second, (await catalog.ResolveAsync(SnapshotCatalog.Latest, Ct)).Id);
+        Assert.Equal(first, (await catalog.ResolveAsync(first.ToString()[..12], Ct)).Id);
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => catalog.ResolveAsync("abc", Ct));
+    }
+
+    [Fact]
+    public async Task ResolveAsync_EmptyRepository_ThrowsNotFound()
+    {
+        using var repository = await Repo.InitAsync(_store, "secret", Retention, _time, RepositoryTests.TestKdf, cancellationToken: Ct);
+
+        await Assert.ThrowsAsync<KeyNotFoundException>(() => new SnapshotCatalog(_store, repository).ResolveAsync(SnapshotCatalog.Latest, Ct));
+    }
+
     private Snapshot NewSnapshot(BlobId tree, DateTimeOffset retainUntil) =>
         new(_time.GetUtcNow(), "web1", "root", ["/etc"], [], tree, null, retainUntil, "ztdr 0.1.0", new SnapshotSummary(1, 2, 3, 4));
 }
