@@ -1,0 +1,19 @@
+using Ztdr.Backup.Crypto;
+
+namespace Ztdr.Backup.Archiving;
+
+/// <summary>
+/// What a backup did. <see cref="NewBlobs"/> and <see cref="AddedBytes"/> count blobs the repository did not hold
+/// before (plaintext bytes, before compression); <see cref="Skipped"/> lists devices, fifos and sockets left out;
+/// <see cref="Errors"/> lists entries that could not be read and are missing from the snapshot.
+/// </summary>
+internal sealed record BackupSummary(
+    ObjectId SnapshotId,
+    BlobId Tree,
+    long Files,
+    long Dirs,
+    long BytesRead,
+    long NewBlobs,
+    long AddedBytes,
+    IReadOnlyList<string> Skipped,
+    IReadOnlyList<string> Errors);

@@ -1,0 +1,116 @@
+using System.Runtime.CompilerServices;
+using Ztdr.Backup.Compression;
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Backup.Snapshots;
+
+/// <summary>
+/// The snapshots of a repository (<c>snapshots/&lt;id&gt;</c>, repository-format.md § 9.2): writes them under the
+/// lock-coverage invariant (§ 11), lists and loads them. <paramref name="store"/> must be the store
+/// <paramref name="repository"/> was opened on.
+/// </summary>
+internal sealed class SnapshotCatalog(IObjectStore store, Repository.Repository repository)
+{
+    public const string Prefix = "snapshots/";
+
+    /// <summary>The reference that means the newest snapshot.</summary>
+    public const string Latest = "latest";
+
+    /// <summary>The shortest id prefix <see cref="ResolveAsync"/> accepts.</summary>
+    public const int MinPrefixLength = 8;
+
+    /// <summary>A snapshot body is small JSON; anything larger is not one of ours.</summary>
+    private const int MaxBodyLength = 16 * 1024 * 1024;
+
+    public static string Name(ObjectId id) => Prefix + id;
+
+    /// <summary>
+    /// Commits a snapshot: first <see cref="Repository.Repository.EnsureCoverageAsync"/> (flush, then every object the
+    /// snapshot needs locked until at least its retain-until); only when that succeeded is the snapshot object uploaded,
+    /// locked until gen(retain-until). A failure before the upload leaves no snapshot, and the uploaded packs are
+    /// reused by the next run.
+    /// </summary>
+    public async Task<ObjectId> SaveAsync(Snapshot snapshot, CancellationToken cancellationToken)
+    {
+        await repository.EnsureCoverageAsync(snapshot.RetainUntil, cancellationToken);
+        var id = ObjectId.NewRandom();
+        using var compressor = new BlobCompressor(repository.Config.CompressionLevel);
+        var sealedSnapshot = SealedObject.Seal(repository.Keys, compressor, ObjectType.Snapshot, id, snapshot.Serialize());
+        await store.PutNewAsync(Name(id), sealedSnapshot, repository.Config.Lock.Generation(snapshot.RetainUntil), cancellationToken);
+        return id;
+    }
+
+    /// <summary>Reads and authenticates one snapshot.</summary>
+    public async Task<Snapshot> LoadAsync(ObjectId id, CancellationToken cancellationToken)
+    {
+        byte[] sealedSnapshot;
+        await using (var stream = await store.GetAsync(Name(id), cancellationToken: cancellationToken))
+        using (var buffer = new MemoryStream())
+        {
+            await stream.CopyToAsync(buffer, cancellationToken);
+            sealedSnapshot = buffer.ToArray();
+        }
+
+        using var compressor = new BlobCompressor(repository.Config.CompressionLevel);
+        return Snapshot.Parse(SealedObject.Open(repository.Keys, compressor, ObjectType.Snapshot, id, sealedSnapshot, MaxBodyLength));
+    }
+
+    /// <summary>Every snapshot id in the store, in name order; names this version does not know are ignored (§ 1).</summary>
+    public async IAsyncEnumerable<ObjectId> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in store.ListAsync(Prefix, cancellationToken))
+        {
+            if (ObjectId.TryParse(item.Name[Prefix.Length..], out var id))
+            {
+                yield return id;
+            }
+        }
+    }
+
+    /// <summary>Every snapshot, loaded and authenticated, oldest first.</summary>
+    public async Task<IReadOnlyList<(ObjectId Id, Snapshot Snapshot)>> ListAsync(CancellationToken cancellationToken)
+    {
+        var snapshots = new List<(ObjectId Id, Snapshot Snapshot)>();
+        await foreach (var id in ListIdsAsync(cancellationToken))
+        {
+            snapshots.Add((id, await LoadAsync(id, cancellationToken)));
+        }
+
+        return [.. snapshots.OrderBy(s => s.Snapshot.Time)];
+    }
+
+    /// <summary>
+    /// Finds the snapshot a user means: <c>latest</c> (newest by time), a full id, or a unique prefix of at least
+    /// <see cref="MinPrefixLength"/> hex digits. Not found or ambiguous: <see cref="KeyNotFoundException"/> saying which.
+    /// </summary>
+    public async Task<(ObjectId Id, Snapshot Snapshot)> ResolveAsync(string reference, CancellationToken cancellationToken)
+    {
+        if (reference == Latest)
+        {
+            var all = await ListAsync(cancellationToken);
+            return all.Count > 0 ? all[^1] : throw new KeyNotFoundException("The repository has no snapshots yet; make one with 'ztdr backup'.");
+        }
+
+        if (reference.Length < MinPrefixLength)
+        {
+            throw new KeyNotFoundException($"'{reference}' is too short to name a snapshot: give at least {MinPrefixLength} hex digits of its id, or 'latest'.");
+        }
+
+        var matches = new List<ObjectId>();
+        await foreach (var id in ListIdsAsync(cancellationToken))
+        {
+            if (id.ToString().StartsWith(reference, StringComparison.Ordinal))
+            {
+                matches.Add(id);
+            }
+        }
+
+        return matches.Count switch
+        {
+            1 => (matches[0], await LoadAsync(matches[0], cancellationToken)),
+            0 => throw new KeyNotFoundException($"No snapshot id starts with '{reference}'; 'ztdr snapshots' lists them."),
+            _ => throw new KeyNotFoundException($"{matches.Count} snapshot ids start with '{reference}'; give more digits."),
+        };
+    }
+}

@@ -1,0 +1,31 @@
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Backup.Tests.Snapshots;
+
+/// <summary>A store whose retention extensions fail: what a vault that refuses the extension looks like to the engine.</summary>
+internal sealed class FailingExtendStore(IObjectStore inner) : IObjectStore
+{
+    public StoreCapabilities Capabilities => inner.Capabilities;
+
+    public Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+        inner.PutNewAsync(name, content, retainUntil, cancellationToken);
+
+    public Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+        inner.PutNewAsync(name, content, retainUntil, cancellationToken);
+
+    public Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+        inner.GetAsync(name, range, cancellationToken);
+
+    public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", CancellationToken cancellationToken = default) =>
+        inner.ListAsync(prefix, cancellationToken);
+
+    public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
+
+    public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) =>
+        inner.GetRetentionAsync(name, cancellationToken);
+
+    public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
+        throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"Extending the retention of {name} was refused.");
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
+}
