@@ -12,6 +12,9 @@ internal static class CliApplication
         var root = new RootCommand("ztdr: encrypted, deduplicated backups into S3 with Object Lock, every object compliance-locked")
         {
             InitCommand.Create(global, context),
+            BackupCommand.Create(global, context),
+            SnapshotsCommand.Create(global, context),
+            RestoreCommand.Create(global, context),
         };
         root.Options.Add(global.Repository);
         root.Options.Add(global.PasswordFile);

@@ -11,7 +11,13 @@ internal sealed record CliContext(Func<string, string?> Environment, TextWriter 
         Console.Out,
         Console.Error,
         Console.IsInputRedirected ? null : new Passwords.TerminalPasswordPrompt(),
-        TimeProvider.System);
+        TimeProvider.System)
+    {
+        ErrorIsTerminal = !Console.IsErrorRedirected,
+    };
+
+    /// <summary>Whether <see cref="Error"/> is a terminal, where progress may rewrite one line; otherwise it gets plain lines.</summary>
+    public bool ErrorIsTerminal { get; init; }
 
     /// <summary>The variable's value, or null when it is unset or empty (an empty value means "not set", as in the AWS tools).</summary>
     public string? Variable(string name) => Environment(name) is { Length: > 0 } value ? value : null;

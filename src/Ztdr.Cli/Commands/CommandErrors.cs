@@ -64,6 +64,7 @@ internal static class CommandErrors
         RepositoryFormatException => ($"the repository holds data ztdr cannot read: {e.Message}", Failed),
         CryptographicIntegrityException => ($"integrity check failed (data was altered or damaged): {e.Message}", Failed),
         CryptographicException => ($"cryptography failed: {e.Message}", Failed),
+        KeyNotFoundException => (e.Message, Failed),
         ArgumentException argument => (WithoutParameterName(argument), Usage),
         IOException or UnauthorizedAccessException => (e.Message, Failed),
         _ => null,

@@ -1,0 +1,48 @@
+using Ztdr.Backup.Snapshots;
+using Ztdr.Backup.Stores;
+using Ztdr.Cli.Locations;
+using Ztdr.Cli.Passwords;
+using BackupRepository = Ztdr.Backup.Repository.Repository;
+
+namespace Ztdr.Cli.Commands;
+
+/// <summary>An existing repository opened for a command: its store, the unlocked repository and its snapshot catalog.</summary>
+internal sealed class OpenRepository : IDisposable
+{
+    private OpenRepository(IObjectStore store, BackupRepository repository)
+    {
+        Store = store;
+        Repository = repository;
+        Catalog = new SnapshotCatalog(store, repository);
+    }
+
+    public IObjectStore Store { get; }
+
+    public BackupRepository Repository { get; }
+
+    public SnapshotCatalog Catalog { get; }
+
+    /// <summary>The repository named by <c>--repo</c> or the environment, unlocked with the password from its usual sources.</summary>
+    public static async Task<OpenRepository> OpenAsync(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken)
+    {
+        var location = RepositoryLocation.Resolve(parse.GetValue(global.Repository), context);
+        var password = PasswordSource.Resolve(parse.GetValue(global.PasswordFile), context, confirm: false);
+        var store = location.OpenStore(context);
+        try
+        {
+            var repository = await BackupRepository.OpenAsync(store, password, context.Time, cancellationToken);
+            return new OpenRepository(store, repository);
+        }
+        catch
+        {
+            (store as IDisposable)?.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Repository.Dispose();
+        (Store as IDisposable)?.Dispose();
+    }
+}
