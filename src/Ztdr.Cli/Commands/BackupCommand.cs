@@ -24,30 +24,38 @@ internal static class BackupCommand
             var archiver = new Archiver(open.Repository, open.Catalog, context.Time);
             var summary = await archiver.BackupAsync(new BackupRequest(fullPaths) { Progress = progress }, cancellationToken);
             progress.Finish();
-
-            foreach (var error in summary.Errors)
-            {
-                await context.Error.WriteLineAsync($"ztdr: error: {error}");
-            }
-
-            await context.Out.WriteLineAsync(parse.GetValue(json) ? ToJson(summary) : ToLine(summary));
-            return summary.Errors.Count == 0 ? 0 : CommandErrors.Failed;
+            return await ReportAsync(context, BackupOutcome.From(summary), parse.GetValue(json));
         }));
         return command;
     }
 
-    internal static string ToLine(BackupSummary summary) =>
-        $"snapshot {summary.SnapshotId.ToString()[..8]} saved: {summary.Files} files, {summary.Dirs} dirs, "
+    /// <summary>
+    /// One line per entry that could not be read (the snapshot is saved without them), then the summary; exit
+    /// <see cref="CommandErrors.Failed"/> when any entry is missing, so scripts notice.
+    /// </summary>
+    internal static async Task<int> ReportAsync(CliContext context, BackupOutcome summary, bool json)
+    {
+        foreach (var error in summary.Errors)
+        {
+            await context.Error.WriteLineAsync($"ztdr: error: {error}");
+        }
+
+        await context.Out.WriteLineAsync(json ? ToJson(summary) : ToLine(summary));
+        return summary.Errors.Count == 0 ? 0 : CommandErrors.Failed;
+    }
+
+    internal static string ToLine(BackupOutcome summary) =>
+        $"snapshot {summary.SnapshotId[..8]} saved: {summary.Files} files, {summary.Dirs} dirs, "
         + $"{ByteSize.Format(summary.BytesRead)} read, {ByteSize.Format(summary.AddedBytes)} added";
 
-    internal static string ToJson(BackupSummary summary)
+    internal static string ToJson(BackupOutcome summary)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("snapshot", summary.SnapshotId.ToString());
-            writer.WriteString("tree", summary.Tree.ToString());
+            writer.WriteString("snapshot", summary.SnapshotId);
+            writer.WriteString("tree", summary.Tree);
             writer.WriteNumber("files", summary.Files);
             writer.WriteNumber("dirs", summary.Dirs);
             writer.WriteNumber("bytesRead", summary.BytesRead);
@@ -111,4 +119,28 @@ internal static class BackupCommand
             }
         }
     }
+}
+
+/// <summary>What the CLI reports of a <see cref="BackupSummary"/>, with the ids as hex text.</summary>
+internal sealed record BackupOutcome(
+    string SnapshotId,
+    string Tree,
+    long Files,
+    long Dirs,
+    long BytesRead,
+    long NewBlobs,
+    long AddedBytes,
+    IReadOnlyList<string> Skipped,
+    IReadOnlyList<string> Errors)
+{
+    public static BackupOutcome From(BackupSummary summary) => new(
+        summary.SnapshotId.ToString(),
+        summary.Tree.ToString(),
+        summary.Files,
+        summary.Dirs,
+        summary.BytesRead,
+        summary.NewBlobs,
+        summary.AddedBytes,
+        summary.Skipped,
+        summary.Errors);
 }
