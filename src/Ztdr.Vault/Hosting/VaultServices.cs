@@ -27,7 +27,7 @@ public sealed class VaultServices : IAsyncDisposable
         Audit = audit;
         Limiter = limiter;
         _logger = logger;
-        _clockTimer = time.CreateTimer(_ => Tick(), null, SecureClockSettings.PersistInterval, SecureClockSettings.PersistInterval);
+        _clockTimer = time.CreateTimer(_ => _ = TickAsync(), null, SecureClockSettings.PersistInterval, SecureClockSettings.PersistInterval);
     }
 
     public VaultStore Store { get; }
@@ -109,7 +109,8 @@ public sealed class VaultServices : IAsyncDisposable
         Store.Dispose();
     }
 
-    private void Tick()
+    /// <summary>Timer callback: never throws (an exception here would be unobserved), logs instead.</summary>
+    private async Task TickAsync()
     {
         try
         {
@@ -118,13 +119,14 @@ public sealed class VaultServices : IAsyncDisposable
             {
                 _driftReported = true;
                 _logger.LogWarning("the wall clock moved {Drift} against trusted time while serving; retention keeps following trusted time", Clock.Drift);
-                Audit.AppendAsync(ClockEvent("clock:drift", $"wall clock minus trusted time: {Clock.Drift}")).GetAwaiter().GetResult();
+                await Audit.AppendAsync(ClockEvent("clock:drift", $"wall clock minus trusted time: {Clock.Drift}"));
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
         {
-            // A failed save only means a restart resumes from an earlier (safe) trusted time.
-            _logger.LogError(e, "could not persist trusted time");
+            // A failed save only means a restart resumes from an earlier (safe) trusted time; a failed audit append
+            // means the log has failed closed and every request is refused until restart.
+            _logger.LogError(e, "could not persist trusted time or audit clock drift");
         }
     }
 

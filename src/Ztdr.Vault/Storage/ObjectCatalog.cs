@@ -276,12 +276,11 @@ public sealed class ObjectCatalog
         }
     }
 
-    /// <summary>Removes a null version that a new null version replaces (the caller has asked the lock engine).</summary>
-    internal static List<string> RemoveRowForReplacement(SqliteConnection connection, SqliteTransaction transaction, ObjectVersion row) =>
-        RemoveRow(connection, transaction, row);
-
-    /// <summary>Deletes one version row, re-elects the latest version of its key, and returns the data files it used.</summary>
-    private static List<string> RemoveRow(SqliteConnection connection, SqliteTransaction transaction, ObjectVersion row)
+    /// <summary>
+    /// Deletes one version row, re-elects the latest version of its key, and returns the data files it used.
+    /// Callers have asked the lock engine first, in the same transaction.
+    /// </summary>
+    internal static List<string> RemoveRow(SqliteConnection connection, SqliteTransaction transaction, ObjectVersion row)
     {
         var files = LoadSegments(connection, transaction, row.Sequence).Select(s => s.FileId).ToList();
         using var delete = connection.CreateCommand();

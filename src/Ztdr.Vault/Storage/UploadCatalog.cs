@@ -188,7 +188,7 @@ public sealed class UploadCatalog
                         throw denied;
                     }
 
-                    orphans.AddRange(ObjectCatalog.RemoveRowForReplacement(connection, transaction, existing));
+                    orphans.AddRange(ObjectCatalog.RemoveRow(connection, transaction, existing));
                 }
             }
 
