@@ -83,7 +83,10 @@ public sealed partial class Repository
         _pendingBlobs.Clear();
     }
 
-    /// <summary>Loads a blob by id from its pack: authenticated, decompressed, id re-checked.</summary>
+    /// <summary>
+    /// Loads a blob by id from its pack: authenticated, decompressed, id re-checked. Safe to call from several threads
+    /// at once while nothing is being saved.
+    /// </summary>
     internal async Task<byte[]> LoadBlobAsync(BlobId id, CancellationToken cancellationToken = default)
     {
         if (!_index.TryGet(id, out var location) && !_pendingBlobs.TryGetValue(id, out location))
@@ -96,7 +99,16 @@ public sealed partial class Repository
             throw new KeyNotFoundException($"Blob {id} is in no index of this repository. Run 'ztdr verify' to find what is missing.");
         }
 
-        return await PackReader.LoadBlobAsync(_store, RepositoryObjectNames.Pack(location.PackId), location.PackId, location.Entry, _keys, _compressor, cancellationToken);
+        // Thread-safe: restore and verify load blobs from several workers; each borrows its own zstd context.
+        var compressor = _readCompressors.Rent();
+        try
+        {
+            return await PackReader.LoadBlobAsync(_store, RepositoryObjectNames.Pack(location.PackId), location.PackId, location.Entry, _keys, compressor, cancellationToken);
+        }
+        finally
+        {
+            _readCompressors.Return(compressor);
+        }
     }
 
     private async Task UploadPackAsync(BlobType type, CancellationToken cancellationToken)

@@ -16,6 +16,7 @@ public sealed partial class Repository : IDisposable
     private readonly MasterKey _masterKey;
     private readonly RepositoryKeys _keys;
     private readonly BlobCompressor _compressor;
+    private readonly CompressorPool _readCompressors;
 
     private Repository(IObjectStore store, TimeProvider time, RepositoryConfig config, MasterKey masterKey, IReadOnlyDictionary<ObjectId, KeyObject> keyObjects)
     {
@@ -25,6 +26,7 @@ public sealed partial class Repository : IDisposable
         _masterKey = masterKey;
         _keys = masterKey.DeriveKeys();
         _compressor = new BlobCompressor(config.CompressionLevel);
+        _readCompressors = new CompressorPool(config.CompressionLevel);
         KeyObjects = keyObjects;
     }
 
@@ -176,6 +178,7 @@ public sealed partial class Repository : IDisposable
         }
 
         _compressor.Dispose();
+        _readCompressors.Dispose();
         _keys.Dispose();
         _masterKey.Dispose();
     }

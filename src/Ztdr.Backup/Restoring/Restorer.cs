@@ -33,7 +33,7 @@ internal sealed class Restorer(Repository.Repository repository)
         foreach (var node in tree.Nodes)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var path = Path.Join(folder, CheckedName(node.Name));
+            var path = Path.Join(folder, CheckedName(node.DisplayName));
             switch (node.Type)
             {
                 case NodeType.Dir:

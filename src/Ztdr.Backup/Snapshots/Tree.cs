@@ -16,20 +16,30 @@ internal sealed class Tree
 
     public Tree(IEnumerable<TreeNode> nodes)
     {
-        var sorted = nodes.ToList();
-        sorted.Sort((a, b) => CompareNames(a.Name, b.Name));
-        for (var i = 1; i < sorted.Count; i++)
+        var keyed = nodes.Select(n => (Bytes: CheckName(n), Node: n)).ToList();
+        keyed.Sort((a, b) => a.Bytes.AsSpan().SequenceCompareTo(b.Bytes));
+        for (var i = 1; i < keyed.Count; i++)
         {
-            if (sorted[i - 1].Name == sorted[i].Name)
+            if (keyed[i - 1].Bytes.AsSpan().SequenceEqual(keyed[i].Bytes))
             {
-                throw new ArgumentException($"A tree holds the name '{sorted[i].Name}' twice.", nameof(nodes));
+                throw new ArgumentException($"A tree holds the name '{keyed[i].Node.DisplayName}' twice.", nameof(nodes));
             }
         }
 
-        Nodes = sorted;
+        Nodes = [.. keyed.Select(k => k.Node)];
     }
 
     public IReadOnlyList<TreeNode> Nodes { get; }
+
+    // Exactly one of name / nameRaw, and nameRaw only for bytes that are not UTF-8, so each name has one JSON form and
+    // an unchanged folder always serializes (and deduplicates) the same way.
+    private static byte[] CheckName(TreeNode node) => (node.Name, node.NameRaw) switch
+    {
+        ({ Length: > 0 } name, null) => System.Text.Encoding.UTF8.GetBytes(name),
+        (null, { Length: > 0 } raw) when !TreeNode.IsValidUtf8(raw) => raw,
+        (null, { Length: > 0 }) => throw new ArgumentException("A tree node has a nameRaw that is valid UTF-8; such names are written as name.", nameof(node)),
+        _ => throw new ArgumentException("A tree node needs exactly one non-empty name or nameRaw.", nameof(node)),
+    };
 
     public static int CompareNames(string a, string b) =>
         Encoding.UTF8.GetBytes(a).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(b));
@@ -48,9 +58,9 @@ internal sealed class Tree
             throw new RepositoryFormatException("A tree blob is not valid tree JSON.", ex);
         }
 
-        if (document?.Nodes is not { } nodes || nodes.Any(n => n is null || string.IsNullOrEmpty(n.Name)))
+        if (document?.Nodes is not { } nodes || nodes.Any(n => n is null))
         {
-            throw new RepositoryFormatException("A tree blob has no node list, or a node without a name.");
+            throw new RepositoryFormatException("A tree blob has no node list, or an empty node.");
         }
 
         try

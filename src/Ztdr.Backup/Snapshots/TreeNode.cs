@@ -1,3 +1,6 @@
+using System.Text;
+using System.Text.Unicode;
+using System.Text.Json.Serialization;
 using Ztdr.Backup.Crypto;
 
 namespace Ztdr.Backup.Snapshots;
@@ -8,7 +11,21 @@ namespace Ztdr.Backup.Snapshots;
 /// </summary>
 internal sealed record TreeNode
 {
-    public required string Name { get; init; }
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The entry's name when it is valid UTF-8; null when the name is only in <see cref="NameRaw"/>.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>The name's bytes when they are not valid UTF-8 (JSON: base64); null otherwise. Exactly one of the two is set.</summary>
+    public byte[]? NameRaw { get; init; }
+
+    /// <summary>The name as the file system holds it: the bytes to sort, compare and create by.</summary>
+    [JsonIgnore]
+    public byte[] NameBytes => NameRaw ?? Encoding.UTF8.GetBytes(Name ?? "");
+
+    /// <summary>The name for messages and listings: invalid UTF-8 bytes shown as U+FFFD.</summary>
+    [JsonIgnore]
+    public string DisplayName => Name ?? Encoding.UTF8.GetString(NameRaw ?? []);
 
     public required NodeType Type { get; init; }
 
@@ -41,4 +58,20 @@ internal sealed record TreeNode
     public string? LinkTarget { get; init; }
 
     public long? HardLinkId { get; init; }
+
+    /// <summary>A node named by file-system bytes: <see cref="Name"/> when they are valid UTF-8, <see cref="NameRaw"/> otherwise.</summary>
+    public static TreeNode Named(ReadOnlySpan<byte> name, NodeType type)
+    {
+        try
+        {
+            return new TreeNode { Name = StrictUtf8.GetString(name), Type = type };
+        }
+        catch (DecoderFallbackException)
+        {
+            return new TreeNode { NameRaw = name.ToArray(), Type = type };
+        }
+    }
+
+    /// <summary>Whether <paramref name="bytes"/> decode as UTF-8 without replacement.</summary>
+    public static bool IsValidUtf8(ReadOnlySpan<byte> bytes) => Utf8.IsValid(bytes);
 }

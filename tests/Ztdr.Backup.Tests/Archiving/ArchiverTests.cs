@@ -47,7 +47,7 @@ public sealed class ArchiverTests : IDisposable
         var root = await Tree.LoadAsync(repository, snapshot.Tree, Ct);
         var source = Assert.Single(root.Nodes);
         var top = await Tree.LoadAsync(repository, source.Subtree!.Value, Ct);
-        var byName = top.Nodes.ToDictionary(n => n.Name);
+        var byName = top.Nodes.ToDictionary(n => n.DisplayName);
 
         Assert.Equal([_tree.Source], snapshot.Paths);
         Assert.Equal(summary.Tree, snapshot.Tree);

@@ -66,5 +66,55 @@ public sealed class TreeGoldenTests
         Assert.Throws<RepositoryFormatException>(() => Tree.Parse("{nodes"u8));
     }
 
+    [Fact]
+    public void Serialize_NameNotUtf8_IsFrozenAsNameRawBase64SortedByBytes()
+    {
+        // 0xff never occurs in UTF-8; 'b' (0x62) sorts before it, 0xc3 0xa9 ("é") too.
+        var raw = TreeNode.Named([0x61, 0xff], NodeType.File) with { Size = 0, Content = [] };
+        var tree = new Tree([raw, Node("\u00e9"), Node("b")]);
+
+        var json = Encoding.UTF8.GetString(tree.Serialize());
+
+        Assert.Null(raw.Name);
+        Assert.Equal(
+            "{\"nodes\":["
+            + "{\"nameRaw\":\"Yf8=\",\"type\":\"file\",\"mode\":0,\"mtimeNs\":0,\"size\":0,\"content\":[]},"
+            + "{\"name\":\"b\",\"type\":\"file\",\"mode\":0,\"mtimeNs\":0,\"size\":0,\"content\":[]},"
+            + "{\"name\":\"\\u00E9\",\"type\":\"file\",\"mode\":0,\"mtimeNs\":0,\"size\":0,\"content\":[]}"
+            + "]}",
+            json);
+        Assert.Equal([0x61, 0xff], Tree.Parse(tree.Serialize()).Nodes[0].NameBytes);
+    }
+
+    [Fact]
+    public void Named_ValidUtf8_UsesName()
+    {
+        var node = TreeNode.Named("caf\u00e9"u8, NodeType.Dir);
+
+        Assert.Equal("caf\u00e9", node.Name);
+        Assert.Null(node.NameRaw);
+    }
+
+    [Fact]
+    public void Parse_NameRawThatIsUtf8_ThrowsFormatException()
+    {
+        // One name, one JSON form: otherwise the same folder could serialize two ways and stop deduplicating.
+        Assert.Throws<RepositoryFormatException>(() => Tree.Parse("{\"nodes\":[{\"nameRaw\":\"YQ==\",\"type\":\"file\"}]}"u8));
+    }
+
+    [Fact]
+    public void Parse_NodeWithBothNames_ThrowsFormatException()
+    {
+        Assert.Throws<RepositoryFormatException>(() => Tree.Parse("{\"nodes\":[{\"name\":\"a\",\"nameRaw\":\"Yf8=\",\"type\":\"file\"}]}"u8));
+    }
+
+    [Fact]
+    public void Constructor_SameBytesAsRawAndDuplicate_Throws()
+    {
+        byte[] bytes = [0x61, 0xff];
+
+        Assert.Throws<ArgumentException>(() => new Tree([TreeNode.Named(bytes, NodeType.File), TreeNode.Named(bytes, NodeType.Dir)]));
+    }
+
     private static TreeNode Node(string name) => new() { Name = name, Type = NodeType.File, Size = 0, Content = [] };
 }
