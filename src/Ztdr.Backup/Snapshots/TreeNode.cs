@@ -1,6 +1,6 @@
 using System.Text;
-using System.Text.Unicode;
 using System.Text.Json.Serialization;
+using System.Text.Unicode;
 using Ztdr.Backup.Crypto;
 
 namespace Ztdr.Backup.Snapshots;
