@@ -152,7 +152,8 @@ measure() {
   local logfile="$work/logs/$step-$target-$tool.log" timefile="$work/logs/$step-$target-$tool.time"
   mkdir -p "$work/logs"
   drop_caches
-  log "$step: $tool -> $target"
+  cut -d' ' -f1 /proc/loadavg >>"$work/load.txt"
+  log "$step: $tool -> $target (load $(cut -d' ' -f1 /proc/loadavg))"
   local before after code=0
   before=$(vault_cpu_ticks)
   local cmd
@@ -251,6 +252,7 @@ done
 
 finished=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+load_during=$(sort -g "$work/load.txt" | awk '{v[NR]=$1} END{printf "%s-%s (median %s)", v[1], v[NR], v[int((NR+1)/2)]}')
 minutes=$(( (SECONDS - t0 + 59) / 60 ))
 ztdr_commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
 ztdr_dirty=$(git -C "$root" status --porcelain 2>/dev/null | grep -qv '^??' && echo " (with local changes)" || true)
@@ -261,7 +263,8 @@ filesystem=$(df -T "$work" | awk 'NR==2{print $2}')
 {
   echo "Run: $started to $finished ($minutes min), \`bench/restic-compare.sh --size $size --targets $targets --seed $seed\`."
   echo "Machine: $(nproc) cores ($cpu_model), $memory, Linux $(uname -r), work folder on $filesystem;" \
-    "load average (1/5/15 min) $load_start at start, $load_end at end; page cache dropped before each command: $caches_dropped."
+    "load average (1/5/15 min) $load_start at start, $load_end at end; 1-min load when each measured command started:" \
+    "$load_during; page cache dropped before each command: $caches_dropped."
   echo "Versions: ztdr $ztdr_commit$ztdr_dirty (Release, .NET $(dotnet --version 2>/dev/null || echo '?')); $(restic version | cut -d' ' -f1-2)" \
     "(repository version 2, default compression); aws CLI $(aws --version 2>&1 | cut -d' ' -f1 | cut -d/ -f2) for the listing."
   echo "Corpus: $corpus_line. Before backup 3: $change_line."
