@@ -267,7 +267,8 @@ filesystem=$(df -T "$work" | awk 'NR==2{print $2}')
     "$load_during; page cache dropped before each command: $caches_dropped."
   echo "Versions: ztdr $ztdr_commit$ztdr_dirty (Release, .NET $(dotnet --version 2>/dev/null || echo '?')); $(restic version | cut -d' ' -f1-2)" \
     "(repository version 2, default compression); aws CLI $(aws --version 2>&1 | cut -d' ' -f1 | cut -d/ -f2) for the listing."
-  echo "Corpus: $corpus_line. Before backup 3: $change_line."
+  corpus_description=${corpus_line#corpus: }
+  echo "Corpus: ${corpus_description%, in *}. Before backup 3: $change_line."
   echo
   python3 - "$results" "$sizes" <<'EOF'
 import sys
