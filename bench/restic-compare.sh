@@ -100,10 +100,16 @@ if [[ " ${target_list[*]} " == *" vault "* ]]; then
   "$vault_bin" init --data "$work/vault" --credentials-out "$work/vault-credentials" --bucket backups >"$work/vault-init.log"
   "$vault_bin" serve --data "$work/vault" --listen "127.0.0.1:$port" >"$work/vault.log" 2>&1 &
   vault_pid=$!
-  for _ in $(seq 1 200); do
+  for _ in $(seq 1 300); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+    kill -0 "$vault_pid" 2>/dev/null || break
     sleep 0.1
   done
+  if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "restic-compare.sh: the vault did not start listening on 127.0.0.1:$port; its log:" >&2
+    tail -n 20 "$work/vault.log" >&2
+    exit 1
+  fi
   endpoint="https://127.0.0.1:$port"
   ca="$work/vault/tls/ca.crt"
   # restic 0.14 takes keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, not from a profile.
@@ -330,8 +336,10 @@ for target, target_name in targets:
             print(f"| {target_name} | {step_name} | {label} | {cell(z, zv[key])} | {cell(r, rv[key])} | {ratio(zv[key], rv[key])} |")
         size = sizes.get((step, target))
         if size:
-            zs = f"{int(size['ztdr']) / 1048576:.1f}" if size.get("ztdr", "None") not in ("None", "") else "0"
-            rs = f"{int(size['restic']) / 1048576:.1f}" if size.get("restic", "None") not in ("None", "") else "0"
+            def mib(tool):
+                value = size.get(tool, "")
+                return f"{int(value) / 1048576:.1f}" if value.isdigit() else "–"
+            zs, rs = mib("ztdr"), mib("restic")
             print(f"| {target_name} | {step_name} | repository MiB after | {zs} | {rs} | {ratio(zs, rs)} |")
 EOF
   echo

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Installs what the tests and the demo need and a fresh machine may lack: the aws CLI, curl, restic, rclone, boto3
-# and libfaketime (Debian 12 packages: awscli 2.9, restic 0.14, rclone 1.60, python3-boto3, faketime 0.9.10, which
-# brings /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 for the clock-shift attack tests). The compat and
-# attack tests fail, not skip, when a tool is missing, so CI runs this first.
+# Installs what the tests, the demo and the benchmarks need and a fresh machine may lack: the aws CLI, curl, restic,
+# rclone, boto3, GNU time and libfaketime (Debian 12 packages: awscli 2.9, restic 0.14, rclone 1.60, python3-boto3,
+# time, faketime 0.9.10, which brings /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 for the clock-shift
+# attack tests). The compat and attack tests fail, not skip, when a tool is missing, so CI runs this first.
 # Idempotent; runs apt-get only when something is missing. Needs root (or sudo) the first time.
 set -euo pipefail
 
@@ -12,6 +12,7 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v restic >/dev/null 2>&1 || need+=(restic)
 command -v rclone >/dev/null 2>&1 || need+=(rclone)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
+[ -x /usr/bin/time ] || need+=(time)   # GNU time: bench/restic-compare.sh reads wall, CPU and peak RSS from it
 # Checked by import, not by package: the python3 on PATH may be a non-Debian one that already has boto3.
 python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)
 
