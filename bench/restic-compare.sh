@@ -7,8 +7,8 @@
 # CPU is read from /proc. Restores are compared with the corpus (not timed). Prints a Markdown table and writes it
 # to a file (the last line says where).
 #
-#   bench/restic-compare.sh                       # 1 GiB corpus, both targets: about 20-30 minutes on 2 cores
-#   bench/restic-compare.sh --size 64M            # smoke run, about 2 minutes
+#   bench/restic-compare.sh                       # 1 GiB corpus, both targets: about 6 minutes on 2 busy cores
+#   bench/restic-compare.sh --size 64M            # smoke run, under a minute
 #   bench/restic-compare.sh --targets folder --out /tmp/table.md
 #
 # Options: --size N[K|M|G] (default 1G), --targets vault,folder (default both), --seed N (default 1),
@@ -25,7 +25,7 @@ work=""
 keep=0
 build=1
 
-usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size="${2:?--size needs a value}"; shift 2 ;;
