@@ -151,10 +151,22 @@ internal static class PackDataCheck
         return $"its trailer and the index disagree: {onlyIndex} entries only in the index, {onlyTrailer} only in the trailer";
     }
 
-    /// <summary>The whole object, refusing to hold more than the largest possible pack: storage decides what it serves.</summary>
+    /// <summary>
+    /// The object's <paramref name="size"/> listed bytes, refusing to hold more than the largest possible pack.
+    /// </summary>
+    /// <remarks>
+    /// A ranged GET, not a plain one: on a whole-object GET the AWS SDK checks the stored CRC when the stream is
+    /// disposed and fails the whole pack on one flipped byte, while the AEAD check below is stronger and tells which
+    /// blobs (and so which files) are damaged. A pack longer than listed loses its trailer to the range and is reported.
+    /// </remarks>
     private static async Task<byte[]> DownloadAsync(IObjectStore store, string name, long size, CancellationToken cancellationToken)
     {
-        await using var stream = await store.GetAsync(name, cancellationToken: cancellationToken);
+        if (size > PackWriter.MaxPackLength)
+        {
+            throw new RepositoryFormatException($"Pack {name} is {size} bytes, larger than any pack can be ({PackWriter.MaxPackLength} bytes).");
+        }
+
+        await using var stream = await store.GetAsync(name, new ByteRange(0, size), cancellationToken);
         using var buffer = new MemoryStream((int)Math.Clamp(size, 0, PackWriter.MaxPackLength));
         var chunk = new byte[81920];
         int read;
