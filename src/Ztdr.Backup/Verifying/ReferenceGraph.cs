@@ -49,6 +49,7 @@ internal sealed class ReferenceGraph
         Repository.Repository repository, IReadOnlyList<LoadedSnapshot> snapshots, FindingSet findings, Action<long> treeWalked, CancellationToken cancellationToken)
     {
         var graph = new ReferenceGraph(repository.Index);
+        var reported = 0;
         foreach (var snapshot in snapshots.OrderByDescending(s => s.Snapshot.RetainUntil))
         {
             var requirement = snapshot.Snapshot.RetainUntil;
@@ -88,7 +89,11 @@ internal sealed class ReferenceGraph
                     }
                 }
 
-                treeWalked(graph._walked.Count);
+                if (graph._walked.Count != reported)
+                {
+                    reported = graph._walked.Count;
+                    treeWalked(reported);
+                }
             }
         }
 

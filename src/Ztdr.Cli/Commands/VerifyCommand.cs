@@ -55,7 +55,7 @@ internal static class VerifyCommand
         var text = new System.Text.StringBuilder();
         if (report.Passed)
         {
-            text.Append($"no errors found: {report.Snapshots} snapshots, {report.Packs} packs, {report.Blobs} blobs, {ByteSize.Format(report.BytesRead)} read");
+            text.Append($"no errors found: {Count(report.Snapshots, "snapshot")}, {Count(report.Packs, "pack")}, {Count(report.Blobs, "blob")}, {ByteSize.Format(report.BytesRead)} read");
             if (report.PacksRead < report.Packs && report.PacksRead > 0)
             {
                 text.Append($" ({report.PacksRead} of {report.Packs} packs)");
@@ -84,7 +84,8 @@ internal static class VerifyCommand
         }
 
         var affected = report.Findings.SelectMany(f => f.Snapshots).Distinct().Count();
-        text.Append($"{report.Findings.Count} error{(report.Findings.Count == 1 ? "" : "s")} found, {affected} of {report.Snapshots + report.Findings.Count(f => f.Kind == UnreadableSnapshot)} snapshots affected\n");
+        var total = report.Snapshots + report.Findings.Count(f => f.Kind == UnreadableSnapshot);
+        text.Append($"{Count(report.Findings.Count, "error")} found, {affected} of {total} snapshots affected\n");
         return text.ToString();
     }
 
@@ -171,6 +172,8 @@ internal static class VerifyCommand
 
     private static string Snapshots(FindingOutcome finding) =>
         finding.Snapshots.Count == 0 ? "-" : string.Join(",", finding.Snapshots.Select(s => s[..Math.Min(8, s.Length)]));
+
+    private static string Count(long count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 
     private static string Row(string[] cells, int[] widths) =>
         string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i])));

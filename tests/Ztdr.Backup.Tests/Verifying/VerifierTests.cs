@@ -148,6 +148,53 @@ public sealed class VerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_PackTruncatedInStorage_NamesPackAndFilesWithoutReadingData()
+    {
+        var snapshot = await BackupAsync();
+        var pack = await PackOfAsync(ContentC);
+        var damaged = await CopyAsync(bytes: (name, data) => name == pack ? data[..(data.Length / 2)] : data);
+        using var repository = await Repo.OpenAsync(damaged, Password, _time, Ct);
+
+        var report = await VerifyAsync(damaged, repository, new VerifyOptions { ReadData = PackSubset.All });
+
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(FindingKind.PackTruncated, finding.Kind);
+        Assert.Equal(pack, finding.Object);
+        Assert.Equal(snapshot, Assert.Single(finding.Snapshots).ToString());
+        Assert.Equal(["/src/sub/c.txt"], finding.Paths);
+        Assert.Equal(repository.Index.Packs.Count - 1, report.PacksRead);
+    }
+
+    [Fact]
+    public async Task Verify_PackTrailerTampered_ReportsTrailerButNoFileSinceBlobsStillAuthenticate()
+    {
+        await BackupAsync();
+        var pack = await PackOfAsync(ContentB);
+
+        // The trailer is the last sealed unit before the 4-byte length: a byte just before the length field is in it.
+        var damaged = await CopyAsync(bytes: (name, data) =>
+        {
+            if (name != pack)
+            {
+                return data;
+            }
+
+            var copy = data.ToArray();
+            copy[^6] ^= 0x01;
+            return copy;
+        });
+        using var repository = await Repo.OpenAsync(damaged, Password, _time, Ct);
+
+        var report = await VerifyAsync(damaged, repository, new VerifyOptions { ReadData = PackSubset.All });
+
+        var finding = Assert.Single(report.Findings);
+        Assert.Equal(FindingKind.PackTrailerMismatch, finding.Kind);
+        Assert.Equal(pack, finding.Object);
+        Assert.Contains("trailer cannot be read", finding.Detail, StringComparison.Ordinal);
+        Assert.Empty(finding.Paths);
+    }
+
+    [Fact]
     public async Task Verify_ReadDataGroup_ReadsOnlyThatGroupAndFindsDamageOnlyThere()
     {
         await BackupAsync();
