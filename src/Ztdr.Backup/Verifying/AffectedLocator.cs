@@ -9,6 +9,10 @@ namespace Ztdr.Backup.Verifying;
 /// suspect pack are walked again, per snapshot, with every other tree pre-marked as seen so the walker skips it: an
 /// intact repository costs nothing here, and a damaged one costs the paths to the damage.
 /// </summary>
+/// <remarks>
+/// Within one snapshot a damaged tree is descended once: when the same folder content appears at two paths, the
+/// files under the second path are not listed again (the snapshot is named either way).
+/// </remarks>
 internal static class AffectedLocator
 {
     public static async Task LocateAsync(
@@ -20,7 +24,9 @@ internal static class AffectedLocator
         }
 
         var dirty = DirtyTrees(graph, findings.SuspectPacks);
-        var clean = graph.Trees.Where(t => !dirty.Contains(t)).ToHashSet();
+        // Clean trees are pre-marked as seen, so the walker never loads them. The dirty trees one snapshot's walk adds
+        // are taken out again afterwards, so the next snapshot descends into them too: O(dirty) per snapshot, not O(trees).
+        var seen = graph.Trees.Where(t => !dirty.Contains(t)).ToHashSet();
         var index = repository.Index;
         foreach (var snapshot in snapshots)
         {
@@ -31,8 +37,6 @@ internal static class AffectedLocator
                 continue;
             }
 
-            // A copy per snapshot: the walker adds what it descends into, and the next snapshot must descend again.
-            var seen = new HashSet<BlobId>(clean);
             await foreach (var entry in TreeWalker.WalkAsync(repository, root, seen, cancellationToken))
             {
                 var path = "/" + entry.Path;
@@ -56,6 +60,8 @@ internal static class AffectedLocator
                     Attribute(index, findings, snapshot, path, content);
                 }
             }
+
+            seen.ExceptWith(dirty);
         }
     }
 
