@@ -15,6 +15,8 @@ internal static class CliApplication
             BackupCommand.Create(global, context),
             SnapshotsCommand.Create(global, context),
             RestoreCommand.Create(global, context),
+            VerifyCommand.Create(global, context),
+            LsCommand.Create(global, context),
         };
         root.Options.Add(global.Repository);
         root.Options.Add(global.PasswordFile);

@@ -1,0 +1,26 @@
+namespace Ztdr.Backup.Verifying;
+
+/// <summary>What <see cref="Verifier"/> checks beyond structure and lock coverage, and how it reports.</summary>
+internal sealed record VerifyOptions
+{
+    /// <summary>Which packs to download and authenticate blob by blob; null reads none (structure only).</summary>
+    public PackSubset? ReadData { get; init; }
+
+    /// <summary>Packs downloaded at once; each holds one whole pack in memory (16 MiB by default, 128 MiB at most).</summary>
+    public int Parallelism { get; init; } = 4;
+
+    /// <summary>Retention reads in flight at once: small requests, latency-bound.</summary>
+    public int RetentionParallelism { get; init; } = 16;
+
+    /// <summary>Paths kept per finding; the rest are only counted.</summary>
+    public int MaxPathsPerFinding { get; init; } = 20;
+
+    /// <summary>Drives <see cref="PackSubset.RandomPercent"/> samples; null uses a fresh random seed.</summary>
+    public Random? Random { get; init; }
+
+    /// <summary>Told as the run advances, from any thread (calls are serialized); the caller throttles what it shows.</summary>
+    public IProgress<VerifyProgress>? Progress { get; init; }
+}
+
+/// <summary>Where a verify run is: its phase, items done of the phase's total (0 when unknown), and bytes downloaded so far.</summary>
+internal sealed record VerifyProgress(string Phase, long Done, long Total, long BytesRead);

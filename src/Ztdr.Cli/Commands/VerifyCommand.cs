@@ -1,0 +1,246 @@
+using System.CommandLine;
+using System.Text.Json;
+using Ztdr.Backup.Verifying;
+
+namespace Ztdr.Cli.Commands;
+
+/// <summary>
+/// <c>ztdr verify [--read-data | --read-data-subset N%|n/t] [--json]</c>: proves the repository restorable. Exit 0 only
+/// with zero findings; otherwise every finding with the snapshots and files it breaks, and exit 1.
+/// </summary>
+/// <remarks>
+/// A store that is not immutable (a folder) gets a warning, not an error: lock coverage cannot be proven there, but
+/// the data can still be proven intact and restorable, which is what the exit code answers. Failing every folder
+/// repository would make verify useless for them and teach users to ignore its exit code; whether a storage target is
+/// zero-trust is <c>ztdr assess</c>'s question, and the warning says plainly that this one is not.
+/// </remarks>
+internal static class VerifyCommand
+{
+    public static Command Create(GlobalOptions global, CliContext context)
+    {
+        var readData = new Option<bool>("--read-data") { Description = "Download every pack and authenticate every blob" };
+        var subset = new Option<string?>("--read-data-subset")
+        {
+            Description = "Download and authenticate only some packs: a random N% (e.g. 10%) or group n/t (e.g. 2/5; t runs cover everything)",
+        };
+        var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
+        var command = new Command("verify", "Check that every snapshot can be restored and stays locked while it must") { readData, subset, json };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        {
+            var selection = parse.GetValue(subset) is { } text ? ParseSubset(text) : parse.GetValue(readData) ? PackSubset.All : null;
+            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            var progress = new ProgressLines(context);
+            var report = await new Verifier(open.Store, open.Repository, open.Catalog)
+                .VerifyAsync(new VerifyOptions { ReadData = selection, Progress = progress }, cancellationToken);
+            progress.Finish();
+            return await ReportAsync(context, VerifyOutcome.From(report), parse.GetValue(json));
+        }));
+        return command;
+    }
+
+    /// <summary>Warnings on stderr, then the findings (or the one-line all-clear) on stdout; exit 0 only with no findings.</summary>
+    internal static async Task<int> ReportAsync(CliContext context, VerifyOutcome report, bool json)
+    {
+        foreach (var warning in report.Warnings)
+        {
+            await context.Error.WriteLineAsync($"ztdr: warning: {warning}");
+        }
+
+        await context.Out.WriteAsync(json ? ToJson(report) + "\n" : ToText(report));
+        return report.Passed ? 0 : CommandErrors.Failed;
+    }
+
+    internal static string ToText(VerifyOutcome report)
+    {
+        var text = new System.Text.StringBuilder();
+        if (report.Passed)
+        {
+            text.Append($"no errors found: {Count(report.Snapshots, "snapshot")}, {Count(report.Packs, "pack")}, {Count(report.Blobs, "blob")}, {ByteSize.Format(report.BytesRead)} read");
+            if (report.PacksRead < report.Packs && report.PacksRead > 0)
+            {
+                text.Append($" ({report.PacksRead} of {report.Packs} packs)");
+            }
+
+            return text.Append('\n').ToString();
+        }
+
+        var rows = report.Findings.Select(f => new[] { f.Kind, f.Object, Snapshots(f), f.Detail }).ToList();
+        string[] header = ["Error", "Object", "Snapshots", "Detail"];
+        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        text.Append(Row(header, widths)).Append('\n');
+        for (var i = 0; i < rows.Count; i++)
+        {
+            text.Append(Row(rows[i], widths)).Append('\n');
+            var finding = report.Findings[i];
+            foreach (var path in finding.Paths)
+            {
+                text.Append("    ").Append(path).Append('\n');
+            }
+
+            if (finding.MorePaths > 0)
+            {
+                text.Append($"    ... and {finding.MorePaths} more\n");
+            }
+        }
+
+        var affected = report.Findings.SelectMany(f => f.Snapshots).Distinct().Count();
+        var total = report.Snapshots + report.Findings.Count(f => f.Kind == UnreadableSnapshot);
+        text.Append($"{Count(report.Findings.Count, "error")} found, {affected} of {total} snapshots affected\n");
+        return text.ToString();
+    }
+
+    internal static string ToJson(VerifyOutcome report)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteNumber("errors", report.Findings.Count);
+            writer.WriteNumber("snapshots", report.Snapshots);
+            writer.WriteNumber("packs", report.Packs);
+            writer.WriteNumber("blobs", report.Blobs);
+            writer.WriteNumber("packsRead", report.PacksRead);
+            writer.WriteNumber("bytesRead", report.BytesRead);
+            writer.WriteBoolean("lockCoverageChecked", report.LockCoverageChecked);
+            writer.WriteStartArray("warnings");
+            foreach (var warning in report.Warnings)
+            {
+                writer.WriteStringValue(warning);
+            }
+
+            writer.WriteEndArray();
+            writer.WriteStartArray("findings");
+            foreach (var finding in report.Findings)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("kind", finding.Kind);
+                writer.WriteString("object", finding.Object);
+                writer.WriteString("detail", finding.Detail);
+                writer.WriteStartArray("snapshots");
+                foreach (var snapshot in finding.Snapshots)
+                {
+                    writer.WriteStringValue(snapshot);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteStartArray("paths");
+                foreach (var path in finding.Paths)
+                {
+                    writer.WriteStringValue(path);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteNumber("morePaths", finding.MorePaths);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private const string UnreadableSnapshot = "snapshot-unreadable";
+
+    /// <summary>The stable names of finding kinds, for the table and for scripts reading <c>--json</c>.</summary>
+    internal static string KindText(FindingKind kind) => kind switch
+    {
+        FindingKind.SnapshotUnreadable => UnreadableSnapshot,
+        FindingKind.TreeUnreadable => "tree-unreadable",
+        FindingKind.BlobNotIndexed => "blob-not-indexed",
+        FindingKind.PackMissing => "pack-missing",
+        FindingKind.PackTruncated => "pack-truncated",
+        FindingKind.PackUnreadable => "pack-unreadable",
+        FindingKind.BlobDamaged => "blob-damaged",
+        FindingKind.PackTrailerMismatch => "pack-trailer-mismatch",
+        FindingKind.LockNotCovering => "lock-not-covering",
+        _ => kind.ToString(),
+    };
+
+    private static PackSubset ParseSubset(string text)
+    {
+        try
+        {
+            return PackSubset.Parse(text);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new CliException($"--read-data-subset: {ex.Message}");
+        }
+    }
+
+    private static string Snapshots(FindingOutcome finding) =>
+        finding.Snapshots.Count == 0 ? "-" : string.Join(",", finding.Snapshots.Select(s => s[..Math.Min(8, s.Length)]));
+
+    private static string Count(long count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
+
+    private static string Row(string[] cells, int[] widths) =>
+        string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i])));
+
+    /// <summary>Progress on stderr at most once a second: one rewritten line on a terminal, plain lines otherwise.</summary>
+    private sealed class ProgressLines(CliContext context) : IProgress<VerifyProgress>
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+        private DateTimeOffset _next = context.Time.GetUtcNow() + Interval;
+        private bool _rewriting;
+
+        public void Report(VerifyProgress value)
+        {
+            var now = context.Time.GetUtcNow();
+            if (now < _next)
+            {
+                return;
+            }
+
+            _next = now + Interval;
+            var count = value.Total > 0 ? $"{value.Done} of {value.Total}" : value.Done.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var line = $"{value.Phase}: {count}, {ByteSize.Format(value.BytesRead)} read";
+            if (context.ErrorIsTerminal)
+            {
+                context.Error.Write($"\r\u001b[K{line}");
+                _rewriting = true;
+            }
+            else
+            {
+                context.Error.WriteLine($"progress: {line}");
+            }
+        }
+
+        public void Finish()
+        {
+            if (_rewriting)
+            {
+                context.Error.Write("\r\u001b[K");
+            }
+        }
+    }
+}
+
+/// <summary>What the CLI reports of a <see cref="VerifyReport"/>: kinds by their stable names, ids as hex text.</summary>
+internal sealed record VerifyOutcome(
+    IReadOnlyList<FindingOutcome> Findings,
+    IReadOnlyList<string> Warnings,
+    int Snapshots,
+    int Packs,
+    int Blobs,
+    bool LockCoverageChecked,
+    int PacksRead,
+    long BytesRead)
+{
+    public bool Passed => Findings.Count == 0;
+
+    public static VerifyOutcome From(VerifyReport report) => new(
+        [.. report.Findings.Select(f => new FindingOutcome(
+            VerifyCommand.KindText(f.Kind), f.Object, f.Detail, [.. f.Snapshots.Select(s => s.ToString())], f.Paths, f.MorePaths))],
+        report.Warnings,
+        report.Snapshots,
+        report.Packs,
+        report.Blobs,
+        report.LockCoverageChecked,
+        report.PacksRead,
+        report.BytesRead);
+}
+
+/// <summary>One finding as the CLI prints it.</summary>
+internal sealed record FindingOutcome(string Kind, string Object, string Detail, IReadOnlyList<string> Snapshots, IReadOnlyList<string> Paths, long MorePaths);

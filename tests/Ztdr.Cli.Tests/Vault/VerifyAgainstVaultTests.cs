@@ -1,0 +1,125 @@
+using System.Text.Json;
+using Amazon.S3.Model;
+using Ztdr.Testing;
+
+namespace Ztdr.Cli.Tests.Vault;
+
+/// <summary>
+/// verify and ls with the ztdr executable against a real ztdr-vault, with the backup key: a clean repository passes
+/// with lock coverage checked against the vault's own retention; a pack damaged on the vault's disk (as a failing
+/// disk or an attacker with root on the appliance would leave it) fails <c>--read-data</c>, naming the pack, the
+/// snapshot and the file.
+/// </summary>
+public sealed class VerifyAgainstVaultTests : IAsyncLifetime
+{
+    private const string Prefix = "verify";
+    private readonly TemporaryDirectory _directory = new("cli-verify-vault");
+    private VaultProcess _vault = null!;
+
+    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _vault.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task Verify_CleanThenPackTamperedOnVaultDisk_ReadDataFailsNamingPackSnapshotAndFile()
+    {
+        var environment = Environment();
+        var source = CreateSourceTree(_directory.Combine("data"));
+        Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
+        var backup = await CliProcess.RunAsync(environment, "backup", "--json", source);
+        Assert.True(backup.ExitCode == 0, backup.ToString());
+        string snapshot;
+        using (var summary = JsonDocument.Parse(backup.StandardOutput))
+        {
+            snapshot = summary.RootElement.GetProperty("snapshot").GetString()!;
+        }
+
+        var clean = await CliProcess.RunAsync(environment, "verify", "--read-data", "--json");
+        Assert.True(clean.ExitCode == 0, clean.ToString());
+        using (var report = JsonDocument.Parse(clean.StandardOutput))
+        {
+            Assert.Equal(0, report.RootElement.GetProperty("errors").GetInt32());
+            Assert.True(report.RootElement.GetProperty("lockCoverageChecked").GetBoolean());
+            Assert.Empty(report.RootElement.GetProperty("warnings").EnumerateArray());
+            Assert.Equal(report.RootElement.GetProperty("packs").GetInt32(), report.RootElement.GetProperty("packsRead").GetInt32());
+        }
+
+        var listing = await CliProcess.RunAsync(environment, "ls", "latest", "/data/sub", "-l");
+        Assert.True(listing.ExitCode == 0, listing.ToString());
+        Assert.Matches(@"^drwx[-rwx]{6} +\d+ +\d+ +0 [-0-9]{10} [:0-9]{8} /data/sub\n-[-rwx]{9} +\d+ +\d+ +102400 .+ /data/sub/hundred-k\n-[-rwx]{9} +\d+ +\d+ +3145728 .+ /data/sub/three-m\n$", listing.StandardOutput);
+
+        var pack = await TamperLargestPackOnDiskAsync();
+
+        var damaged = await CliProcess.RunAsync(environment, "verify", "--read-data");
+
+        Assert.True(damaged.ExitCode == 1, damaged.ToString());
+        var lines = CliProcess.Lines(damaged.StandardOutput);
+        var row = Assert.Single(lines, l => l.StartsWith("blob-damaged", StringComparison.Ordinal));
+        Assert.Contains(pack, row, StringComparison.Ordinal);
+        Assert.Contains(snapshot[..8], row, StringComparison.Ordinal);
+        Assert.Contains("    /data/sub/three-m", lines);
+        Assert.DoesNotContain("    /data/ten-k", lines);
+        Assert.DoesNotContain("    /data/sub/hundred-k", lines);
+        Assert.Equal("1 error found, 1 of 1 snapshots affected", lines[^1]);
+
+        // Without --read-data nothing downloads file content: the structure and the locks are still sound.
+        var structure = await CliProcess.RunAsync(environment, "verify");
+        Assert.True(structure.ExitCode == 0, structure.ToString());
+    }
+
+    /// <summary>
+    /// Finds the largest pack through S3, then the vault data file holding exactly its bytes (docs/vault-storage.md:
+    /// objects/&lt;2 hex&gt;/&lt;file id&gt;, mode 0400), and flips the byte in its middle. Returns the repository name.
+    /// </summary>
+    private async Task<string> TamperLargestPackOnDiskAsync()
+    {
+        using var client = _vault.CreateClient("backup");
+        var objects = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = VaultProcess.DefaultBucket, Prefix = Prefix + "/data/" });
+        var largest = objects.S3Objects.MaxBy(o => o.Size)!;
+        byte[] expected;
+        using (var response = await client.GetObjectAsync(VaultProcess.DefaultBucket, largest.Key))
+        using (var buffer = new MemoryStream())
+        {
+            await response.ResponseStream.CopyToAsync(buffer);
+            expected = buffer.ToArray();
+        }
+
+        var file = Directory.EnumerateFiles(Path.Combine(_vault.DataDirectory, "objects"), "*", SearchOption.AllDirectories)
+            .Single(f => new FileInfo(f).Length == expected.Length && File.ReadAllBytes(f).AsSpan().SequenceEqual(expected));
+        var mode = File.GetUnixFileMode(file);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(file, bytes);
+        File.SetUnixFileMode(file, mode);
+        return largest.Key[(Prefix.Length + 1)..];
+    }
+
+    /// <summary>Four files (1 B, 10 KiB, 100 KiB, 3 MiB of random bytes); the 3 MiB file fills most of the one data pack.</summary>
+    private static string CreateSourceTree(string root)
+    {
+        Directory.CreateDirectory(Path.Combine(root, "sub"));
+        var random = new Random(42);
+        foreach (var (name, size) in new[] { ("one", 1), ("ten-k", 10 * 1024), ("sub/hundred-k", 100 * 1024), ("sub/three-m", 3 * 1024 * 1024) })
+        {
+            var bytes = new byte[size];
+            random.NextBytes(bytes);
+            File.WriteAllBytes(Path.Combine(root, name), bytes);
+        }
+
+        return root;
+    }
+
+    private Dictionary<string, string> Environment() => new()
+    {
+        ["ZTDR_REPOSITORY"] = $"s3:https://127.0.0.1:{_vault.Port}/{VaultProcess.DefaultBucket}/{Prefix}",
+        ["ZTDR_PASSWORD"] = "correct horse battery staple",
+        ["AWS_SHARED_CREDENTIALS_FILE"] = _vault.CredentialsFile,
+        ["AWS_PROFILE"] = "backup",
+        ["AWS_CA_BUNDLE"] = _vault.CaBundle,
+    };
+}
