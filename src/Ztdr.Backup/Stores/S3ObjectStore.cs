@@ -44,10 +44,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = options.MaxRetries,
         };
-        if (options.CaBundle is not null)
+        // Our own handler either way: the connect timeout bounds how long an unreachable endpoint can stall a run.
+        var trust = options.CaBundle is null ? null : new CaBundleTrust(options.CaBundle);
+        config.HttpClientFactory = new HandlerHttpClientFactory(() =>
         {
-            config.HttpClientFactory = new TrustingHttpClientFactory(new CaBundleTrust(options.CaBundle));
-        }
+            var handler = trust?.CreateHandler() ?? new SocketsHttpHandler();
+            handler.ConnectTimeout = options.ConnectTimeout;
+            return handler;
+        });
 
         _client = new AmazonS3Client(LoadCredentials(options.CredentialsFile, options.Profile), config);
         Capabilities = new StoreCapabilities(Immutable: true, $"S3 {options.Endpoint} bucket '{_bucket}'" + (_prefix.Length > 0 ? $" prefix '{_prefix}'" : string.Empty));
@@ -324,8 +328,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         return credentials;
     }
 
-    private sealed class TrustingHttpClientFactory(CaBundleTrust trust) : HttpClientFactory
+    private sealed class HandlerHttpClientFactory(Func<SocketsHttpHandler> createHandler) : HttpClientFactory
     {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(trust.CreateHandler());
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(createHandler());
     }
 }
