@@ -166,9 +166,23 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + name }, cancellationToken);
             return true;
         }
-        catch (Exception e) when (S3ErrorTranslation.IsStatus(e, HttpStatusCode.NotFound, "NoSuchKey") && !IsNoSuchBucket(e))
+        catch (AmazonServiceException e) when ((int)e.StatusCode is >= 400 and < 500 && !cancellationToken.IsCancellationRequested)
         {
-            return false;
+            // A HEAD answer has no body, so S3's error code is lost: a missing key and a missing bucket are both a
+            // bare 404, a wrong secret and an unknown key both a bare 403. One ranged GET recovers the code, so the
+            // user is told which (this runs once per command, on the config).
+            var detailed = await ErrorOfOneByteGetAsync(name, cancellationToken);
+            if (detailed is null || S3ErrorTranslation.IsStatus(detailed, HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidRange"))
+            {
+                return true;
+            }
+
+            if (S3ErrorTranslation.IsStatus(detailed, HttpStatusCode.NotFound, "NoSuchKey") && !IsNoSuchBucket(detailed))
+            {
+                return false;
+            }
+
+            throw S3ErrorTranslation.Translate(detailed, _bucket, name);
         }
         catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
         {
@@ -307,6 +321,26 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         if (retainUntil is { } date)
         {
             await ExtendRetentionAsync(name, date, cancellationToken);
+        }
+    }
+
+    /// <summary>The S3 error a one-byte GET of <paramref name="name"/> gets, or null when it succeeds.</summary>
+    private async Task<AmazonServiceException?> ErrorOfOneByteGetAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _client.GetObjectAsync(
+                new GetObjectRequest { BucketName = _bucket, Key = _prefix + name, ByteRange = new Amazon.S3.Model.ByteRange(0, 0) },
+                cancellationToken);
+            return null;
+        }
+        catch (AmazonServiceException e)
+        {
+            return e;
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+        {
+            throw S3ErrorTranslation.Translate(e, _bucket, name);
         }
     }
 

@@ -57,6 +57,32 @@ public sealed class S3RetryTests : IDisposable
         Assert.DoesNotContain('\n', error.Message);
     }
 
+    /// <summary>A HEAD answer has no body; the store asks again with a one-byte GET so the user learns which 4xx it was.</summary>
+    [Theory]
+    [InlineData(403, "InvalidAccessKeyId", StoreErrorKind.AccessDenied, "InvalidAccessKeyId")]
+    [InlineData(403, "SignatureDoesNotMatch", StoreErrorKind.AccessDenied, "SignatureDoesNotMatch")]
+    [InlineData(404, "NoSuchBucket", StoreErrorKind.NotFound, "bucket 'backups' does not exist")]
+    public async Task Exists_PermanentError_OneHeadOneGetAndTheCodeInTheMessage(int status, string code, StoreErrorKind kind, string message)
+    {
+        using var server = new ScriptedServer(status, code);
+        using var store = CreateStore(server.Endpoint);
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => store.ExistsAsync("config"));
+
+        Assert.Equal(kind, error.Kind);
+        Assert.Equal(2, server.Requests);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exists_NoSuchKey_IsFalse()
+    {
+        using var server = new ScriptedServer(404, "NoSuchKey");
+        using var store = CreateStore(server.Endpoint);
+
+        Assert.False(await store.ExistsAsync("config"));
+    }
+
     [Fact]
     public async Task Get_NothingListening_RetriesThenThrowsUnavailable()
     {
