@@ -53,6 +53,12 @@ public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : IAsyn
         Assert.True(uploaded.Count >= packsAtKill, $"{uploaded.Count} packs stored, {packsAtKill} seen before the kill");
         var uploadedBytes = uploaded.Sum(o => o.Size);
 
+        // Only backup recovers: listing with the read-only key works and writes nothing.
+        var listing = await CliProcess.RunAsync(FaultEnvironment.For(_vault, Prefix, profile: "reader"), "snapshots", "--json");
+        Assert.True(listing.ExitCode == 0, listing.ToString());
+        Assert.Equal("[]", listing.StandardOutput.Trim());
+        Assert.Equal(objects, await FaultEnvironment.ListAsync(_vault, Prefix + "/"));
+
         var resumed = await CliProcess.RunAsync(environment, "backup", "--json", source);
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
