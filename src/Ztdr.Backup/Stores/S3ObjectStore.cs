@@ -44,10 +44,14 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             RetryMode = RequestRetryMode.Standard,
             MaxErrorRetry = options.MaxRetries,
         };
-        if (options.CaBundle is not null)
+        // Our own handler either way: the connect timeout bounds how long an unreachable endpoint can stall a run.
+        var trust = options.CaBundle is null ? null : new CaBundleTrust(options.CaBundle);
+        config.HttpClientFactory = new HandlerHttpClientFactory(() =>
         {
-            config.HttpClientFactory = new TrustingHttpClientFactory(new CaBundleTrust(options.CaBundle));
-        }
+            var handler = trust?.CreateHandler() ?? new SocketsHttpHandler();
+            handler.ConnectTimeout = options.ConnectTimeout;
+            return handler;
+        });
 
         _client = new AmazonS3Client(LoadCredentials(options.CredentialsFile, options.Profile), config);
         Capabilities = new StoreCapabilities(Immutable: true, $"S3 {options.Endpoint} bucket '{_bucket}'" + (_prefix.Length > 0 ? $" prefix '{_prefix}'" : string.Empty));
@@ -162,9 +166,23 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = _prefix + name }, cancellationToken);
             return true;
         }
-        catch (Exception e) when (S3ErrorTranslation.IsStatus(e, HttpStatusCode.NotFound, "NoSuchKey") && !IsNoSuchBucket(e))
+        catch (AmazonServiceException e) when ((int)e.StatusCode is >= 400 and < 500 && !cancellationToken.IsCancellationRequested)
         {
-            return false;
+            // A HEAD answer has no body, so S3's error code is lost: a missing key and a missing bucket are both a
+            // bare 404, a wrong secret and an unknown key both a bare 403. One ranged GET recovers the code, so the
+            // user is told which (this runs once per command, on the config).
+            var detailed = await ErrorOfOneByteGetAsync(name, cancellationToken);
+            if (detailed is null || S3ErrorTranslation.IsStatus(detailed, HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidRange"))
+            {
+                return true;
+            }
+
+            if (S3ErrorTranslation.IsStatus(detailed, HttpStatusCode.NotFound, "NoSuchKey") && !IsNoSuchBucket(detailed))
+            {
+                return false;
+            }
+
+            throw S3ErrorTranslation.Translate(detailed, _bucket, name);
         }
         catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
         {
@@ -306,6 +324,26 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
+    /// <summary>The S3 error a one-byte GET of <paramref name="name"/> gets, or null when it succeeds.</summary>
+    private async Task<AmazonServiceException?> ErrorOfOneByteGetAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await _client.GetObjectAsync(
+                new GetObjectRequest { BucketName = _bucket, Key = _prefix + name, ByteRange = new Amazon.S3.Model.ByteRange(0, 0) },
+                cancellationToken);
+            return null;
+        }
+        catch (AmazonServiceException e)
+        {
+            return e;
+        }
+        catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+        {
+            throw S3ErrorTranslation.Translate(e, _bucket, name);
+        }
+    }
+
     private static bool IsNoSuchBucket(Exception e) => e is AmazonServiceException { ErrorCode: "NoSuchBucket" };
 
     private static AWSCredentials LoadCredentials(string file, string profile)
@@ -324,8 +362,8 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         return credentials;
     }
 
-    private sealed class TrustingHttpClientFactory(CaBundleTrust trust) : HttpClientFactory
+    private sealed class HandlerHttpClientFactory(Func<SocketsHttpHandler> createHandler) : HttpClientFactory
     {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(trust.CreateHandler());
+        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(createHandler());
     }
 }

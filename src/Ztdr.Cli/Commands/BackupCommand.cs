@@ -19,7 +19,7 @@ internal static class BackupCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
             var fullPaths = parse.GetValue(paths)!.Select(Path.GetFullPath).ToArray();
-            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            using var open = await OpenRepository.OpenForBackupAsync(global, parse, context, cancellationToken);
             var progress = new ProgressLines(context);
             var archiver = new Archiver(open.Repository, open.Catalog, context.Time);
             var summary = await archiver.BackupAsync(new BackupRequest(fullPaths) { Progress = progress }, cancellationToken);

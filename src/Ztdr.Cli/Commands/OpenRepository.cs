@@ -40,6 +40,36 @@ internal sealed class OpenRepository : IDisposable
         }
     }
 
+    /// <summary>
+    /// As <see cref="OpenAsync"/>, then indexes packs an interrupted backup left behind, so this backup deduplicates
+    /// against them instead of uploading them again. Only for backup: it writes an index object, which a restore or a
+    /// listing must not need (they may run with a read-only key). Packs refused by recovery are reported, one line each.
+    /// </summary>
+    public static async Task<OpenRepository> OpenForBackupAsync(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken)
+    {
+        var open = await OpenAsync(global, parse, context, cancellationToken);
+        try
+        {
+            var recovery = await open.Repository.RecoverUnindexedPacksAsync(cancellationToken);
+            foreach (var skipped in recovery.Skipped)
+            {
+                await context.Error.WriteLineAsync($"ztdr: warning: unindexed pack ignored: {skipped}");
+            }
+
+            if (recovery.RecoveredPacks.Count > 0)
+            {
+                await context.Error.WriteLineAsync($"ztdr: reusing {recovery.RecoveredPacks.Count} packs uploaded by an interrupted backup");
+            }
+
+            return open;
+        }
+        catch
+        {
+            open.Dispose();
+            throw;
+        }
+    }
+
     public void Dispose()
     {
         Repository.Dispose();

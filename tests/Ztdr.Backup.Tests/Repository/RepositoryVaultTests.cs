@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Repository;
 using Ztdr.Backup.Stores;
 using Ztdr.Backup.Tests.Stores;
 using Repo = Ztdr.Backup.Repository.Repository;
@@ -57,5 +58,46 @@ public sealed class RepositoryVaultTests(VaultFixture fixture) : IClassFixture<V
         }
 
         await Assert.ThrowsAsync<WrongPasswordException>(() => Repo.OpenAsync(store, "not it", TimeProvider.System, Ct));
+    }
+
+    [Fact]
+    public async Task RecoverUnindexedPacks_PacksOfRunThatNeverFlushed_IndexedWithVaultRetentionUsingBackupKey()
+    {
+        var prefix = "recover-" + Guid.NewGuid().ToString("N")[..12] + "/";
+        using var store = fixture.CreateStore("backup", prefix);
+        var blobs = Enumerable.Range(0, 12).Select(_ => RandomNumberGenerator.GetBytes(6000)).ToList();
+        var ids = new List<BlobId>();
+        using (var repository = await Repo.InitAsync(store, "vault secret", TimeSpan.FromDays(1), TimeProvider.System, RepositoryTests.TestKdf, packTargetSize: 16 * 1024, generationSeconds: 3600, cancellationToken: Ct))
+        {
+            // Full packs go out as they fill; the run ends without a flush, as a killed backup does.
+            foreach (var blob in blobs)
+            {
+                ids.Add(await repository.SaveBlobAsync(BlobType.Data, blob, Ct));
+            }
+        }
+
+        using var next = await Repo.OpenAsync(store, "vault secret", TimeProvider.System, Ct);
+        Assert.Equal(0, next.Index.BlobCount);
+
+        var recovery = await next.RecoverUnindexedPacksAsync(Ct);
+
+        Assert.True(recovery.RecoveredPacks.Count >= 3, $"{recovery.RecoveredPacks.Count} packs recovered");
+        Assert.Empty(recovery.Skipped);
+        foreach (var pack in recovery.RecoveredPacks)
+        {
+            var retention = await store.GetRetentionAsync(RepositoryObjectNames.Pack(pack), Ct);
+            Assert.Equal(retention!.RetainUntil, next.KnownRetainUntil(pack));
+        }
+
+        var recovered = ids.Where(id => next.Index.Has(id)).ToList();
+        Assert.NotEmpty(recovered);
+        foreach (var id in recovered)
+        {
+            Assert.Equal(blobs[ids.IndexOf(id)], await next.LoadBlobAsync(id, Ct));
+        }
+
+        using var third = await Repo.OpenAsync(store, "vault secret", TimeProvider.System, Ct);
+        Assert.Equal(recovered.Count, ids.Count(third.Index.Has));
+        Assert.Empty((await third.RecoverUnindexedPacksAsync(Ct)).RecoveredPacks);
     }
 }

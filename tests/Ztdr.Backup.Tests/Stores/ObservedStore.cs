@@ -1,0 +1,96 @@
+using Ztdr.Backup.Repository;
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Backup.Tests.Stores;
+
+/// <summary>
+/// Passes every call to a real store and lets a test watch or break the traffic: which names were uploaded, how many
+/// retention extensions were asked for, a check run before chosen uploads, and a pack upload that fails like a
+/// storage outage after a set number of them.
+/// </summary>
+internal sealed class ObservedStore(IObjectStore inner) : IObjectStore
+{
+    private readonly Lock _lock = new();
+    private readonly List<string> _puts = [];
+    private int _extendCalls;
+
+    public StoreCapabilities Capabilities => inner.Capabilities;
+
+    /// <summary>Pack uploads allowed before every further one fails with <see cref="StoreErrorKind.Unavailable"/>; null never fails.</summary>
+    public int? FailPackUploadsAfter { get; set; }
+
+    /// <summary>Runs before each upload, with its name (e.g. to check retention the moment a snapshot is written).</summary>
+    public Func<string, CancellationToken, Task>? BeforePut { get; set; }
+
+    /// <summary>Names of the uploads that reached the store, in order.</summary>
+    public IReadOnlyList<string> Puts
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _puts];
+            }
+        }
+    }
+
+    public IReadOnlyList<string> PackPuts => [.. Puts.Where(n => n.StartsWith(RepositoryObjectNames.DataPrefix, StringComparison.Ordinal))];
+
+    public int ExtendCalls => Volatile.Read(ref _extendCalls);
+
+    public void ResetCounts()
+    {
+        lock (_lock)
+        {
+            _puts.Clear();
+        }
+
+        Volatile.Write(ref _extendCalls, 0);
+    }
+
+    public Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+        PutNewAsync(name, StoreContent.AsStream(content), retainUntil, cancellationToken);
+
+    public async Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default)
+    {
+        if (BeforePut is { } before)
+        {
+            await before(name, cancellationToken);
+        }
+
+        lock (_lock)
+        {
+            if (name.StartsWith(RepositoryObjectNames.DataPrefix, StringComparison.Ordinal)
+                && FailPackUploadsAfter is { } allowed
+                && _puts.Count(n => n.StartsWith(RepositoryObjectNames.DataPrefix, StringComparison.Ordinal)) >= allowed)
+            {
+                throw new ObjectStoreException(StoreErrorKind.Unavailable, $"object '{name}': storage went away (test fault)");
+            }
+        }
+
+        await inner.PutNewAsync(name, content, retainUntil, cancellationToken);
+        lock (_lock)
+        {
+            _puts.Add(name);
+        }
+    }
+
+    public Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+        inner.GetAsync(name, range, cancellationToken);
+
+    public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", CancellationToken cancellationToken = default) =>
+        inner.ListAsync(prefix, cancellationToken);
+
+    public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
+
+    public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) =>
+        inner.GetRetentionAsync(name, cancellationToken);
+
+    public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
+    {
+        Interlocked.Increment(ref _extendCalls);
+        return inner.ExtendRetentionAsync(name, retainUntil, cancellationToken);
+    }
+
+    public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
+}
