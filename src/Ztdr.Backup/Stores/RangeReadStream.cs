@@ -85,8 +85,19 @@ internal sealed class RangeReadStream : Stream
     {
         if (disposing)
         {
-            _inner.Dispose();
-            _owner?.Dispose();
+            try
+            {
+                _inner.Dispose();
+            }
+            catch (Exception e) when (_translate?.Invoke(e) is { } translated)
+            {
+                // A client library may check the body when it is closed; its failure is a store error like any other.
+                throw translated;
+            }
+            finally
+            {
+                _owner?.Dispose();
+            }
         }
 
         base.Dispose(disposing);
@@ -94,8 +105,19 @@ internal sealed class RangeReadStream : Stream
 
     public override async ValueTask DisposeAsync()
     {
-        await _inner.DisposeAsync();
-        _owner?.Dispose();
+        try
+        {
+            await _inner.DisposeAsync();
+        }
+        catch (Exception e) when (_translate?.Invoke(e) is { } translated)
+        {
+            throw translated;
+        }
+        finally
+        {
+            _owner?.Dispose();
+        }
+
         await base.DisposeAsync();
     }
 

@@ -48,10 +48,16 @@ internal static class S3ErrorTranslation
                 return StoreErrors.Unavailable(what, $"HTTP {(int)s.StatusCode} {Code(s)}", e);
             case AmazonServiceException s:
                 return StoreErrors.Rejected(what, $"{Code(s)}: {OneLine(s.Message)}", e);
+            case AmazonClientException c when IsChecksumMismatch(c):
+                // The SDK checks a whole-object GET against the ETag or stored checksum when the body is closed.
+                return StoreErrors.Damaged(what, OneLine(c.Message), e);
             default:
                 return StoreErrors.Unavailable(what, OneLine(Innermost(e).Message), e);
         }
     }
+
+    private static bool IsChecksumMismatch(AmazonClientException e) =>
+        e.Message.Contains("not equal to calculated hash", StringComparison.OrdinalIgnoreCase);
 
     private static string Code(Exception e) =>
         e is AmazonServiceException { ErrorCode: { Length: > 0 } code } ? code : e is AmazonServiceException s ? ((int)s.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : e.GetType().Name;

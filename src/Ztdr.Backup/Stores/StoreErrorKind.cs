@@ -17,4 +17,10 @@ public enum StoreErrorKind
 
     /// <summary>The store refused the request as invalid (for example a retain-until date in the past); not retried.</summary>
     Rejected = 5,
+
+    /// <summary>
+    /// The bytes the store served fail the store's own checksum of the object: it was altered or damaged where it is
+    /// stored. Not retried (the next read gets the same bytes); the object is named so verify can say what it affects.
+    /// </summary>
+    Damaged = 6,
 }

@@ -21,6 +21,9 @@ internal static class StoreErrors
     public static ObjectStoreException RetentionNotInFuture(string name, DateTimeOffset retainUntil) =>
         new(StoreErrorKind.Rejected, $"object '{name}': retain-until {retainUntil.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} is not in the future");
 
+    public static ObjectStoreException Damaged(string what, string detail, Exception? inner = null) =>
+        new(StoreErrorKind.Damaged, $"{what} is damaged in storage: its bytes do not match the checksum storage recorded ({detail})", inner);
+
     public static ObjectStoreException Rejected(string what, string detail, Exception? inner = null) =>
         new(StoreErrorKind.Rejected, $"{what}: rejected by the store ({detail})", inner);
 }

@@ -127,7 +127,7 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
     }
 
     /// <summary>Whether a failure to read one object is damage to report (rather than a reason to stop the whole run).</summary>
-    private static bool IsDamage(Exception ex) => ex is ObjectStoreException { Kind: StoreErrorKind.NotFound }
+    private static bool IsDamage(Exception ex) => ex is ObjectStoreException { Kind: StoreErrorKind.NotFound or StoreErrorKind.Damaged }
         or RepositoryFormatException or CryptographicIntegrityException or CryptographicException or FormatException or ArgumentException;
 
     /// <summary>Forwards progress from any thread one call at a time, carrying the byte count across phases.</summary>

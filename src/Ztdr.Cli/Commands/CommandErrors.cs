@@ -83,6 +83,7 @@ internal static class CommandErrors
         StoreErrorKind.AlreadyExists => "already exists",
         StoreErrorKind.Unavailable => "storage unavailable",
         StoreErrorKind.Rejected => "rejected by storage",
+        StoreErrorKind.Damaged => "integrity check failed (data was altered or damaged)",
         _ => "storage error",
     };
 

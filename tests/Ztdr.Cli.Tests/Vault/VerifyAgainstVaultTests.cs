@@ -52,7 +52,7 @@ public sealed class VerifyAgainstVaultTests : IAsyncLifetime
         Assert.True(listing.ExitCode == 0, listing.ToString());
         Assert.Matches(@"^drwx[-rwx]{6} +\d+ +\d+ +0 [-0-9]{10} [:0-9]{8} /data/sub\n-[-rwx]{9} +\d+ +\d+ +102400 .+ /data/sub/hundred-k\n-[-rwx]{9} +\d+ +\d+ +3145728 .+ /data/sub/three-m\n$", listing.StandardOutput);
 
-        var pack = await TamperLargestPackOnDiskAsync();
+        var pack = await TamperLargestOnDiskAsync("data/");
 
         var damaged = await CliProcess.RunAsync(environment, "verify", "--read-data");
 
@@ -71,14 +71,34 @@ public sealed class VerifyAgainstVaultTests : IAsyncLifetime
         Assert.True(structure.ExitCode == 0, structure.ToString());
     }
 
+    [Fact]
+    public async Task Verify_SnapshotObjectTamperedOnVaultDisk_NamesTheSnapshotWithOneLineErrorsNotACrash()
+    {
+        var environment = Environment();
+        var source = CreateSourceTree(_directory.Combine("data"));
+        Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
+        Assert.Equal(0, (await CliProcess.RunAsync(environment, "backup", source)).ExitCode);
+        var snapshot = await TamperLargestOnDiskAsync("snapshots/");
+
+        var verify = await CliProcess.RunAsync(environment, "verify");
+        var listing = await CliProcess.RunAsync(environment, "snapshots");
+
+        // The object's bytes changed under storage's own checksum: the client's authentication must be what reports
+        // it, naming the snapshot, and no command may end as an unexpected exception (exit 70).
+        Assert.True(verify.ExitCode == 1, verify.ToString());
+        Assert.True(verify.StandardOutput.Contains(snapshot["snapshots/".Length..][..8], StringComparison.Ordinal), verify.ToString());
+        Assert.True(listing.ExitCode == 1, listing.ToString());
+        Assert.Matches("^ztdr: integrity check failed [^\n]*snapshots/[0-9a-f]{64}' is damaged in storage[^\n]*\n$", listing.StandardError);
+    }
+
     /// <summary>
-    /// Finds the largest pack through S3, then the vault data file holding exactly its bytes (docs/vault-storage.md:
+    /// Finds the largest object under <paramref name="under"/> through S3, then the vault data file holding exactly its bytes (docs/vault-storage.md:
     /// objects/&lt;2 hex&gt;/&lt;file id&gt;, mode 0400), and flips the byte in its middle. Returns the repository name.
     /// </summary>
-    private async Task<string> TamperLargestPackOnDiskAsync()
+    private async Task<string> TamperLargestOnDiskAsync(string under)
     {
         using var client = _vault.CreateClient("backup");
-        var objects = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = VaultProcess.DefaultBucket, Prefix = Prefix + "/data/" });
+        var objects = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = VaultProcess.DefaultBucket, Prefix = Prefix + "/" + under });
         var largest = objects.S3Objects.MaxBy(o => o.Size)!;
         byte[] expected;
         using (var response = await client.GetObjectAsync(VaultProcess.DefaultBucket, largest.Key))

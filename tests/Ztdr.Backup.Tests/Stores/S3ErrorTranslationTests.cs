@@ -1,0 +1,34 @@
+using System.Net;
+using Amazon.Runtime;
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Backup.Tests.Stores;
+
+public sealed class S3ErrorTranslationTests
+{
+    [Fact]
+    public void Translate_SdkChecksumMismatchOnClose_IsDamagedNamingTheObject()
+    {
+        var error = S3ErrorTranslation.Translate(new AmazonClientException("Expected hash not equal to calculated hash"), "backups", "snapshots/ab");
+
+        Assert.Equal(StoreErrorKind.Damaged, error.Kind);
+        Assert.Contains("object 'snapshots/ab' is damaged in storage", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Translate_OtherClientFailure_IsUnavailable()
+    {
+        var error = S3ErrorTranslation.Translate(new AmazonClientException("connection reset"), "backups", "x");
+
+        Assert.Equal(StoreErrorKind.Unavailable, error.Kind);
+    }
+
+    [Fact]
+    public void Translate_ServiceErrorMentioningHash_IsNotDamaged()
+    {
+        var error = S3ErrorTranslation.Translate(
+            new AmazonServiceException("Expected hash not equal to calculated hash") { StatusCode = HttpStatusCode.BadRequest, ErrorCode = "BadDigest" }, "backups", "x");
+
+        Assert.Equal(StoreErrorKind.Rejected, error.Kind);
+    }
+}
