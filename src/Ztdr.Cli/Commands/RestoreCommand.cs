@@ -84,7 +84,10 @@ internal static class RestoreCommand
         private DateTimeOffset _next = context.Time.GetUtcNow() + Interval;
         private bool _rewriting;
 
-        public void Report(RestoreProgress value)
+        public void Report(RestoreProgress value) => Show(value.Files, value.TotalFiles, value.Bytes, value.TotalBytes);
+
+        /// <summary>Prints one progress line unless one was printed less than a second ago.</summary>
+        internal void Show(long files, long totalFiles, long bytes, long totalBytes)
         {
             lock (_lock)
             {
@@ -95,7 +98,7 @@ internal static class RestoreCommand
                 }
 
                 _next = now + Interval;
-                var line = $"{value.Files} of {value.TotalFiles} files, {ByteSize.Format(value.Bytes)} of {ByteSize.Format(value.TotalBytes)}";
+                var line = $"{files} of {totalFiles} files, {ByteSize.Format(bytes)} of {ByteSize.Format(totalBytes)}";
                 if (context.ErrorIsTerminal)
                 {
                     context.Error.Write($"\r\u001b[K{line}");
