@@ -27,6 +27,9 @@ internal sealed class Restorer(Repository.Repository repository)
 
     private const string TempSuffix = ".ztdr-restore";
 
+    /// <summary>rwx for the owner: a folder's mode while the restore fills it.</summary>
+    private const uint OwnerOnly = 0x1c0;
+
     /// <summary>Restores every top-level node of <paramref name="snapshot"/> into <paramref name="target"/> (created if missing).</summary>
     public Task<RestoreSummary> RestoreAsync(Snapshot snapshot, string target, RestoreOptions options, CancellationToken cancellationToken) =>
         RestoreTreeAsync(snapshot.Tree, target, options, cancellationToken);
@@ -54,7 +57,12 @@ internal sealed class Restorer(Repository.Repository repository)
         foreach (var folder in plan.Folders)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            PosixWriter.CreateDirectory(folder.Path);
+            if (!PosixWriter.CreateDirectory(folder.Path))
+            {
+                // An existing folder (a read-only one from an earlier restore, say) must take the new entries; it
+                // gets the snapshot's mode at the end like every restored folder.
+                PosixWriter.SetMode(folder.Path, OwnerOnly);
+            }
         }
 
         foreach (var symlink in plan.Symlinks)
@@ -97,10 +105,11 @@ internal sealed class Restorer(Repository.Repository repository)
     {
         var node = entry.Node;
         var temp = TempPath(entry.Folder);
+        var file = PosixWriter.CreateNewFile(temp);
         var renamed = false;
         try
         {
-            using (var file = PosixWriter.CreateNewFile(temp))
+            using (file)
             {
                 var written = await WriteContentAsync(file, entry, run, slots, cancellationToken);
                 if (node.Size is { } size && size != written)
@@ -211,11 +220,12 @@ internal sealed class Restorer(Repository.Repository repository)
             return;
         }
 
+        // Created before the try: if the temporary name was taken, the cleanup must not remove what is there.
         var temp = TempPath(entry.Folder);
+        createAt(temp);
         var renamed = false;
         try
         {
-            createAt(temp);
             PosixWriter.Rename(temp, entry.Path, replace: true);
             renamed = true;
         }

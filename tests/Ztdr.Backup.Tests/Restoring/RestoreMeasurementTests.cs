@@ -15,7 +15,8 @@ namespace Ztdr.Backup.Tests.Restoring;
 
 /// <summary>
 /// Restore throughput on a generated tree (many small files and a few multi-blob files), printed, never asserted.
-/// Runs only with ZTDR_MEASURE=1: it writes about 130 MiB per store.
+/// Runs only with ZTDR_MEASURE=1: it writes about 130 MiB per run. One worker against the default shows what the
+/// parallelism buys; the store with a delay per read shows it where it matters most, across a network.
 /// </summary>
 public sealed class RestoreMeasurementTests(ITestOutputHelper output)
 {
