@@ -121,6 +121,27 @@ public sealed class RestoreCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Restore_ReaderKeyAgainstVault_IncludedEntriesByteForByte()
+    {
+        await using var vault = await VaultProcess.StartAsync();
+        var repository = $"s3:{vault.Endpoint}/{VaultProcess.DefaultBucket}/restore-cli";
+        Assert.Equal(0, await VaultContext(vault, repository, "backup").RunAsync("init", "--retention", "1d"));
+        Assert.Equal(0, await VaultContext(vault, repository, "backup").RunAsync("backup", _directory.Combine("data")));
+
+        // The reader key can read and list, nothing else: a restore needs no more.
+        var test = VaultContext(vault, repository, "reader");
+        var exit = await test.RunAsync("restore", "latest", "--target", Out, "--include", "/data/sub", "--json");
+
+        Assert.True(exit == 0, test.Error.ToString());
+        using var document = JsonDocument.Parse(test.Out.ToString());
+        Assert.Equal(1, document.RootElement.GetProperty("files").GetInt64());
+        var restored = Directory.EnumerateFileSystemEntries(Out, "*", SearchOption.AllDirectories)
+            .Select(p => Path.GetRelativePath(Out, p)).Order(StringComparer.Ordinal);
+        Assert.Equal(["data", "data/sub", "data/sub/b.log", "data/sub/empty"], restored);
+        Assert.Equal("bravo", await File.ReadAllTextAsync(Path.Combine(Out, "data", "sub", "b.log")));
+    }
+
+    [Fact]
     public void ProgressLines_AtMostOncePerSecond_AndNothingAfterFinish()
     {
         var time = new SteppedTime();
@@ -143,6 +164,14 @@ public sealed class RestoreCommandTests : IDisposable
     {
         Assert.Equal(0, await Context().RunAsync("init", "--retention", "1d"));
         Assert.Equal(0, await Context().RunAsync("backup", _directory.Combine("data")));
+    }
+
+    private static TestContext VaultContext(VaultProcess vault, string repository, string profile)
+    {
+        var environment = vault.ClientEnvironment(profile);
+        environment["ZTDR_REPOSITORY"] = repository;
+        environment["ZTDR_PASSWORD"] = "pw";
+        return new TestContext(environment);
     }
 
     private TestContext Context() =>
