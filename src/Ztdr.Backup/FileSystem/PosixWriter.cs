@@ -9,8 +9,8 @@ namespace Ztdr.Backup.FileSystem;
 /// Every file-system write of a restore, by raw byte path through libc. Byte paths because a snapshot may hold names
 /// that are not UTF-8 (<c>nameRaw</c>), which no .NET string API can create; one code path then serves every name.
 /// Nothing here follows a final symlink: files are created with O_EXCL|O_NOFOLLOW, times and owners are set with the
-/// no-follow variants, so a symlink planted at a restored path is never written through. Linux only (x86-64 and
-/// arm64: the constants and struct layouts below are the generic Linux ones).
+/// no-follow variants, so a symlink planted at a restored path is never written through. 64-bit Linux only: the
+/// constants and struct layouts below are the generic Linux ones, O_NOFOLLOW aside.
 /// </summary>
 internal static class PosixWriter
 {
@@ -20,7 +20,6 @@ internal static class PosixWriter
     private const int OCreat = 0x40;
     private const int OExcl = 0x80;
     private const int OCloexec = 0x80000;
-    private const int ONofollow = 0x20000;
     private const uint RenameNoReplace = 1;
     private const long UtimeOmit = (1L << 30) - 2;
     private const int StatxType = 0x1;
@@ -30,6 +29,12 @@ internal static class PosixWriter
     private const int Enotdir = 20;
     private const int Einval = 22;
     private const int Enosys = 38;
+
+    // The one open flag whose value differs between the Linux architectures .NET runs on (asm-generic vs arm).
+    private static readonly int ONofollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
+
+    /// <summary>Whether this process can write with this class: 64-bit Linux (struct timespec is two 64-bit words).</summary>
+    public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
 
     /// <summary>Whether this process may give files away (chown): restic and tar restore owners only as root too.</summary>
     public static bool CanSetOwner => OperatingSystem.IsLinux() && GetEuid() == 0;

@@ -37,9 +37,9 @@ internal sealed class Restorer(Repository.Repository repository)
     /// <summary>Restores the nodes of tree <paramref name="tree"/> into <paramref name="target"/> (created if missing).</summary>
     public async Task<RestoreSummary> RestoreTreeAsync(BlobId tree, string target, RestoreOptions options, CancellationToken cancellationToken)
     {
-        if (!OperatingSystem.IsLinux())
+        if (!PosixWriter.IsSupported)
         {
-            throw new PlatformNotSupportedException("ztdr restore writes with Linux system calls; this platform is not supported yet.");
+            throw new PlatformNotSupportedException("ztdr restore writes with 64-bit Linux system calls; this platform is not supported yet.");
         }
 
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
