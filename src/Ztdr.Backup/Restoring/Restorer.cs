@@ -44,6 +44,12 @@ internal sealed class Restorer(Repository.Repository repository)
 
         var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
         var rootKind = PosixWriter.KindOf(PosixWriter.PathOf(root));
+        if (rootKind == PosixWriter.PathKind.Symlink && Directory.Exists(root))
+        {
+            // The target itself is the user's choice and may be a link to a folder; only entries inside it never are.
+            rootKind = PosixWriter.PathKind.Directory;
+        }
+
         if (rootKind is not (PosixWriter.PathKind.None or PosixWriter.PathKind.Directory))
         {
             throw new IOException($"'{root}' exists and is not a folder; restore into a folder.");

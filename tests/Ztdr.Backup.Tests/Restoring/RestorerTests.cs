@@ -138,6 +138,37 @@ public sealed class RestorerTests : IDisposable
     }
 
     [Fact]
+    public async Task RestoreAsync_TargetIsSymlinkToFolder_RestoresIntoThatFolder()
+    {
+        var (snapshot, repository) = await BackupAsync();
+        using (repository)
+        {
+            var real = Path.Combine(_tree.Root, "real");
+            Directory.CreateDirectory(real);
+            File.CreateSymbolicLink(Target, real);
+
+            await new Restorer(repository).RestoreAsync(snapshot, Target, new RestoreOptions(), Ct);
+
+            AssertSameTree(_tree.Source, Path.Combine(real, "src"));
+        }
+    }
+
+    [Fact]
+    public async Task RestoreAsync_TargetIsFile_Refused()
+    {
+        var (snapshot, repository) = await BackupAsync();
+        using (repository)
+        {
+            await File.WriteAllTextAsync(Target, "a file", Ct);
+
+            var ex = await Assert.ThrowsAsync<IOException>(() => new Restorer(repository).RestoreAsync(snapshot, Target, new RestoreOptions(), Ct));
+
+            Assert.Contains("not a folder", ex.Message, StringComparison.Ordinal);
+            Assert.Equal("a file", await File.ReadAllTextAsync(Target, Ct));
+        }
+    }
+
+    [Fact]
     public async Task RestoreAsync_OneWorker_SameTreeAsParallel()
     {
         var (snapshot, repository) = await BackupAsync();
