@@ -4,4 +4,13 @@ namespace Ztdr.Backup.Restoring;
 internal sealed record RestoreOptions
 {
     public bool Overwrite { get; init; }
+
+    /// <summary>Which entries to restore; everything by default.</summary>
+    public RestoreFilter Filter { get; init; } = RestoreFilter.All;
+
+    /// <summary>Files restored at once; null for twice the cores, at most <see cref="Restorer.MaxWorkers"/>.</summary>
+    public int? Workers { get; init; }
+
+    /// <summary>Told after each blob written; called from several threads at once.</summary>
+    public IProgress<RestoreProgress>? Progress { get; init; }
 }

@@ -1,18 +1,34 @@
 using System.Security.Cryptography;
+using Microsoft.Win32.SafeHandles;
 using Ztdr.Backup.Crypto;
+using Ztdr.Backup.FileSystem;
 using Ztdr.Backup.Snapshots;
 
 namespace Ztdr.Backup.Restoring;
 
 /// <summary>
-/// Restores a snapshot's tree into a target folder (v0: single-threaded). Every blob is authenticated as it is loaded.
-/// A file is written under a temporary name in its folder and renamed only when complete, so a crash or a damaged blob
-/// never leaves a partial file under the real name. Modes and modification times are restored (a folder's after its
-/// children, whose creation would change it); owners are not (that needs root) in v0.
+/// Restores a snapshot's tree into a target folder, in parallel with bounded memory. First the whole plan is walked
+/// and the target checked (<see cref="RestorePlan"/>), so a conflict stops the restore before anything is written.
+/// Then folders are created in tree order, symlinks made, files restored by a bounded set of workers, hard links
+/// linked to their set's first file, and last each folder's owner, mode and time set, children first (creating a
+/// child changes its folder's time; a read-only folder could not be filled).
+/// Every blob is authenticated and its id re-checked as it is loaded. A file is written under a temporary name in its
+/// folder and renamed only when complete and synced: a crash, a cancel or a damaged blob never leaves a partial file
+/// under a real name, and the temporary file is removed. All writes go through <see cref="PosixWriter"/> by byte path,
+/// so names that are not UTF-8 restore exactly. Owners are restored only when running as root.
 /// </summary>
 internal sealed class Restorer(Repository.Repository repository)
 {
+    /// <summary>Cap on files restored at once: past it more workers add seeks and memory, not speed.</summary>
+    public const int MaxWorkers = 16;
+
+    /// <summary>Blobs one file loads ahead of its write position, so a large file is not restored one blob at a time.</summary>
+    private const int AheadPerFile = 4;
+
     private const string TempSuffix = ".ztdr-restore";
+
+    /// <summary>rwx for the owner: a folder's mode while the restore fills it.</summary>
+    private const uint OwnerOnly = 0x1c0;
 
     /// <summary>Restores every top-level node of <paramref name="snapshot"/> into <paramref name="target"/> (created if missing).</summary>
     public Task<RestoreSummary> RestoreAsync(Snapshot snapshot, string target, RestoreOptions options, CancellationToken cancellationToken) =>
@@ -21,148 +37,236 @@ internal sealed class Restorer(Repository.Repository repository)
     /// <summary>Restores the nodes of tree <paramref name="tree"/> into <paramref name="target"/> (created if missing).</summary>
     public async Task<RestoreSummary> RestoreTreeAsync(BlobId tree, string target, RestoreOptions options, CancellationToken cancellationToken)
     {
-        var run = new Run(options);
-        Directory.CreateDirectory(target);
-        await RestoreChildrenAsync(tree, Path.GetFullPath(target), run, cancellationToken);
-        return new RestoreSummary(run.Files, run.Dirs, run.Symlinks, run.Bytes);
-    }
+        if (!PosixWriter.IsSupported)
+        {
+            throw new PlatformNotSupportedException("ztdr restore writes with 64-bit Linux system calls; this platform is not supported yet.");
+        }
 
-    private async Task RestoreChildrenAsync(BlobId treeId, string folder, Run run, CancellationToken cancellationToken)
-    {
-        var tree = await Tree.LoadAsync(repository, treeId, cancellationToken);
-        foreach (var node in tree.Nodes)
+        var root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(target));
+        var rootKind = PosixWriter.KindOf(PosixWriter.PathOf(root));
+        if (rootKind == PosixWriter.PathKind.Symlink && Directory.Exists(root))
+        {
+            // The target itself is the user's choice and may be a link to a folder; only entries inside it never are.
+            rootKind = PosixWriter.PathKind.Directory;
+        }
+
+        if (rootKind is not (PosixWriter.PathKind.None or PosixWriter.PathKind.Directory))
+        {
+            throw new IOException($"'{root}' exists and is not a folder; restore into a folder.");
+        }
+
+        var plan = await RestorePlan.BuildAsync(
+            repository, tree, root == "/" ? "" : root, rootKind == PosixWriter.PathKind.Directory, options.Filter, options.Overwrite, cancellationToken);
+        Directory.CreateDirectory(root);
+        var run = new Run(options, plan);
+
+        foreach (var folder in plan.Folders)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var path = Path.Join(folder, CheckedName(node.DisplayName));
-            switch (node.Type)
+            if (!PosixWriter.CreateDirectory(folder.Path))
             {
-                case NodeType.Dir:
-                    await RestoreDirectoryAsync(node, path, run, cancellationToken);
-                    break;
-                case NodeType.File:
-                    await RestoreFileAsync(node, path, run, cancellationToken);
-                    break;
-                case NodeType.Symlink:
-                    RestoreSymlink(node, path, run);
-                    break;
-                default:
-                    throw new RepositoryFormatException($"'{path}' has node type {node.Type}, which this version cannot restore.");
+                // An existing folder (a read-only one from an earlier restore, say) must take the new entries; it
+                // gets the snapshot's mode at the end like every restored folder.
+                PosixWriter.SetMode(folder.Path, OwnerOnly);
             }
         }
-    }
 
-    private async Task RestoreDirectoryAsync(TreeNode node, string path, Run run, CancellationToken cancellationToken)
-    {
-        var subtree = node.Subtree ?? throw new RepositoryFormatException($"The folder '{path}' has no subtree in its snapshot.");
-        if (File.Exists(path) || IsSymlink(path))
+        foreach (var symlink in plan.Symlinks)
         {
-            throw new IOException($"'{path}' exists and is not a folder; move it away to restore the folder there.");
+            cancellationToken.ThrowIfCancellationRequested();
+            RestoreSymlink(symlink, run);
         }
 
-        Directory.CreateDirectory(path);
-        await RestoreChildrenAsync(subtree, path, run, cancellationToken);
-        SetMode(path, node.Mode);
-        FileTimes.SetModificationTime(path, node.MtimeNs);
-        run.Dirs++;
+        var workers = Math.Clamp(options.Workers ?? 2 * Environment.ProcessorCount, 1, MaxWorkers);
+        using (var slots = new SemaphoreSlim(2 * workers))
+        {
+            var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(plan.Files, parallel, (file, token) => new ValueTask(RestoreFileAsync(file, run, slots, token)));
+        }
+
+        foreach (var (entry, existing) in plan.HardLinks)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Place(entry, run, temp => PosixWriter.CreateHardLink(existing, temp), path => PosixWriter.CreateHardLink(existing, path));
+            run.HardLinks++;
+        }
+
+        // Children before parents: the reverse of tree order.
+        for (var i = plan.Folders.Count - 1; i >= 0; i--)
+        {
+            var folder = plan.Folders[i];
+            if (run.SetOwners)
+            {
+                PosixWriter.SetOwner(folder.Path, folder.Node.Uid ?? uint.MaxValue, folder.Node.Gid ?? uint.MaxValue);
+            }
+
+            PosixWriter.SetMode(folder.Path, folder.Node.Mode);
+            PosixWriter.SetModificationTime(folder.Path, folder.Node.MtimeNs);
+        }
+
+        return new RestoreSummary(run.Files, plan.Folders.Count, plan.Symlinks.Count, run.HardLinks, run.Bytes);
     }
 
-    private async Task RestoreFileAsync(TreeNode node, string path, Run run, CancellationToken cancellationToken)
+    private async Task RestoreFileAsync(PlannedEntry entry, Run run, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
-        CheckTarget(path, run);
-        var content = node.Content ?? throw new RepositoryFormatException($"The file '{path}' has no content list in its snapshot.");
-        var temp = Path.Join(Path.GetDirectoryName(path), "." + Path.GetFileName(path) + "." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) + TempSuffix);
+        var node = entry.Node;
+        var temp = TempPath(entry.Folder);
+        var file = PosixWriter.CreateNewFile(temp);
         var renamed = false;
         try
         {
-            long written = 0;
-            await using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous))
+            using (file)
             {
-                foreach (var blobId in content)
-                {
-                    // LoadBlobAsync authenticates the blob and re-checks its id: a tampered pack fails here, not later.
-                    var blob = await repository.LoadBlobAsync(blobId, cancellationToken);
-                    await stream.WriteAsync(blob, cancellationToken);
-                    written += blob.Length;
-                }
-
+                var written = await WriteContentAsync(file, entry, run, slots, cancellationToken);
                 if (node.Size is { } size && size != written)
                 {
-                    throw new RepositoryFormatException($"The file '{path}' should be {size} bytes but its content blobs hold {written}.");
+                    throw new RepositoryFormatException($"The file '{entry.Display}' should be {size} bytes but its content blobs hold {written}.");
                 }
 
-                stream.Flush(flushToDisk: true);
+                if (run.SetOwners)
+                {
+                    // Before the mode: a change of owner clears setuid and setgid.
+                    PosixWriter.SetOwner(file, temp, node.Uid ?? uint.MaxValue, node.Gid ?? uint.MaxValue);
+                }
+
+                PosixWriter.SetMode(file, temp, node.Mode);
+                PosixWriter.SetModificationTime(file, temp, node.MtimeNs);
+                PosixWriter.Sync(file, temp);
             }
 
-            SetMode(temp, node.Mode);
-            FileTimes.SetModificationTime(temp, node.MtimeNs);
-            File.Move(temp, path, overwrite: run.Options.Overwrite);
+            PosixWriter.Rename(temp, entry.Path, replace: run.Options.Overwrite);
             renamed = true;
-            run.Files++;
-            run.Bytes += written;
+            run.FileDone();
         }
         finally
         {
             if (!renamed)
             {
-                File.Delete(temp);
+                PosixWriter.RemoveIfPresent(temp);
             }
         }
     }
 
-    private static void RestoreSymlink(TreeNode node, string path, Run run)
+    /// <summary>
+    /// Writes a file's blobs at their offsets, loading up to <see cref="AheadPerFile"/> in parallel. Each loaded blob
+    /// holds one of <paramref name="slots"/> until written, which bounds the memory of the whole restore. A file waits
+    /// for a slot only when it holds none; otherwise it takes a free one or writes what it has, so files holding slots
+    /// always progress and workers cannot deadlock on each other.
+    /// </summary>
+    private async Task<long> WriteContentAsync(SafeFileHandle file, PlannedEntry entry, Run run, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
-        var target = node.LinkTarget ?? throw new RepositoryFormatException($"The symlink '{path}' has no target in its snapshot.");
-        CheckTarget(path, run);
-        if (IsSymlink(path) || File.Exists(path))
+        var content = entry.Node.Content!;
+        var pending = new Queue<Task<byte[]>>();
+        var next = 0;
+        long offset = 0;
+        try
         {
-            File.Delete(path);
-        }
+            while (next < content.Count || pending.Count > 0)
+            {
+                while (next < content.Count && pending.Count < AheadPerFile)
+                {
+                    if (pending.Count == 0)
+                    {
+                        await slots.WaitAsync(cancellationToken);
+                    }
+                    else if (!slots.Wait(0, CancellationToken.None))
+                    {
+                        break;
+                    }
 
-        File.CreateSymbolicLink(path, target);
-        FileTimes.SetModificationTime(path, node.MtimeNs);
-        run.Symlinks++;
+                    // LoadBlobAsync authenticates the blob and re-checks its id: a tampered pack fails here, not later.
+                    var id = content[next++];
+                    pending.Enqueue(Task.Run(() => repository.LoadBlobAsync(id, cancellationToken), cancellationToken));
+                }
+
+                var blob = await pending.Peek();
+                RandomAccess.Write(file, blob, offset);
+                _ = pending.Dequeue();
+                slots.Release();
+                offset += blob.Length;
+                run.Wrote(blob.Length);
+            }
+
+            return offset;
+        }
+        finally
+        {
+            // On failure: wait out the loads still running (their results are dropped) and give back their slots.
+            while (pending.TryDequeue(out var load))
+            {
+                await Task.WhenAny(load);
+                _ = load.Exception;
+                slots.Release();
+            }
+        }
     }
 
-    private static void CheckTarget(string path, Run run)
+    private static void RestoreSymlink(PlannedEntry entry, Run run)
     {
-        if (Directory.Exists(path) && !IsSymlink(path))
+        var target = System.Text.Encoding.UTF8.GetBytes(entry.Node.LinkTarget! + "\0");
+        Place(entry, run, temp => PosixWriter.CreateSymlink(target, temp), path => PosixWriter.CreateSymlink(target, path));
+        if (run.SetOwners)
         {
-            throw new IOException($"'{path}' is a folder where the snapshot has a file; move it away to restore the file.");
+            PosixWriter.SetOwner(entry.Path, entry.Node.Uid ?? uint.MaxValue, entry.Node.Gid ?? uint.MaxValue);
         }
 
-        if (!run.Options.Overwrite && (File.Exists(path) || IsSymlink(path)))
+        PosixWriter.SetModificationTime(entry.Path, entry.Node.MtimeNs);
+    }
+
+    /// <summary>
+    /// Makes a symlink or hard link at the entry's path. Without --overwrite it is created under its real name, where
+    /// symlink(2) and link(2) fail on anything already there; with it, under a temporary name renamed over the old one,
+    /// so the old entry is replaced in one step, never removed first.
+    /// </summary>
+    private static void Place(PlannedEntry entry, Run run, Action<byte[]> createAt, Action<byte[]> createDirectly)
+    {
+        if (!run.Options.Overwrite)
         {
-            throw new IOException($"'{path}' exists; restore into an empty folder, or pass --overwrite to replace existing files.");
+            createDirectly(entry.Path);
+            return;
+        }
+
+        // Created before the try: if the temporary name was taken, the cleanup must not remove what is there.
+        var temp = TempPath(entry.Folder);
+        createAt(temp);
+        var renamed = false;
+        try
+        {
+            PosixWriter.Rename(temp, entry.Path, replace: true);
+            renamed = true;
+        }
+        finally
+        {
+            if (!renamed)
+            {
+                PosixWriter.RemoveIfPresent(temp);
+            }
         }
     }
 
-    private static bool IsSymlink(string path) => new FileInfo(path).LinkTarget is not null;
+    // Short and fixed-length, so a temporary name fits where a long real name just fits (NAME_MAX is 255 bytes).
+    private static byte[] TempPath(byte[] folder) =>
+        PosixWriter.Join(folder, System.Text.Encoding.ASCII.GetBytes("." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) + TempSuffix));
 
-    // The tree is authenticated, but a name is still never allowed to leave its folder: a bug or a key compromise
-    // must not turn a restore into a write outside the target.
-    private static string CheckedName(string name) =>
-        name.Length == 0 || name is "." or ".." || name.Contains('/', StringComparison.Ordinal) || name.Contains('\0', StringComparison.Ordinal)
-            ? throw new RepositoryFormatException($"A tree holds the name '{name}', which would leave its folder; refusing to restore it.")
-            : name;
-
-    private static void SetMode(string path, uint mode)
+    private sealed class Run(RestoreOptions options, RestorePlan plan)
     {
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, (UnixFileMode)(mode & 0xfff));
-        }
-    }
+        private long _files;
+        private long _bytes;
 
-    private sealed class Run(RestoreOptions options)
-    {
         public RestoreOptions Options { get; } = options;
 
-        public long Files { get; set; }
+        public bool SetOwners { get; } = PosixWriter.CanSetOwner;
 
-        public long Dirs { get; set; }
+        public long Files => Interlocked.Read(ref _files);
 
-        public long Symlinks { get; set; }
+        public long Bytes => Interlocked.Read(ref _bytes);
 
-        public long Bytes { get; set; }
+        public long HardLinks { get; set; }
+
+        public void Wrote(long bytes) => Report(Interlocked.Read(ref _files), Interlocked.Add(ref _bytes, bytes));
+
+        public void FileDone() => Report(Interlocked.Increment(ref _files), Interlocked.Read(ref _bytes));
+
+        private void Report(long files, long bytes) => Options.Progress?.Report(new RestoreProgress(files, plan.Files.Count, bytes, plan.Bytes));
     }
 }

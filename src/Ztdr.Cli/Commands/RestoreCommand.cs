@@ -1,9 +1,13 @@
 using System.CommandLine;
+using System.Text.Json;
 using Ztdr.Backup.Restoring;
 
 namespace Ztdr.Cli.Commands;
 
-/// <summary><c>ztdr restore SNAPSHOT --target DIR [--overwrite]</c>: a snapshot's files back onto disk.</summary>
+/// <summary>
+/// <c>ztdr restore SNAPSHOT --target DIR [--include PATTERN]... [--exclude PATTERN]... [--overwrite] [--json]</c>:
+/// a snapshot's files back onto disk.
+/// </summary>
 internal static class RestoreCommand
 {
     public static Command Create(GlobalOptions global, CliContext context)
@@ -11,19 +15,115 @@ internal static class RestoreCommand
         var snapshotArgument = new Argument<string>("SNAPSHOT") { Description = "'latest', a snapshot id or a unique prefix of one (8+ hex digits)" };
         var target = new Option<string>("--target", "-t") { Description = "Folder to restore into", Required = true };
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace files and symlinks that already exist in the target" };
-        var command = new Command("restore", "Restore a snapshot into a folder") { snapshotArgument, target, overwrite };
+        var include = new Option<string[]>("--include", "-i")
+        {
+            Description = "Restore only paths matching PATTERN (repeatable; '/' first anchors at the snapshot root, * within a name, ** across folders)",
+        };
+        var exclude = new Option<string[]>("--exclude", "-e") { Description = "Skip paths matching PATTERN and everything under them (repeatable)" };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
+        var command = new Command("restore", "Restore a snapshot into a folder") { snapshotArgument, target, overwrite, include, exclude, json };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
             var targetPath = Path.GetFullPath(parse.GetValue(target)!);
+
+            // Patterns first: a typo is reported before the password prompt and the repository round trips.
+            var filter = new RestoreFilter(parse.GetValue(include) ?? [], parse.GetValue(exclude) ?? []);
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
             var (id, snapshot) = await open.Catalog.ResolveAsync(parse.GetValue(snapshotArgument)!, cancellationToken);
-            var summary = await new Restorer(open.Repository).RestoreAsync(
-                snapshot, targetPath, new RestoreOptions { Overwrite = parse.GetValue(overwrite) }, cancellationToken);
-            await context.Out.WriteLineAsync(
-                $"snapshot {id.ToString()[..8]} restored to {targetPath}: {summary.Files} files, {summary.Dirs} dirs, "
-                + $"{summary.Symlinks} symlinks, {ByteSize.Format(summary.Bytes)}");
+            var progress = new ProgressLines(context);
+            var options = new RestoreOptions { Overwrite = parse.GetValue(overwrite), Filter = filter, Progress = progress };
+            RestoreSummary summary;
+            try
+            {
+                summary = await new Restorer(open.Repository).RestoreAsync(snapshot, targetPath, options, cancellationToken);
+            }
+            finally
+            {
+                progress.Finish();
+            }
+
+            await context.Out.WriteLineAsync(parse.GetValue(json)
+                ? ToJson(id.ToString(), targetPath, summary)
+                : ToLine(id.ToString(), targetPath, summary));
             return 0;
         }));
         return command;
+    }
+
+    internal static string ToLine(string snapshotId, string target, RestoreSummary summary) =>
+        $"snapshot {snapshotId[..8]} restored to {target}: {summary.Files} files, {summary.Dirs} dirs, "
+        + $"{summary.Symlinks} symlinks, {summary.HardLinks} hard links, {ByteSize.Format(summary.Bytes)}";
+
+    internal static string ToJson(string snapshotId, string target, RestoreSummary summary)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("snapshot", snapshotId);
+            writer.WriteString("target", target);
+            writer.WriteNumber("files", summary.Files);
+            writer.WriteNumber("dirs", summary.Dirs);
+            writer.WriteNumber("symlinks", summary.Symlinks);
+            writer.WriteNumber("hardLinks", summary.HardLinks);
+            writer.WriteNumber("bytes", summary.Bytes);
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>
+    /// Progress on stderr, at most once a second: one rewritten line on a terminal, plain lines otherwise (logs, pipes).
+    /// The restorer reports from several workers at once, so the check and the write are under one lock.
+    /// </summary>
+    internal sealed class ProgressLines(CliContext context) : IProgress<RestoreProgress>
+    {
+        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+        private readonly Lock _lock = new();
+        private DateTimeOffset _next = context.Time.GetUtcNow() + Interval;
+        private bool _rewriting;
+
+        public void Report(RestoreProgress value) => Show(value.Files, value.TotalFiles, value.Bytes, value.TotalBytes);
+
+        /// <summary>Prints one progress line unless one was printed less than a second ago.</summary>
+        internal void Show(long files, long totalFiles, long bytes, long totalBytes)
+        {
+            lock (_lock)
+            {
+                var now = context.Time.GetUtcNow();
+                if (now < _next)
+                {
+                    return;
+                }
+
+                _next = now + Interval;
+                var line = $"{files} of {totalFiles} files, {ByteSize.Format(bytes)} of {ByteSize.Format(totalBytes)}";
+                if (context.ErrorIsTerminal)
+                {
+                    context.Error.Write($"\r\u001b[K{line}");
+                    _rewriting = true;
+                }
+                else
+                {
+                    context.Error.WriteLine($"progress: {line}");
+                }
+            }
+        }
+
+        public void Finish()
+        {
+            lock (_lock)
+            {
+                if (_rewriting)
+                {
+                    context.Error.Write("\r\u001b[K");
+                    _rewriting = false;
+                }
+
+                // Nothing may be printed once the summary is: later reports are too late to matter.
+                _next = DateTimeOffset.MaxValue;
+            }
+        }
     }
 }
