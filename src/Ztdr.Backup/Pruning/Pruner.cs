@@ -85,7 +85,11 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
             var used = pack.Entries.Count(e => reachable.Contains(e.Id));
             if (!packsInStore.TryGetValue(pack.PackId, out var size))
             {
-                // Reachable blobs in a pack storage lacks were caught by the walk; this one nobody needs.
+                if (used > 0)
+                {
+                    throw new RepositoryFormatException($"pack {pack.PackId} holds {used} blobs of kept snapshots but storage does not have it; prune deletes nothing while a kept snapshot is incomplete");
+                }
+
                 missing.Add(pack.PackId);
             }
             else if (used == 0)
