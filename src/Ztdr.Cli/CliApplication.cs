@@ -15,6 +15,9 @@ internal static class CliApplication
             BackupCommand.Create(global, context),
             SnapshotsCommand.Create(global, context),
             RestoreCommand.Create(global, context),
+            ForgetCommand.Create(global, context),
+            PruneCommand.Create(global, context),
+            KeyCommand.Create(global, context),
         };
         root.Options.Add(global.Repository);
         root.Options.Add(global.PasswordFile);

@@ -33,16 +33,4 @@ public sealed record KeepPolicy
     public bool IsEmpty =>
         Last == 0 && Hourly == 0 && Daily == 0 && Weekly == 0 && Monthly == 0 && Yearly == 0
         && (Within is null || Within.IsZero) && Tags.Count == 0;
-
-    /// <summary>Checks counts: each is positive, 0 (rule off) or <see cref="Unlimited"/>.</summary>
-    public void Validate()
-    {
-        foreach (var (name, value) in new[] { ("last", Last), ("hourly", Hourly), ("daily", Daily), ("weekly", Weekly), ("monthly", Monthly), ("yearly", Yearly) })
-        {
-            if (value < Unlimited)
-            {
-                throw new ArgumentException($"--keep-{name} {value}: use a count of 0 or more, or 'unlimited'");
-            }
-        }
-    }
 }
