@@ -96,7 +96,7 @@ internal static class ForgetCommand
 
             var marker = toForget.Count == 0 ? null : await open.Catalog.ForgetAsync(toForget, context.Time.GetUtcNow(), cancellationToken);
             await context.Out.WriteLineAsync(marker is { } markerId
-                ? $"forgot {Plural(toForget.Count, "snapshot")} (marker {markerId.ToString()[..8]}); they stay locked in storage, 'ztdr prune' deletes them once their locks end"
+                ? $"forgot {Plural(toForget.Count, "snapshot")} (marker {markerId.ToString()[..8]}): hidden now, still locked in storage; 'ztdr prune' deletes them once their locks end"
                 : "forgot nothing: no snapshot to forget");
             return 0;
         }));

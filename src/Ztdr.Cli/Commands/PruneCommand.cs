@@ -137,8 +137,9 @@ internal static class PruneCommand
 
         var first = locked.Min(c => c.Retention!.RetainUntil);
         var lastDate = locked.Max(c => c.Retention!.RetainUntil);
+        var firstText = first == lastDate ? "" : $" (the first unlocks {SnapshotsCommand.UtcTime(first)})";
         await context.Out.WriteLineAsync(
-            $"{locked.Count} objects still locked until {SnapshotsCommand.UtcTime(lastDate)} (the first unlocks {SnapshotsCommand.UtcTime(first)}); run prune again after that");
+            $"{locked.Count} objects still locked until {SnapshotsCommand.UtcTime(lastDate)}{firstText}; run prune again after that");
     }
 
     private static string KindName(PruneObjectKind kind) => kind switch
