@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Ztdr.Backup.Pruning;
+using Ztdr.Backup.Stores;
 using Ztdr.Cli.Locations;
 
 namespace Ztdr.Cli.Commands;
@@ -46,7 +47,16 @@ internal static class PruneCommand
                     return 0;
                 }
 
-                var result = await pruner.ExecuteAsync(plan, cancellationToken);
+                PruneResult result;
+                try
+                {
+                    result = await pruner.ExecuteAsync(plan, cancellationToken);
+                }
+                catch (ObjectStoreException e) when (e.Kind == StoreErrorKind.AccessDenied && profile is null)
+                {
+                    throw new ObjectStoreException(e.Kind, $"{e.Message}; give the maintenance key's profile with --maintenance-profile or {MaintenanceProfileVariable}", e);
+                }
+
                 await WriteTableAsync(context, result, "Deleted");
                 if (result.NewIndexObjects.Count > 0)
                 {
