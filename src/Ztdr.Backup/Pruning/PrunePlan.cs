@@ -27,6 +27,7 @@ internal enum PruneReason
     OrphanPack,
     SupersededIndex,
     UnusedPack,
+    RepackedPack,
     ReplacedIndex,
     AppliedMarker,
 }
@@ -39,7 +40,7 @@ internal sealed record PruneCandidate(PruneObjectKind Kind, PruneReason Reason, 
 }
 
 /// <summary>
-/// What prune found and would do (<see cref="Pruner.PlanAsync"/>): the objects to delete now, those that must wait
+/// What prune found and would do (<see cref="Pruner.PlanAsync(CancellationToken)"/>): the objects to delete now, those that must wait
 /// for their lock, and what it keeps. Nothing is written or deleted while planning, so a plan is also the dry run.
 /// </summary>
 internal sealed record PrunePlan
@@ -54,11 +55,17 @@ internal sealed record PrunePlan
 
     public required int PacksInUse { get; init; }
 
-    /// <summary>Packs holding both reachable and unreachable blobs: kept whole (repacking them is future work).</summary>
+    /// <summary>Packs holding both reachable and unreachable blobs.</summary>
     public required int PartlyUsedPacks { get; init; }
 
     /// <summary>Sealed bytes of unreachable blobs inside partly used packs: what repacking could free.</summary>
     public required long UnusedBytesInPartlyUsedPacks { get; init; }
+
+    /// <summary>Partly used packs whose lock has ended: their needed blobs are copied to new packs, then they are deleted.</summary>
+    internal required IReadOnlyList<IndexedPack> RepackPacks { get; init; }
+
+    /// <summary>The blobs kept snapshots reach (trees included): what repacking copies.</summary>
+    internal required IReadOnlySet<BlobId> Reachable { get; init; }
 
     /// <summary>Packs an index lists but storage does not hold: left out of a rewritten index.</summary>
     public required IReadOnlyList<ObjectId> MissingPacks { get; init; }
@@ -83,13 +90,16 @@ internal sealed record PrunePlan
 
     /// <summary>Whether the index must be rewritten: packs leave it (deleted now or missing from storage).</summary>
     public bool RewritesIndex => DroppedPacks.Count > 0 || MissingPacks.Count > 0;
+
+    public int RepackCount => RepackPacks.Count;
 }
 
 /// <summary>What a prune did: objects and bytes deleted per kind, and what stays locked (until when).</summary>
 internal sealed record PruneResult(
     IReadOnlyDictionary<PruneObjectKind, (int Count, long Bytes)> Deleted,
     IReadOnlyList<PruneCandidate> StillLocked,
-    IReadOnlyList<ObjectId> NewIndexObjects)
+    IReadOnlyList<ObjectId> NewIndexObjects,
+    IReadOnlyList<IndexedPack> NewPacks)
 {
     public int DeletedCount => Deleted.Values.Sum(d => d.Count);
 

@@ -38,7 +38,10 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
     /// A kept snapshot whose trees or blobs cannot be found stops the plan: nothing may be deleted while a kept
     /// snapshot is incomplete.
     /// </summary>
-    public async Task<PrunePlan> PlanAsync(CancellationToken cancellationToken)
+    public Task<PrunePlan> PlanAsync(CancellationToken cancellationToken) => PlanAsync(repack: true, cancellationToken);
+
+    /// <summary>As <see cref="PlanAsync(CancellationToken)"/>; with <paramref name="repack"/> false, partly used packs are kept whole.</summary>
+    public async Task<PrunePlan> PlanAsync(bool repack, CancellationToken cancellationToken)
     {
         var markers = await _catalog.ListMarkersAsync(cancellationToken);
         var forgotten = markers.SelectMany(m => m.Marker.Snapshots).ToHashSet();
@@ -104,6 +107,11 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
                 {
                     partlyUsed++;
                     unusedInPartly += pack.Entries.Where(e => !reachable.Contains(e.Id)).Sum(e => (long)e.SealedLength);
+                    if (repack)
+                    {
+                        unused[pack.PackId] = pack;
+                        candidates.Add(new(PruneObjectKind.Pack, PruneReason.RepackedPack, pack.PackId, RepositoryObjectNames.Pack(pack.PackId), size, null));
+                    }
                 }
             }
         }
@@ -119,8 +127,10 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
             }
         }
 
+        // A partly used pack still locked is simply kept: it is neither deletable nor waiting to be.
+        checkedCandidates.RemoveAll(c => c.Reason == PruneReason.RepackedPack && !c.IsExpiredAt(now));
         var dropped = checkedCandidates
-            .Where(c => c.Reason == PruneReason.UnusedPack && c.IsExpiredAt(now))
+            .Where(c => c.Reason is PruneReason.UnusedPack or PruneReason.RepackedPack && c.IsExpiredAt(now))
             .ToDictionary(c => c.Id, c => unused[c.Id]);
         var rewrites = dropped.Count > 0 || missing.Count > 0;
         var supersedes = index.IndexObjectIds.Concat(index.SupersededIds.Where(indexInStore.ContainsKey)).Distinct().ToList();
@@ -166,12 +176,14 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
             SurvivingPacks = [.. index.Packs.Values.Where(p => packsInStore.ContainsKey(p.PackId) && !dropped.ContainsKey(p.PackId))],
             Supersedes = supersedes,
             DroppedPacks = dropped,
+            RepackPacks = [.. checkedCandidates.Where(c => c.Reason == PruneReason.RepackedPack).Select(c => unused[c.Id])],
+            Reachable = reachable,
             Markers = markers.ToDictionary(m => m.Id, m => m.Marker.Snapshots),
         };
     }
 
     /// <summary>
-    /// Carries out <paramref name="plan"/> (made by <see cref="PlanAsync"/> on this repository just before): writes the
+    /// Carries out <paramref name="plan"/> (made by <see cref="PlanAsync(CancellationToken)"/> on this repository just before): writes the
     /// replacement index first when packs leave it, then deletes in the plan's order. Objects whose delete storage
     /// refuses because they are locked again are reported as still locked.
     /// </summary>
@@ -184,13 +196,16 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
         var snapshotsPresent = plan.Deletable.Concat(plan.Locked).Where(c => c.Kind == PruneObjectKind.Snapshot).Select(c => c.Id).ToHashSet();
         var relockedPacks = new List<IndexedPack>();
         var indexWritten = false;
+        IReadOnlyList<IndexedPack> newPacks = [];
         try
         {
             foreach (var candidate in plan.Deletable)
             {
                 if (candidate.Reason >= PruneReason.UnusedPack && plan.RewritesIndex && !indexWritten)
                 {
-                    newIndexObjects.AddRange(await WriteIndexAsync(plan.SurvivingPacks, plan.Supersedes, cancellationToken));
+                    // Copies first, then the index that lists them instead of the old packs, then the deletes.
+                    newPacks = await new Repacker(store, repository).RepackAsync(plan.RepackPacks, plan.Reachable, cancellationToken);
+                    newIndexObjects.AddRange(await WriteIndexAsync([.. plan.SurvivingPacks, .. newPacks], plan.Supersedes, cancellationToken));
                     indexWritten = true;
                 }
 
@@ -232,7 +247,7 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
             }
         }
 
-        return new PruneResult(deleted, stillLocked, newIndexObjects);
+        return new PruneResult(deleted, stillLocked, newIndexObjects, newPacks);
     }
 
     /// <summary>Deletes one object; returns null when gone, or the candidate with its new retention when a lock came back.</summary>

@@ -22,7 +22,8 @@ internal static class PruneCommand
         {
             Description = $"Profile (in AWS_SHARED_CREDENTIALS_FILE) of the maintenance key that deletes (default: ${MaintenanceProfileVariable}, else the repository's own key)",
         };
-        var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile };
+        var noRepack = new Option<bool>("--no-repack") { Description = "Keep partly used packs whole instead of copying their used blobs into new packs" };
+        var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
             var location = RepositoryLocation.Resolve(parse.GetValue(global.Repository), context);
@@ -37,7 +38,7 @@ internal static class PruneCommand
             try
             {
                 var pruner = new Pruner(open.Store, deleteStore ?? open.Store, open.Repository, context.Time);
-                var plan = await pruner.PlanAsync(cancellationToken);
+                var plan = await pruner.PlanAsync(repack: !parse.GetValue(noRepack), cancellationToken);
                 await WritePlanAsync(context, plan);
                 if (parse.GetValue(dryRun))
                 {
@@ -58,6 +59,11 @@ internal static class PruneCommand
                 }
 
                 await WriteTableAsync(context, result, "Deleted");
+                if (result.NewPacks.Count > 0)
+                {
+                    await context.Out.WriteLineAsync($"repacked: {result.NewPacks.Sum(p => p.Entries.Count)} blobs copied into {result.NewPacks.Count} new pack(s)");
+                }
+
                 if (result.NewIndexObjects.Count > 0)
                 {
                     await context.Out.WriteLineAsync($"wrote {result.NewIndexObjects.Count} index object(s) listing the packs that stay");
@@ -85,8 +91,10 @@ internal static class PruneCommand
         await context.Out.WriteLineAsync($"blobs reachable from kept snapshots: {plan.ReachableBlobs} in {plan.PacksInUse} packs");
         if (plan.PartlyUsedPacks > 0)
         {
+            var kept = plan.PartlyUsedPacks - plan.RepackCount;
             await context.Out.WriteLineAsync(
-                $"{plan.PartlyUsedPacks} partly used pack(s) kept whole: {ByteSize.Format(plan.UnusedBytesInPartlyUsedPacks)} of unused blobs stay (repacking is not implemented yet)");
+                $"{plan.PartlyUsedPacks} partly used pack(s) hold {ByteSize.Format(plan.UnusedBytesInPartlyUsedPacks)} of unused blobs: "
+                + $"{plan.RepackCount} unlocked one(s) repacked (used blobs copied to new packs, then deleted), {kept} kept whole (locked, or --no-repack)");
         }
 
         if (plan.MissingPacks.Count > 0)

@@ -94,25 +94,61 @@ public sealed class PrunerTests : IDisposable
     }
 
     [Fact]
-    public async Task Prune_PartlyUsedPack_IsKeptWholeAndReported()
+    public async Task Prune_PartlyUsedPackAfterExpiry_IsRepacked_OldPackDeleted_KeptSnapshotRestores()
     {
         var (_, second) = await TwoBackupsForgetFirstAsync(packTargetSize: 16 * 1024 * 1024);
+        var packsBefore = await NamesAsync("data/");
         _time.Advance(TimeSpan.FromDays(60));
 
+        PruneResult result;
         using (var repository = await Repo.OpenAsync(_store, "secret", _time, Ct))
         {
             var pruner = new Pruner(_store, _store, repository, _time);
             var plan = await pruner.PlanAsync(Ct);
 
-            // The first backup's data pack holds shared.bin (still used) and only1.bin: kept whole.
+            // The first backup's data pack holds shared.bin (still used) and only1.bin (not).
             Assert.Equal(1, plan.PartlyUsedPacks);
+            Assert.Equal(1, plan.RepackCount);
             Assert.True(plan.UnusedBytesInPartlyUsedPacks > 300_000);
-            await pruner.ExecuteAsync(plan, Ct);
+            result = await pruner.ExecuteAsync(plan, Ct);
         }
 
+        var repacked = Assert.Single(result.NewPacks);
+        Assert.Single(repacked.Entries);
+        var packsAfter = await NamesAsync("data/");
+        Assert.Contains(RepositoryObjectNamesPack(repacked.PackId), packsAfter);
+        Assert.Equal(packsBefore.Count - 2, packsAfter.Count - 1);
+        Assert.Equal(2, result.Deleted[PruneObjectKind.Pack].Count);
+
         using var reopened = await Repo.OpenAsync(_store, "secret", _time, Ct);
-        await AssertEveryBlobLoadsAsync(reopened, await new SnapshotCatalog(_store, reopened).LoadAsync(second, Ct));
+        var snapshot = await new SnapshotCatalog(_store, reopened).LoadAsync(second, Ct);
+        await AssertEveryBlobLoadsAsync(reopened, snapshot);
+        var target = _directory.Combine("repacked");
+        await new Restorer(reopened).RestoreAsync(snapshot, target, new RestoreOptions(), Ct);
+        Assert.Equal(File.ReadAllBytes(_directory.Combine("two", "shared.bin")), File.ReadAllBytes(Path.Combine(target, "two", "shared.bin")));
+        var lockOfCopy = await _store.GetRetentionAsync(RepositoryObjectNamesPack(repacked.PackId), Ct);
+        Assert.True(lockOfCopy!.RetainUntil >= snapshot.RetainUntil, "the copy is locked at least as long as the snapshot that needs it");
     }
+
+    [Fact]
+    public async Task Prune_WithoutRepack_PartlyUsedPackIsKeptWhole()
+    {
+        await TwoBackupsForgetFirstAsync(packTargetSize: 16 * 1024 * 1024);
+        _time.Advance(TimeSpan.FromDays(60));
+        using var repository = await Repo.OpenAsync(_store, "secret", _time, Ct);
+        var partlyUsed = repository.Index.Packs.Values.Single(p => p.Entries.Count == 2 && p.Entries.All(e => e.Type == BlobType.Data)).PackId;
+
+        var pruner = new Pruner(_store, _store, repository, _time);
+        var plan = await pruner.PlanAsync(repack: false, Ct);
+        var result = await pruner.ExecuteAsync(plan, Ct);
+
+        Assert.Equal(1, plan.PartlyUsedPacks);
+        Assert.Equal(0, plan.RepackCount);
+        Assert.Empty(result.NewPacks);
+        Assert.True(await _store.ExistsAsync(RepositoryObjectNamesPack(partlyUsed), Ct));
+    }
+
+    private static string RepositoryObjectNamesPack(ObjectId id) => "data/" + id.ToString()[..2] + "/" + id;
 
     [Fact]
     public async Task Prune_BackupExtendsPackLockBetweenPlanAndDelete_PackStaysIndexedAndNewSnapshotRestores()
