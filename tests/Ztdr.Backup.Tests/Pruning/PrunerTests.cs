@@ -247,6 +247,25 @@ public sealed class PrunerTests : IDisposable
         Assert.Equal(before, await NamesAsync());
     }
 
+    [Fact]
+    public async Task Plan_BackupFinishedAfterIndexLoaded_StopsWithRunAgain_DeletesNothing()
+    {
+        await TwoBackupsForgetFirstAsync(packTargetSize: 1);
+        _time.Advance(TimeSpan.FromDays(60));
+        using var pruning = await Repo.OpenAsync(_store, "secret", _time, Ct);
+        File.WriteAllBytes(Directory.CreateDirectory(_directory.Combine("three")).FullName + "/new.bin", Bytes(4, 10_000));
+        using (var backingUp = await Repo.OpenAsync(_store, "secret", _time, Ct))
+        {
+            await BackupAsync(backingUp, "three");
+        }
+
+        var before = await NamesAsync();
+        var failure = await Assert.ThrowsAsync<RepositoryFormatException>(() => new Pruner(_store, _store, pruning, _time).PlanAsync(Ct));
+
+        Assert.Contains("run prune again", failure.Message, StringComparison.Ordinal);
+        Assert.Equal(before, await NamesAsync());
+    }
+
     private async Task<PruneResult> PruneAsync()
     {
         using var repository = await Repo.OpenAsync(_store, "secret", _time, Ct);
