@@ -17,6 +17,9 @@ internal static class CliApplication
             RestoreCommand.Create(global, context),
             VerifyCommand.Create(global, context),
             LsCommand.Create(global, context),
+            ForgetCommand.Create(global, context),
+            PruneCommand.Create(global, context),
+            KeyCommand.Create(global, context),
         };
         root.Options.Add(global.Repository);
         root.Options.Add(global.PasswordFile);

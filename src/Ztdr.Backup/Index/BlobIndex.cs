@@ -16,10 +16,17 @@ internal sealed class BlobIndex
     private readonly Dictionary<ObjectId, IndexedPack> _packs = [];
     private readonly Dictionary<ObjectId, List<ObjectId>> _indexObjectsOfPack = [];
     private readonly HashSet<ObjectId> _indexObjects = [];
+    private readonly HashSet<ObjectId> _superseded = [];
 
     public int BlobCount => _blobs.Count;
 
     public IReadOnlyCollection<ObjectId> IndexObjectIds => _indexObjects;
+
+    /// <summary>
+    /// Every index object id that a loaded index object supersedes. Prune supersedes these again in its replacement,
+    /// so an old object that outlives the one superseding it (a longer lock) can never come back into force.
+    /// </summary>
+    public IReadOnlyCollection<ObjectId> SupersededIds => _superseded;
 
     public IReadOnlyDictionary<ObjectId, IndexedPack> Packs => _packs;
 
@@ -31,6 +38,7 @@ internal sealed class BlobIndex
     {
         var superseded = indexObjects.Values.SelectMany(i => i.Supersedes).ToHashSet();
         var index = new BlobIndex();
+        index._superseded.UnionWith(superseded);
         foreach (var (id, indexObject) in indexObjects)
         {
             if (!superseded.Contains(id))

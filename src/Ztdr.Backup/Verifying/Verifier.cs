@@ -76,10 +76,16 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
 
     private async Task<List<LoadedSnapshot>> LoadSnapshotsAsync(FindingSet findings, ProgressRelay progress, CancellationToken cancellationToken)
     {
+        // Forgotten snapshots are on their way out: prune may already have removed data only they used, and their
+        // objects stay until their locks end. Verify answers for the snapshots a restore may still be asked for.
+        var forgotten = await catalog.ForgottenIdsAsync(cancellationToken);
         var ids = new List<ObjectId>();
         await foreach (var id in catalog.ListIdsAsync(cancellationToken))
         {
-            ids.Add(id);
+            if (!forgotten.Contains(id))
+            {
+                ids.Add(id);
+            }
         }
 
         var snapshots = new List<LoadedSnapshot>();

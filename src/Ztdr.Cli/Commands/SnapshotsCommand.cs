@@ -1,51 +1,111 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Snapshots;
 
 namespace Ztdr.Cli.Commands;
 
-/// <summary><c>ztdr snapshots</c>: every snapshot, oldest first, as a table or JSON.</summary>
+/// <summary>
+/// <c>ztdr snapshots</c>: the snapshots, oldest first — a table on a terminal, aligned plain text otherwise (scripts
+/// and logs), or JSON. Forgotten snapshots only with <c>--forgotten</c>.
+/// </summary>
 internal static class SnapshotsCommand
 {
+    private const string TimeFormat = "yyyy-MM-dd HH:mm:ss";
+
     public static Command Create(GlobalOptions global, CliContext context)
     {
         var json = new Option<bool>("--json") { Description = "Print the snapshots as a JSON array" };
-        var command = new Command("snapshots", "List the repository's snapshots, oldest first") { json };
+        var forgotten = new Option<bool>("--forgotten") { Description = "Also list snapshots 'ztdr forget' marked (until prune deletes them)" };
+        var command = new Command("snapshots", "List the repository's snapshots, oldest first") { json, forgotten };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
-            var snapshots = await open.Catalog.ListAsync(cancellationToken);
+            var withForgotten = parse.GetValue(forgotten);
+            var snapshots = await open.Catalog.ListAsync(withForgotten, cancellationToken);
+            HashSet<ObjectId>? forgottenIds = withForgotten ? await open.Catalog.ForgottenIdsAsync(cancellationToken) : null;
             if (parse.GetValue(json))
             {
-                await context.Out.WriteLineAsync(ToJson(snapshots));
+                await context.Out.WriteLineAsync(ToJson(snapshots, forgottenIds));
                 return 0;
             }
 
-            var rows = snapshots.Select(s => new[]
+            if (IsTerminal(context))
             {
-                s.Id.ToString()[..8],
-                s.Snapshot.Time.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                s.Snapshot.Hostname,
-                string.Join(", ", s.Snapshot.Paths),
-            }).ToList();
-            string[] header = ["ID", "Time", "Host", "Paths"];
-            var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-            await context.Out.WriteLineAsync(Row(header, widths));
-            foreach (var row in rows)
-            {
-                await context.Out.WriteLineAsync(Row(row, widths));
+                WriteTerminalTable(context, snapshots, forgottenIds);
+                return 0;
             }
 
+            // Plain text keeps the columns scripts already parse: the id first, the paths last.
+            List<string> header = ["ID", "Time", "Host"];
+            if (forgottenIds is not null)
+            {
+                header.Add("Forgotten");
+            }
+
+            header.Add("Paths");
+            var rows = snapshots.Select(s =>
+            {
+                List<string> row = [s.Id.ToString()[..8], LocalTime(context, s.Snapshot.Time), s.Snapshot.Hostname];
+                if (forgottenIds is not null)
+                {
+                    row.Add(forgottenIds.Contains(s.Id) ? "yes" : "no");
+                }
+
+                row.Add(string.Join(", ", s.Snapshot.Paths));
+                return (IReadOnlyList<string>)row;
+            }).ToList();
+            await WritePlainTableAsync(context.Out, header, rows);
             await context.Out.WriteLineAsync($"{rows.Count} snapshot{(rows.Count == 1 ? "" : "s")}");
             return 0;
         }));
         return command;
     }
 
-    private static string Row(string[] cells, int[] widths) =>
-        string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i])));
+    /// <summary>
+    /// Whether standard output is the process's terminal, where a drawn table helps; a test's writer or a redirected
+    /// stream gets plain text.
+    /// </summary>
+    internal static bool IsTerminal(CliContext context) => ReferenceEquals(context.Out, Console.Out) && !Console.IsOutputRedirected;
 
-    internal static string ToJson(IReadOnlyList<(Backup.Crypto.ObjectId Id, Backup.Snapshots.Snapshot Snapshot)> snapshots)
+    /// <summary>Columns padded to their widest cell, two spaces apart, the last column unpadded (the table the listing commands share).</summary>
+    internal static async Task WritePlainTableAsync(TextWriter output, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows)
+    {
+        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
+        await output.WriteLineAsync(Row(header, widths));
+        foreach (var row in rows)
+        {
+            await output.WriteLineAsync(Row(row, widths));
+        }
+    }
+
+    /// <summary>A drawn table on the terminal; cell text is shown as is, never read as markup.</summary>
+    internal static void WriteTerminalTable(CliContext context, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Out) });
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var column in header)
+        {
+            table.AddColumn(new TableColumn(new Text(column)));
+        }
+
+        foreach (var row in rows)
+        {
+            table.AddRow([.. row.Select(cell => (IRenderable)new Text(cell))]);
+        }
+
+        console.Write(table);
+    }
+
+    internal static string LocalTime(CliContext context, DateTimeOffset time) =>
+        TimeZoneInfo.ConvertTime(time, context.Time.LocalTimeZone).ToString(TimeFormat, CultureInfo.InvariantCulture);
+
+    internal static string UtcTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat + "'Z'", CultureInfo.InvariantCulture);
+
+    internal static string ToJson(IReadOnlyList<(ObjectId Id, Snapshot Snapshot)> snapshots, IReadOnlySet<ObjectId>? forgotten = null)
     {
         using var buffer = new MemoryStream();
         using (var writer = new Utf8JsonWriter(buffer))
@@ -89,6 +149,11 @@ internal static class SnapshotsCommand
                 writer.WriteNumber("bytes", snapshot.Summary.Bytes);
                 writer.WriteNumber("addedBytes", snapshot.Summary.AddedBytes);
                 writer.WriteEndObject();
+                if (forgotten is not null)
+                {
+                    writer.WriteBoolean("forgotten", forgotten.Contains(id));
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -97,4 +162,38 @@ internal static class SnapshotsCommand
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    private static void WriteTerminalTable(CliContext context, IReadOnlyList<(ObjectId Id, Snapshot Snapshot)> snapshots, HashSet<ObjectId>? forgotten)
+    {
+        List<string> header = ["ID", "Time", "Host", "Paths", "Tags", "Size", "Retain until"];
+        if (forgotten is not null)
+        {
+            header.Add("Forgotten");
+        }
+
+        var rows = snapshots.Select(s =>
+        {
+            List<string> row =
+            [
+                s.Id.ToString()[..8],
+                LocalTime(context, s.Snapshot.Time),
+                s.Snapshot.Hostname,
+                string.Join("\n", s.Snapshot.Paths),
+                string.Join(", ", s.Snapshot.Tags),
+                ByteSize.Format(s.Snapshot.Summary.Bytes),
+                UtcTime(s.Snapshot.RetainUntil),
+            ];
+            if (forgotten is not null)
+            {
+                row.Add(forgotten.Contains(s.Id) ? "yes" : "");
+            }
+
+            return (IReadOnlyList<string>)row;
+        }).ToList();
+        WriteTerminalTable(context, header, rows);
+        context.Out.WriteLine($"{rows.Count} snapshot{(rows.Count == 1 ? "" : "s")}");
+    }
+
+    private static string Row(IReadOnlyList<string> cells, int[] widths) =>
+        string.Join("  ", cells.Select((c, i) => i == cells.Count - 1 ? c : c.PadRight(widths[i])));
 }

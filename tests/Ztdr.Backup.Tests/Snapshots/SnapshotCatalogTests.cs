@@ -1,5 +1,6 @@
 using System.Text;
 using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Pruning;
 using Ztdr.Backup.Snapshots;
 using Ztdr.Backup.Stores;
 using Ztdr.Backup.Tests.Repository;
@@ -122,6 +123,70 @@ public sealed class SnapshotCatalogTests
         using var repository = await Repo.InitAsync(_store, "secret", Retention, _time, RepositoryTests.TestKdf, cancellationToken: Ct);
 
         await Assert.ThrowsAsync<KeyNotFoundException>(() => new SnapshotCatalog(_store, repository).ResolveAsync(SnapshotCatalog.Latest, Ct));
+    }
+
+    [Fact]
+    public async Task ForgetAsync_WritesOneLockedMarker_HidesSnapshotFromListAndResolve()
+    {
+        using var repository = await Repo.InitAsync(_store, "secret", Retention, _time, RepositoryTests.TestKdf, cancellationToken: Ct);
+        var catalog = new SnapshotCatalog(_store, repository);
+        var treeId = await TreeGoldenTests.Sample().SaveAsync(repository, Ct);
+        var first = await catalog.SaveAsync(NewSnapshot(treeId, repository.RunRetainUntil), Ct);
+        _time.Advance(TimeSpan.FromHours(1));
+        var second = await catalog.SaveAsync(NewSnapshot(treeId, repository.RunRetainUntil), Ct);
+        var objectsBefore = await CountAsync("");
+
+        var markerId = await catalog.ForgetAsync([second], _time.GetUtcNow(), Ct);
+
+        Assert.NotNull(markerId);
+        Assert.Equal(objectsBefore + 1, await CountAsync(""));
+        Assert.Equal(1, await CountAsync(ForgottenMarker.Prefix));
+        var retention = await _store.GetRetentionAsync(ForgottenMarker.Name(markerId.Value), Ct);
+        Assert.Equal(new ObjectRetention(RetentionMode.Compliance, repository.RunRetainUntil), retention);
+        Assert.True(await _store.ExistsAsync(SnapshotCatalog.Name(second), Ct), "forget never deletes");
+
+        Assert.Equal([first], (await catalog.ListAsync(Ct)).Select(s => s.Id));
+        Assert.Equal([first, second], (await catalog.ListAsync(includeForgotten: true, Ct)).Select(s => s.Id));
+        Assert.Equal(first, (await catalog.ResolveAsync(SnapshotCatalog.Latest, Ct)).Id);
+        var hidden = await Assert.ThrowsAsync<KeyNotFoundException>(() => catalog.ResolveAsync(second.ToString()[..12], Ct));
+        Assert.Contains("forgotten", hidden.Message, StringComparison.Ordinal);
+        Assert.Equal(second, (await catalog.ResolveAsync(second.ToString()[..12], includeForgotten: true, Ct)).Id);
+    }
+
+    [Fact]
+    public async Task ForgetAsync_AlreadyForgotten_WritesNothing()
+    {
+        using var repository = await Repo.InitAsync(_store, "secret", Retention, _time, RepositoryTests.TestKdf, cancellationToken: Ct);
+        var catalog = new SnapshotCatalog(_store, repository);
+        var id = await catalog.SaveAsync(NewSnapshot(await TreeGoldenTests.Sample().SaveAsync(repository, Ct), repository.RunRetainUntil), Ct);
+        await catalog.ForgetAsync([id], _time.GetUtcNow(), Ct);
+
+        Assert.Null(await catalog.ForgetAsync([id], _time.GetUtcNow(), Ct));
+        Assert.Equal(1, await CountAsync(ForgottenMarker.Prefix));
+        Assert.Equal([id], Assert.Single(await catalog.ListMarkersAsync(Ct)).Marker.Snapshots);
+    }
+
+    [Fact]
+    public void ForgottenMarker_Serialize_FrozenJson()
+    {
+        var id = new ObjectId(Enumerable.Repeat((byte)0x22, 32).ToArray());
+        var marker = new ForgottenMarker(new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero), [id]);
+
+        var json = Encoding.UTF8.GetString(marker.Serialize());
+
+        Assert.Equal("{\"version\":1,\"time\":\"2026-01-02T03:04:05.0000000Z\",\"snapshots\":[\"" + id + "\"]}", json);
+        Assert.Equal(marker.Snapshots, ForgottenMarker.Parse(Encoding.UTF8.GetBytes(json)).Snapshots);
+    }
+
+    private async Task<int> CountAsync(string prefix)
+    {
+        var count = 0;
+        await foreach (var item in _store.ListAsync(prefix, Ct))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private Snapshot NewSnapshot(BlobId tree, DateTimeOffset retainUntil) =>

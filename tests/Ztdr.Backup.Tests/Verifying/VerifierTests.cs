@@ -85,6 +85,28 @@ public sealed class VerifierTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_ForgottenSnapshot_IsNotVerified_KeptOnesAre()
+    {
+        // A forgotten snapshot is on its way out; its object is damaged here to show verify does not read it.
+        var first = await BackupAsync();
+        _time.Advance(TimeSpan.FromDays(1));
+        var second = await BackupAsync();
+        using (var writer = await Repo.OpenAsync(_store, Password, _time, Ct))
+        {
+            await new SnapshotCatalog(_store, writer).ForgetAsync([ObjectId.Parse(first)], _time.GetUtcNow(), Ct);
+        }
+
+        var damaged = await CopyAsync(bytes: (name, data) => name == "snapshots/" + first ? FlipMiddleByte(data) : data);
+        using var repository = await Repo.OpenAsync(damaged, Password, _time, Ct);
+
+        var report = await VerifyAsync(damaged, repository, new VerifyOptions { ReadData = PackSubset.All });
+
+        Assert.Empty(report.Findings);
+        Assert.Equal(1, report.Snapshots);
+        Assert.NotEqual(first, second);
+    }
+
+    [Fact]
     public async Task Verify_PathCap_KeepsFirstPathsAndCountsTheRest()
     {
         await BackupAsync();

@@ -1,0 +1,130 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+
+namespace Ztdr.Cli.Commands;
+
+/// <summary>
+/// <c>ztdr key add</c> and <c>ztdr key list</c>: the passwords that open the repository. Each is a <c>keys/&lt;id&gt;</c>
+/// object wrapping the same master key (repository-format.md § 4), written once and locked like every object, so a
+/// key cannot be removed while its lock lasts.
+/// </summary>
+internal static class KeyCommand
+{
+    public static Command Create(GlobalOptions global, CliContext context)
+    {
+        var command = new Command("key", "Manage the passwords that open the repository") { Add(global, context), List(global, context) };
+        return command;
+    }
+
+    private static Command Add(GlobalOptions global, CliContext context)
+    {
+        var newPasswordFile = new Option<string?>("--new-password-file") { Description = "File holding the new password (default: asked twice on the terminal)" };
+        var command = new Command("add", "Add a password that also opens the repository") { newPasswordFile };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        {
+            // The current password first (it may be prompted for too), then the new one.
+            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            var newPassword = NewPassword(parse.GetValue(newPasswordFile), context);
+            var id = await open.Repository.AddPasswordAsync(newPassword, cancellationToken: cancellationToken);
+            await context.Out.WriteLineAsync($"added key {id.ToString()[..8]}; it is locked until {SnapshotsCommand.UtcTime(open.Repository.RunRetainUntil)}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command List(GlobalOptions global, CliContext context)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the keys as a JSON array" };
+        var command = new Command("list", "List the repository's keys, oldest first") { json };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        {
+            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            var keys = open.Repository.KeyObjects.OrderBy(k => k.Value.Created).ThenBy(k => k.Key.ToString(), StringComparer.Ordinal).ToList();
+            if (parse.GetValue(json))
+            {
+                using var buffer = new MemoryStream();
+                using (var writer = new Utf8JsonWriter(buffer))
+                {
+                    writer.WriteStartArray();
+                    foreach (var (id, key) in keys)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("id", id.ToString());
+                        writer.WriteString("created", key.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
+                        writer.WriteEndObject();
+                    }
+
+                    writer.WriteEndArray();
+                }
+
+                await context.Out.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                return 0;
+            }
+
+            var rows = keys.Select(k => (IReadOnlyList<string>)
+            [
+                k.Key.ToString()[..8],
+                SnapshotsCommand.LocalTime(context, k.Value.Created),
+                $"argon2id m={k.Value.Kdf.MemoryKiB}KiB t={k.Value.Kdf.Iterations} p={k.Value.Kdf.Parallelism}",
+            ]).ToList();
+            string[] header = ["ID", "Created", "KDF"];
+            if (SnapshotsCommand.IsTerminal(context))
+            {
+                SnapshotsCommand.WriteTerminalTable(context, header, rows);
+            }
+            else
+            {
+                await SnapshotsCommand.WritePlainTableAsync(context.Out, header, rows);
+            }
+
+            await context.Out.WriteLineAsync($"{rows.Count} key{(rows.Count == 1 ? "" : "s")}");
+            return 0;
+        }));
+        return command;
+    }
+
+    /// <summary>
+    /// The new password: from <paramref name="file"/>, else typed twice on the terminal. Never from
+    /// <c>ZTDR_PASSWORD</c> or the password file options: those hold the password that opens the repository now.
+    /// </summary>
+    private static string NewPassword(string? file, CliContext context)
+    {
+        if (file is not null)
+        {
+            return ReadFile(file);
+        }
+
+        if (context.Prompt is not { } prompt)
+        {
+            throw new CliException("key add needs the new password: use --new-password-file, or run on a terminal to be asked");
+        }
+
+        var typed = prompt.ReadPassword("enter the new password: ");
+        if (typed.Length == 0)
+        {
+            throw new CliException("an empty password is not allowed");
+        }
+
+        return prompt.ReadPassword("enter the new password again: ") == typed
+            ? typed
+            : throw new CliException("the two passwords differ; nothing was done");
+    }
+
+    /// <summary>The file's text without one trailing line break, as for <c>--password-file</c>.</summary>
+    private static string ReadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path, System.Text.Encoding.UTF8);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new CliException($"cannot read the new password file '{path}': {e.Message}");
+        }
+
+        text = text.EndsWith("\r\n", StringComparison.Ordinal) ? text[..^2] : text.EndsWith('\n') ? text[..^1] : text;
+        return text.Length > 0 ? text : throw new CliException($"the new password file '{path}' is empty");
+    }
+}

@@ -1,0 +1,171 @@
+using System.CommandLine;
+using Ztdr.Backup.Pruning;
+using Ztdr.Backup.Stores;
+using Ztdr.Cli.Locations;
+
+namespace Ztdr.Cli.Commands;
+
+/// <summary>
+/// <c>ztdr prune</c>: deletes what no unforgotten snapshot needs, once its lock has ended. Reads the repository and
+/// writes the new index with the usual key; deletes with the maintenance key (<c>--maintenance-profile</c>), the
+/// only role storage lets delete, and only versions whose lock has ended. Objects still locked are reported with
+/// the date they unlock; running prune again then takes them.
+/// </summary>
+internal static class PruneCommand
+{
+    public const string MaintenanceProfileVariable = "ZTDR_MAINTENANCE_PROFILE";
+
+    public static Command Create(GlobalOptions global, CliContext context)
+    {
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be deleted; write and delete nothing" };
+        var maintenanceProfile = new Option<string?>("--maintenance-profile")
+        {
+            Description = $"Profile (in AWS_SHARED_CREDENTIALS_FILE) of the maintenance key that deletes (default: ${MaintenanceProfileVariable}, else the repository's own key)",
+        };
+        var noRepack = new Option<bool>("--no-repack") { Description = "Keep partly used packs whole instead of copying their used blobs into new packs" };
+        var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        {
+            var location = RepositoryLocation.Resolve(parse.GetValue(global.Repository), context);
+            var profile = parse.GetValue(maintenanceProfile) ?? context.Variable(MaintenanceProfileVariable);
+            if (profile is not null && location is not S3Location)
+            {
+                throw new CliException("--maintenance-profile is for S3 repositories; a folder repository deletes with the file system's permissions");
+            }
+
+            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            var deleteStore = profile is not null ? location.OpenStore(WithProfile(context, profile)) : null;
+            try
+            {
+                var pruner = new Pruner(open.Store, deleteStore ?? open.Store, open.Repository, context.Time);
+                var plan = await pruner.PlanAsync(repack: !parse.GetValue(noRepack), cancellationToken);
+                await WritePlanAsync(context, plan);
+                if (parse.GetValue(dryRun))
+                {
+                    await WriteTableAsync(context, plan.Deletable, plan.Locked, "Would delete");
+                    await context.Out.WriteLineAsync($"dry run: would delete {plan.Deletable.Count} objects ({ByteSize.Format(plan.Deletable.Sum(c => c.Size))}); nothing was written or deleted");
+                    await WriteLockedAsync(context, plan.Locked);
+                    return 0;
+                }
+
+                PruneResult result;
+                try
+                {
+                    result = await pruner.ExecuteAsync(plan, cancellationToken);
+                }
+                catch (ObjectStoreException e) when (e.Kind == StoreErrorKind.AccessDenied && profile is null)
+                {
+                    throw new ObjectStoreException(e.Kind, $"{e.Message}; give the maintenance key's profile with --maintenance-profile or {MaintenanceProfileVariable}", e);
+                }
+
+                await WriteTableAsync(context, result, "Deleted");
+                if (result.NewPacks.Count > 0)
+                {
+                    await context.Out.WriteLineAsync($"repacked: {result.NewPacks.Sum(p => p.Entries.Count)} blobs copied into {result.NewPacks.Count} new pack(s)");
+                }
+
+                if (result.NewIndexObjects.Count > 0)
+                {
+                    await context.Out.WriteLineAsync($"wrote {result.NewIndexObjects.Count} index object(s) listing the packs that stay");
+                }
+
+                await context.Out.WriteLineAsync($"deleted {result.DeletedCount} objects, freed {ByteSize.Format(result.BytesFreed)}");
+                await WriteLockedAsync(context, result.StillLocked);
+                return 0;
+            }
+            finally
+            {
+                (deleteStore as IDisposable)?.Dispose();
+            }
+        }));
+        return command;
+    }
+
+    /// <summary>The same environment with <c>AWS_PROFILE</c> replaced: the S3 store of the maintenance key.</summary>
+    private static CliContext WithProfile(CliContext context, string profile) =>
+        context with { Environment = name => name == "AWS_PROFILE" ? profile : context.Environment(name) };
+
+    private static async Task WritePlanAsync(CliContext context, PrunePlan plan)
+    {
+        await context.Out.WriteLineAsync($"snapshots: {plan.KeptSnapshots} kept, {plan.ForgottenSnapshots} forgotten");
+        await context.Out.WriteLineAsync($"blobs reachable from kept snapshots: {plan.ReachableBlobs} in {plan.PacksInUse} packs");
+        if (plan.PartlyUsedPacks > 0)
+        {
+            var kept = plan.PartlyUsedPacks - plan.RepackCount;
+            await context.Out.WriteLineAsync(
+                $"{plan.PartlyUsedPacks} partly used pack(s) hold {ByteSize.Format(plan.UnusedBytesInPartlyUsedPacks)} of unused blobs: "
+                + $"{plan.RepackCount} unlocked one(s) repacked (used blobs copied to new packs, then deleted), {kept} kept whole (locked, or --no-repack)");
+        }
+
+        if (plan.MissingPacks.Count > 0)
+        {
+            await context.Out.WriteLineAsync($"{plan.MissingPacks.Count} pack(s) the index lists are missing from storage; no kept snapshot needs them, the new index leaves them out");
+        }
+    }
+
+    private static Task WriteTableAsync(CliContext context, PruneResult result, string verb)
+    {
+        var deleted = Enum.GetValues<PruneObjectKind>().ToDictionary(k => k, k => result.Deleted.GetValueOrDefault(k));
+        return WriteTableAsync(context, deleted, result.StillLocked, verb);
+    }
+
+    private static Task WriteTableAsync(CliContext context, IReadOnlyList<PruneCandidate> deletable, IReadOnlyList<PruneCandidate> locked, string verb)
+    {
+        var counts = Enum.GetValues<PruneObjectKind>().ToDictionary(
+            k => k,
+            k => (deletable.Count(c => c.Kind == k), deletable.Where(c => c.Kind == k).Sum(c => c.Size)));
+        return WriteTableAsync(context, counts, locked, verb);
+    }
+
+    /// <summary>One row per kind: objects and bytes deleted (or to delete), objects still locked and until when.</summary>
+    private static async Task WriteTableAsync(CliContext context, IReadOnlyDictionary<PruneObjectKind, (int Count, long Bytes)> deleted, IReadOnlyList<PruneCandidate> locked, string verb)
+    {
+        string[] header = ["Objects", verb, "Bytes", "Still locked", "Locked until"];
+        var rows = new List<IReadOnlyList<string>>();
+        foreach (var kind in Enum.GetValues<PruneObjectKind>())
+        {
+            var (count, bytes) = deleted.GetValueOrDefault(kind);
+            var lockedOfKind = locked.Where(c => c.Kind == kind).ToList();
+            rows.Add(
+            [
+                KindName(kind),
+                count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ByteSize.Format(bytes),
+                lockedOfKind.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                lockedOfKind.Count == 0 ? "-" : SnapshotsCommand.UtcTime(lockedOfKind.Max(c => c.Retention!.RetainUntil)),
+            ]);
+        }
+
+        if (SnapshotsCommand.IsTerminal(context))
+        {
+            SnapshotsCommand.WriteTerminalTable(context, header, rows);
+        }
+        else
+        {
+            await SnapshotsCommand.WritePlainTableAsync(context.Out, header, rows);
+        }
+    }
+
+    private static async Task WriteLockedAsync(CliContext context, IReadOnlyList<PruneCandidate> locked)
+    {
+        if (locked.Count == 0)
+        {
+            return;
+        }
+
+        var first = locked.Min(c => c.Retention!.RetainUntil);
+        var lastDate = locked.Max(c => c.Retention!.RetainUntil);
+        var firstText = first == lastDate ? "" : $" (the first unlocks {SnapshotsCommand.UtcTime(first)})";
+        await context.Out.WriteLineAsync(
+            $"{locked.Count} objects still locked until {SnapshotsCommand.UtcTime(lastDate)}{firstText}; run prune again after that");
+    }
+
+    private static string KindName(PruneObjectKind kind) => kind switch
+    {
+        PruneObjectKind.Pack => "packs",
+        PruneObjectKind.Index => "index objects",
+        PruneObjectKind.Snapshot => "forgotten snapshots",
+        PruneObjectKind.Marker => "forgotten markers",
+        _ => kind.ToString(),
+    };
+}

@@ -1,0 +1,137 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using Ztdr.Backup.Stores;
+using Ztdr.Testing;
+
+namespace Ztdr.Cli.Tests.Vault;
+
+/// <summary>
+/// forget and prune with the ztdr executable against a real ztdr-vault. The vault's locks cannot be fast-forwarded
+/// here, so every object ztdr wrote stays locked; an object written without a lock (as a foreign or broken tool might
+/// leave under data/) is what can be deleted at once, and shows which key may delete.
+/// </summary>
+public sealed class PruneAgainstVaultTests : IAsyncLifetime
+{
+    private readonly TemporaryDirectory _directory = new("cli-prune-vault");
+    private VaultProcess _vault = null!;
+
+    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
+
+    public async Task DisposeAsync()
+    {
+        await _vault.DisposeAsync();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task Prune_WithBackupKey_FailsAccessDeniedInOneLine_DeletesNothing()
+    {
+        var environment = await RepositoryWithForgottenSnapshotAsync("backup-key");
+        var orphan = await PlantUnlockedOrphanPackAsync("backup-key");
+        var before = await NamesAsync("backup-key");
+
+        var result = await CliProcess.RunAsync(environment, "prune");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(CliProcess.Lines(result.StandardError));
+        Assert.StartsWith("ztdr: access denied: ", line, StringComparison.Ordinal);
+        Assert.Contains(orphan, line, StringComparison.Ordinal);
+        Assert.Contains("--maintenance-profile", line, StringComparison.Ordinal);
+        Assert.Equal(before, await NamesAsync("backup-key"));
+    }
+
+    [Fact]
+    public async Task Prune_WithMaintenanceKeyBeforeExpiry_DeletesOnlyUnlocked_ReportsLocked_SnapshotsIntact()
+    {
+        var environment = await RepositoryWithForgottenSnapshotAsync("maintenance-key");
+        var orphan = await PlantUnlockedOrphanPackAsync("maintenance-key");
+        var before = await NamesAsync("maintenance-key");
+
+        var result = await CliProcess.RunAsync(environment, "prune", "--maintenance-profile", "maintenance");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("deleted 1 objects", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Matches("[0-9]+ objects still locked until [0-9-]+ [0-9:]+Z", result.StandardOutput);
+        Assert.Equal(before.Where(n => n != orphan), await NamesAsync("maintenance-key"));
+
+        // The forgotten snapshot is still stored (locked) but hidden; the kept one restores.
+        var list = await CliProcess.RunAsync(environment, "snapshots", "--forgotten", "--json");
+        Assert.Equal(2, System.Text.Json.JsonDocument.Parse(list.StandardOutput).RootElement.GetArrayLength());
+        var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", _directory.Combine("restored"));
+        Assert.True(restore.ExitCode == 0, restore.ToString());
+        Assert.Equal(File.ReadAllBytes(_directory.Combine("source", "b.bin")), File.ReadAllBytes(_directory.Combine("restored", "source", "b.bin")));
+    }
+
+    [Fact]
+    public async Task Prune_DryRunWithMaintenanceKey_DeletesNothing()
+    {
+        var environment = await RepositoryWithForgottenSnapshotAsync("dry-run");
+        await PlantUnlockedOrphanPackAsync("dry-run");
+        var before = await NamesAsync("dry-run");
+
+        var result = await CliProcess.RunAsync(environment, "prune", "--dry-run", "--maintenance-profile", "maintenance");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("dry run: would delete 1 objects", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(before, await NamesAsync("dry-run"));
+    }
+
+    /// <summary>init; backup; change a file; backup; forget --keep-last 1: one kept and one forgotten snapshot.</summary>
+    private async Task<Dictionary<string, string>> RepositoryWithForgottenSnapshotAsync(string prefix)
+    {
+        var environment = Environment(prefix);
+        var source = Directory.CreateDirectory(_directory.Combine("source")).FullName;
+        File.WriteAllBytes(Path.Combine(source, "a.bin"), RandomNumberGenerator.GetBytes(100_000));
+        File.WriteAllBytes(Path.Combine(source, "b.bin"), RandomNumberGenerator.GetBytes(50_000));
+        Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
+        Assert.Equal(0, (await CliProcess.RunAsync(environment, "backup", source)).ExitCode);
+        File.WriteAllBytes(Path.Combine(source, "a.bin"), RandomNumberGenerator.GetBytes(100_000));
+        Assert.Equal(0, (await CliProcess.RunAsync(environment, "backup", source)).ExitCode);
+        var forget = await CliProcess.RunAsync(environment, "forget", "--keep-last", "1");
+        Assert.True(forget.ExitCode == 0, forget.ToString());
+        Assert.Contains("forgot 1 snapshot", forget.StandardOutput, StringComparison.Ordinal);
+        return environment;
+    }
+
+    /// <summary>A pack-named object no index lists, written with the backup key and no lock: prune may delete it now.</summary>
+    private async Task<string> PlantUnlockedOrphanPackAsync(string prefix)
+    {
+        var id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+        var name = $"data/{id[..2]}/{id}";
+        using var store = Store(prefix);
+        await store.PutNewAsync(name, RandomNumberGenerator.GetBytes(1000), retainUntil: null);
+        Assert.Null(await store.GetRetentionAsync(name));
+        return name;
+    }
+
+    private async Task<List<string>> NamesAsync(string prefix)
+    {
+        using var store = Store(prefix);
+        var names = new List<string>();
+        await foreach (var item in store.ListAsync())
+        {
+            names.Add(item.Name);
+        }
+
+        return names;
+    }
+
+    private S3ObjectStore Store(string prefix) => new(new S3StoreOptions
+    {
+        Endpoint = new Uri(_vault.Endpoint),
+        Bucket = VaultProcess.DefaultBucket,
+        Prefix = prefix + "/",
+        CredentialsFile = _vault.CredentialsFile,
+        Profile = "backup",
+        CaBundle = _vault.CaBundle,
+    });
+
+    private Dictionary<string, string> Environment(string prefix) => new()
+    {
+        ["ZTDR_REPOSITORY"] = string.Format(CultureInfo.InvariantCulture, "s3:https://127.0.0.1:{0}/{1}/{2}", _vault.Port, VaultProcess.DefaultBucket, prefix),
+        ["ZTDR_PASSWORD"] = "correct horse battery staple",
+        ["AWS_SHARED_CREDENTIALS_FILE"] = _vault.CredentialsFile,
+        ["AWS_PROFILE"] = "backup",
+        ["AWS_CA_BUNDLE"] = _vault.CaBundle,
+    };
+}
