@@ -13,7 +13,7 @@ namespace Ztdr.Backup.Restoring;
 /// linked to their set's first file, and last each folder's owner, mode and time set, children first (creating a
 /// child changes its folder's time; a read-only folder could not be filled).
 /// Every blob is authenticated and its id re-checked as it is loaded. A file is written under a temporary name in its
-/// folder and renamed only when complete and synced: a crash, a cancel or a damaged blob never leaves a partial file
+/// folder and renamed only when complete and synced (<see cref="DurableRenames"/>, one syncfs per group): a crash, a cancel or a damaged blob never leaves a partial file
 /// under a real name, and the temporary file is removed. All writes go through <see cref="PosixWriter"/> by byte path,
 /// so names that are not UTF-8 restore exactly. Owners are restored only when running as root.
 /// </summary>
@@ -79,9 +79,19 @@ internal sealed class Restorer(Repository.Repository repository)
 
         var workers = Math.Clamp(options.Workers ?? 2 * Environment.ProcessorCount, 1, MaxWorkers);
         using (var slots = new SemaphoreSlim(2 * workers))
+        using (var renames = new DurableRenames(PosixWriter.PathOf(root), options.Overwrite, run.FilesDone))
         {
-            var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(plan.Files, parallel, (file, token) => new ValueTask(RestoreFileAsync(file, run, slots, token)));
+            try
+            {
+                var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
+                await Parallel.ForEachAsync(plan.Files, parallel, (file, token) => new ValueTask(RestoreFileAsync(file, run, slots, renames, token)));
+                renames.Flush();
+            }
+            catch
+            {
+                renames.Abandon();
+                throw;
+            }
         }
 
         foreach (var (entry, existing) in plan.HardLinks)
@@ -107,7 +117,7 @@ internal sealed class Restorer(Repository.Repository repository)
         return new RestoreSummary(run.Files, plan.Folders.Count, plan.Symlinks.Count, run.HardLinks, run.Bytes);
     }
 
-    private async Task RestoreFileAsync(PlannedEntry entry, Run run, SemaphoreSlim slots, CancellationToken cancellationToken)
+    private async Task RestoreFileAsync(PlannedEntry entry, Run run, SemaphoreSlim slots, DurableRenames renames, CancellationToken cancellationToken)
     {
         var node = entry.Node;
         var temp = TempPath(entry.Folder);
@@ -115,9 +125,10 @@ internal sealed class Restorer(Repository.Repository repository)
         var renamed = false;
         try
         {
+            long written;
             using (file)
             {
-                var written = await WriteContentAsync(file, entry, run, slots, cancellationToken);
+                written = await WriteContentAsync(file, entry, run, slots, cancellationToken);
                 if (node.Size is { } size && size != written)
                 {
                     throw new RepositoryFormatException($"The file '{entry.Display}' should be {size} bytes but its content blobs hold {written}.");
@@ -131,12 +142,11 @@ internal sealed class Restorer(Repository.Repository repository)
 
                 PosixWriter.SetMode(file, temp, node.Mode);
                 PosixWriter.SetModificationTime(file, temp, node.MtimeNs);
-                PosixWriter.Sync(file, temp);
             }
 
-            PosixWriter.Rename(temp, entry.Path, replace: run.Options.Overwrite);
+            // From here the group owns the temporary name: it renames it after syncfs, or removes it on failure.
+            renames.Add(temp, entry.Path, written);
             renamed = true;
-            run.FileDone();
         }
         finally
         {
@@ -265,7 +275,7 @@ internal sealed class Restorer(Repository.Repository repository)
 
         public void Wrote(long bytes) => Report(Interlocked.Read(ref _files), Interlocked.Add(ref _bytes, bytes));
 
-        public void FileDone() => Report(Interlocked.Increment(ref _files), Interlocked.Read(ref _bytes));
+        public void FilesDone(int count) => Report(Interlocked.Add(ref _files, count), Interlocked.Read(ref _bytes));
 
         private void Report(long files, long bytes) => Options.Progress?.Report(new RestoreProgress(files, plan.Files.Count, bytes, plan.Bytes));
     }
