@@ -2,7 +2,8 @@
 # The main job, end to end on this machine: build, create a vault, serve it over HTTPS, store a file with the
 # aws CLI (multipart) using the backup key, read it back and verify it byte for byte, lock it in compliance mode,
 # show that neither the backup, the admin nor the maintenance key can delete it, back up and restore a folder with the
-# ztdr backup engine (backup key only), verify the audit chain, stop.
+# ztdr backup engine (backup key only), verify the repository (every byte read back, every lock checked),
+# verify the audit chain, stop.
 # Leaves nothing running; the vault's data stays in ./vault-demo for you to inspect (remove it to run again).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -68,9 +69,12 @@ export ZTDR_REPOSITORY="s3:https://127.0.0.1:$port/backups/ztdr" ZTDR_PASSWORD="
 "$ztdr" backup "$root/docs" "$root/scripts"
 "$ztdr" backup "$root/docs" "$root/scripts"      # unchanged: adds nothing
 "$ztdr" snapshots
+"$ztdr" ls latest /scripts
 "$ztdr" restore latest --target "$demo/restored-tree"
 diff -r "$root/docs" "$demo/restored-tree/docs" && diff -r "$root/scripts" "$demo/restored-tree/scripts" \
   && echo "verified: the restored tree is identical to the backed-up one"
+# Every pack downloaded and authenticated, every object's lock read back from the vault: exit 0 only on zero errors.
+"$ztdr" verify --read-data
 
 "$vault" audit verify --data "$demo/vault"
 "$vault" audit tail --data "$demo/vault" -n 6
