@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Ztdr.Backup.Compression;
 using Ztdr.Backup.Crypto;
@@ -81,10 +82,18 @@ internal sealed class PackWriter : IDisposable
         _random(nonce);
         Span<byte> idBytes = stackalloc byte[BlobId.Length];
         id.WriteTo(idBytes);
-        var sealedUnit = new byte[sealedLength];
-        _cipher.Seal(KindOf(type), idBytes, plain, nonce, sealedUnit);
-        var entry = new PackEntry(type, id, checked((uint)_buffer.Length), (uint)sealedLength, (uint)rawLength);
-        _buffer.Write(sealedUnit);
+        var sealedUnit = ArrayPool<byte>.Shared.Rent(sealedLength);
+        try
+        {
+            _cipher.Seal(KindOf(type), idBytes, plain, nonce, sealedUnit.AsSpan(0, sealedLength));
+            _buffer.Write(sealedUnit, 0, sealedLength);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(sealedUnit);
+        }
+
+        var entry = new PackEntry(type, id, checked((uint)(_buffer.Length - sealedLength)), (uint)sealedLength, (uint)rawLength);
         _entries.Add(entry);
         _ids.Add(id);
         return entry;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Ztdr.Backup.Compression;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Index;
@@ -14,7 +15,8 @@ namespace Ztdr.Backup.Repository;
 /// to its open pack and recording an uploaded pack. A blob id is claimed once (<c>_inFlight</c>) from the moment a
 /// caller decides to store it until its pack is uploaded, so two callers saving the same content at the same time
 /// store it once. At most <see cref="MaxConcurrentUploads"/> packs upload at once; the caller that filled a pack
-/// uploads it and waits for a slot, which is the back-pressure on the writers. <see cref="FlushAsync"/>,
+/// uploads it and waits for a slot, which is the back-pressure on the writers (full packs in memory: at most one per
+/// concurrent caller). <see cref="FlushAsync"/>,
 /// <see cref="ReferencedPacks"/> and lock coverage must be used only once every save has returned (the archiver
 /// finishes its pipeline first).
 /// </para>
@@ -84,22 +86,29 @@ public sealed partial class Repository
         PackWriter? full = null;
         try
         {
-            var compressed = Compress(plaintext.Span);
-            lock (_gate)
+            var (compressed, length) = Compress(plaintext.Span);
+            try
             {
-                if (!_openPacks.TryGetValue(type, out var writer))
+                lock (_gate)
                 {
-                    // Data and tree blobs go to separate packs, so loading trees does not download file content (§ 7).
-                    writer = new PackWriter(_keys, NewObjectId(), Config.PackTargetSize, _random);
-                    _openPacks[type] = writer;
-                }
+                    if (!_openPacks.TryGetValue(type, out var writer))
+                    {
+                        // Data and tree blobs go to separate packs, so loading trees does not download file content (§ 7).
+                        writer = new PackWriter(_keys, NewObjectId(), Config.PackTargetSize, _random);
+                        _openPacks[type] = writer;
+                    }
 
-                writer.AddCompressed(type, id, compressed, plaintext.Length);
-                if (writer.IsFull)
-                {
-                    _openPacks.Remove(type);
-                    full = writer;
+                    writer.AddCompressed(type, id, compressed.AsSpan(0, length), plaintext.Length);
+                    if (writer.IsFull)
+                    {
+                        _openPacks.Remove(type);
+                        full = writer;
+                    }
                 }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(compressed);
             }
         }
         catch
@@ -215,15 +224,20 @@ public sealed partial class Repository
         }
     }
 
-    // Compresses with a pooled context (the pool serves saves and loads alike; one context per concurrent caller).
-    private byte[] Compress(ReadOnlySpan<byte> raw)
+    // Compresses with a pooled context (the pool serves saves and loads alike; one context per concurrent caller) into
+    // a pooled buffer the caller returns: a blob is up to 8 MiB, and fresh arrays that size churn the large object heap.
+    private (byte[] Buffer, int Length) Compress(ReadOnlySpan<byte> raw)
     {
         var compressor = _readCompressors.Rent();
+        var buffer = ArrayPool<byte>.Shared.Rent(BlobCompressor.MaxCompressedLength(raw.Length));
         try
         {
-            var buffer = new byte[BlobCompressor.MaxCompressedLength(raw.Length)];
-            var length = compressor.Compress(raw, buffer);
-            return length == buffer.Length ? buffer : buffer.AsSpan(0, length).ToArray();
+            return (buffer, compressor.Compress(raw, buffer));
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
         }
         finally
         {

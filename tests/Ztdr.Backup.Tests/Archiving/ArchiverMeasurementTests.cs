@@ -86,7 +86,9 @@ public sealed class ArchiverMeasurementTests(ITestOutputHelper output)
         var baselineKib = PeakRssKib();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var watch = Stopwatch.StartNew();
-        var summary = await new Archiver(repository, new SnapshotCatalog(store, repository), time).BackupAsync(new BackupRequest([source]), CancellationToken.None);
+        var concurrency = int.Parse(Environment.GetEnvironmentVariable("ZTDR_MEASURE_CONCURRENCY") ?? Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+        var request = new BackupRequest([source]) { Concurrency = concurrency };
+        var summary = await new Archiver(repository, new SnapshotCatalog(store, repository), time).BackupAsync(request, CancellationToken.None);
         watch.Stop();
         var cpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
         var peakKib = PeakRssKib();
@@ -95,7 +97,7 @@ public sealed class ArchiverMeasurementTests(ITestOutputHelper output)
             CultureInfo.InvariantCulture,
             $"{label}: {summary.Files} files, {mibRead:F0} MiB in {watch.Elapsed.TotalSeconds:F1} s = {mibRead / watch.Elapsed.TotalSeconds:F1} MiB/s, "
             + $"{summary.Files / watch.Elapsed.TotalSeconds:F0} files/s; CPU {cpuSeconds:F1} s ({mibRead / cpuSeconds:F1} MiB per CPU-second); "
-            + $"peak RSS {peakKib / 1024.0:F0} MiB (before the backup {baselineKib / 1024.0:F0} MiB); {Environment.ProcessorCount} cores"));
+            + $"peak RSS {peakKib / 1024.0:F0} MiB (before the backup {baselineKib / 1024.0:F0} MiB); concurrency {concurrency} on {Environment.ProcessorCount} cores"));
     }
 
     private static long PeakRssKib()
