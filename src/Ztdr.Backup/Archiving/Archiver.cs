@@ -14,7 +14,7 @@ namespace Ztdr.Backup.Archiving;
 /// <item>one walker lists folders by raw names in tree order, stats every entry, and queues regular files on a bounded
 /// channel (<see cref="FileQueueLength"/>); a file unchanged since the parent snapshot, or a further link to an inode
 /// already queued, is queued all the same but never opened;</item>
-/// <item><see cref="BackupRequest.Concurrency"/> readers open and chunk queued files (FastCDC) and hand each chunk, as a
+/// <item><see cref="BackupRequest.Concurrency"/> readers (at most <see cref="MaxReaders"/>) open and chunk queued files (FastCDC) and hand each chunk, as a
 /// pooled copy, to a save task once a chunk slot is free (2 × concurrency slots: the memory bound);</item>
 /// <item>save tasks compute the keyed id, claim it (dedupe exact under concurrency), compress and seal it into the open
 /// pack (<see cref="Repository.Repository.StoreBlobAsync"/>); the task that fills a pack uploads it, at most
@@ -30,6 +30,12 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
     /// <summary>Files walked ahead of the readers: enough to keep readers busy, few enough to keep nodes small in memory.</summary>
     public const int FileQueueLength = 256;
 
+    /// <summary>
+    /// File readers at most, whatever the core count: each may hold a 16 MiB chunk buffer, and a large file already
+    /// spreads over every core through its chunks; several readers are for the per-file latency of small files.
+    /// </summary>
+    public const int MaxReaders = 8;
+
     private readonly FastCdcChunker _chunker = new(ChunkerParameters.Default);
 
     public async Task<BackupSummary> BackupAsync(BackupRequest request, CancellationToken cancellationToken)
@@ -41,7 +47,8 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         var previousRoots = parentId is { } id ? await LoadPreviousRootsAsync(id, cancellationToken) : null;
 
         var concurrency = Math.Max(1, request.Concurrency);
-        var run = new BackupRun(request.Progress, 2 * concurrency);
+        var readerCount = Math.Min(concurrency, MaxReaders);
+        var run = new BackupRun(request.Progress, 2 * concurrency, readerCount);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var scan = request.Progress is null ? Task.CompletedTask : Task.Run(() => PreScan.Count(roots.Select(r => r.Bytes), run, stop.Token), CancellationToken.None);
         var files = Channel.CreateBounded<FileJob>(new BoundedChannelOptions(FileQueueLength) { SingleWriter = true });
@@ -63,7 +70,7 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
                 }
             }),
             CancellationToken.None);
-        var readers = Enumerable.Range(0, concurrency)
+        var readers = Enumerable.Range(0, readerCount)
             .Select(_ => Task.Run(() => StopOnFailureAsync(stop, () => ReadFilesAsync(files.Reader, run, stop.Token)), CancellationToken.None))
             .ToList();
 

@@ -1,10 +1,13 @@
+using System.Buffers;
+using Ztdr.Backup.Chunking;
+
 namespace Ztdr.Backup.Archiving;
 
 /// <summary>
 /// The shared state of one backup's pipeline: counters (interlocked), the error and skip lists, the hard links seen,
 /// the chunk slots that bound memory, and progress reports (serialized, so a reporter sees one call at a time).
 /// </summary>
-internal sealed class BackupRun(IProgress<BackupProgress>? progress, int chunkSlots)
+internal sealed class BackupRun(IProgress<BackupProgress>? progress, int chunkSlots, int readers)
 {
     private readonly Lock _gate = new();
     private readonly List<string> _skipped = [];
@@ -25,6 +28,16 @@ internal sealed class BackupRun(IProgress<BackupProgress>? progress, int chunkSl
     /// the pipeline's chunk memory whatever the data size; it is also how many blobs compress at once.
     /// </summary>
     public SemaphoreSlim ChunkSlots { get; } = new(chunkSlots);
+
+    /// <summary>
+    /// The chunk copies' buffers. A pool of this run's own rather than <see cref="ArrayPool{T}.Shared"/>, which keeps a
+    /// buffer per size per thread: with the thread pool's threads, megabyte buffers held that way grew the process by
+    /// hundreds of MiB. This one keeps at most one buffer per slot per size.
+    /// </summary>
+    public ArrayPool<byte> ChunkBuffers { get; } = ArrayPool<byte>.Create(ChunkerParameters.Default.MaxSize, chunkSlots);
+
+    /// <summary>The readers' chunking buffers (up to twice the maximum chunk each), pooled per run for the same reason.</summary>
+    public ArrayPool<byte> ReaderBuffers { get; } = ArrayPool<byte>.Create(2 * ChunkerParameters.Default.MaxSize, readers);
 
     public long Files => Interlocked.Read(ref _files);
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using Ztdr.Backup.Chunking;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.FileSystem;
@@ -20,11 +19,11 @@ internal sealed class ContentReader(Repository.Repository repository, FastCdcChu
         try
         {
             await using var stream = PosixReader.OpenRead(path);
-            using var reader = new ChunkReader(stream, chunker);
+            using var reader = new ChunkReader(stream, chunker, run.ReaderBuffers);
             await foreach (var chunk in reader.ReadAllAsync(cancellationToken))
             {
                 await run.ChunkSlots.WaitAsync(cancellationToken);
-                var copy = ArrayPool<byte>.Shared.Rent(chunk.Length);
+                var copy = run.ChunkBuffers.Rent(chunk.Length);
                 chunk.CopyTo(copy);
                 var length = chunk.Length;
 
@@ -54,7 +53,7 @@ internal sealed class ContentReader(Repository.Repository repository, FastCdcChu
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            run.ChunkBuffers.Return(buffer);
             run.ChunkSlots.Release();
         }
     }

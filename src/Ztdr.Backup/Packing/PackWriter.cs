@@ -20,6 +20,9 @@ internal sealed class PackWriter : IDisposable
 
     private const int TrailerLengthField = 4;
 
+    // Sealed units on their way into the pack buffer; sealing is serialized by the repository, so this holds few.
+    private static readonly ArrayPool<byte> SealBuffers = ArrayPool<byte>.Create(16 * 1024 * 1024, 4);
+
     private readonly MemoryStream _buffer = new();
     private readonly BlobCipher _cipher;
     private readonly List<PackEntry> _entries = [];
@@ -82,7 +85,7 @@ internal sealed class PackWriter : IDisposable
         _random(nonce);
         Span<byte> idBytes = stackalloc byte[BlobId.Length];
         id.WriteTo(idBytes);
-        var sealedUnit = ArrayPool<byte>.Shared.Rent(sealedLength);
+        var sealedUnit = SealBuffers.Rent(sealedLength);
         try
         {
             _cipher.Seal(KindOf(type), idBytes, plain, nonce, sealedUnit.AsSpan(0, sealedLength));
@@ -90,7 +93,7 @@ internal sealed class PackWriter : IDisposable
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(sealedUnit);
+            SealBuffers.Return(sealedUnit);
         }
 
         var entry = new PackEntry(type, id, checked((uint)(_buffer.Length - sealedLength)), (uint)sealedLength, (uint)rawLength);

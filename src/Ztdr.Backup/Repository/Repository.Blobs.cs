@@ -43,6 +43,10 @@ public sealed partial class Repository
 
     private BlobIndex _index = new();
     private readonly RandomFill _random = System.Security.Cryptography.RandomNumberGenerator.Fill;
+
+    // Compressed blobs between compression and sealing. Not ArrayPool.Shared, which keeps a buffer per size per thread
+    // (megabytes each across the thread pool's threads); this keeps a few per size, for the concurrent savers.
+    private readonly ArrayPool<byte> _compressedBuffers = ArrayPool<byte>.Create(16 * 1024 * 1024, 16);
     private long _packsUploaded;
 
     internal BlobIndex Index => _index;
@@ -108,7 +112,7 @@ public sealed partial class Repository
             }
             finally
             {
-                ArrayPool<byte>.Shared.Return(compressed);
+                _compressedBuffers.Return(compressed);
             }
         }
         catch
@@ -229,14 +233,14 @@ public sealed partial class Repository
     private (byte[] Buffer, int Length) Compress(ReadOnlySpan<byte> raw)
     {
         var compressor = _readCompressors.Rent();
-        var buffer = ArrayPool<byte>.Shared.Rent(BlobCompressor.MaxCompressedLength(raw.Length));
+        var buffer = _compressedBuffers.Rent(BlobCompressor.MaxCompressedLength(raw.Length));
         try
         {
             return (buffer, compressor.Compress(raw, buffer));
         }
         catch
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _compressedBuffers.Return(buffer);
             throw;
         }
         finally
