@@ -43,6 +43,7 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         var roots = Roots(request);
         var started = time.GetUtcNow();
         var startedTicks = time.GetTimestamp();
+        var packsBefore = repository.PacksUploaded;
         var parentId = await ChooseParentAsync(request, roots, cancellationToken);
         var previousRoots = parentId is { } id ? await LoadPreviousRootsAsync(id, cancellationToken) : null;
 
@@ -100,7 +101,7 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
             return new BackupSummary(snapshotId, rootId, run.Files, run.Dirs, run.BytesRead, run.NewBlobs, run.AddedBytes, run.Skipped, run.Errors)
             {
                 FilesUnchanged = run.FilesUnchanged,
-                PacksUploaded = repository.PacksUploaded,
+                PacksUploaded = repository.PacksUploaded - packsBefore,
                 Duration = time.GetElapsedTime(startedTicks),
                 Parent = parentId,
             };

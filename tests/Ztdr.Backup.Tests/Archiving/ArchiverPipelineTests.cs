@@ -69,6 +69,7 @@ public sealed class ArchiverPipelineTests : IDisposable
         Assert.Equal(new FileInfo(changed).Length, second.BytesRead);
         Assert.Equal(second.Files - 1, second.FilesUnchanged);
         Assert.Equal(1 + TreeBlobsChanged, second.NewBlobs);
+        Assert.Equal(2, second.PacksUploaded);
     }
 
     [Fact]
