@@ -1,31 +1,126 @@
+using System.Runtime.ExceptionServices;
+using System.Text;
+using System.Threading.Channels;
 using Ztdr.Backup.Chunking;
 using Ztdr.Backup.Crypto;
+using Ztdr.Backup.FileSystem;
 using Ztdr.Backup.Snapshots;
 
 namespace Ztdr.Backup.Archiving;
 
 /// <summary>
-/// Backs up files into a repository (v0: single-threaded). Walks each path depth-first, chunks file contents with
-/// FastCDC, saves each chunk as a data blob (the repository deduplicates), builds each directory's tree after its
-/// children so memory holds one node list per level of the path being walked plus one chunk buffer, then commits the
-/// snapshot through <see cref="SnapshotCatalog"/> (flush, lock coverage, snapshot object — in that order).
+/// Backs up files into a repository with a parallel pipeline (docs/architecture.md, "Backup pipeline"):
+/// <list type="number">
+/// <item>one walker lists folders by raw names in tree order, stats every entry, and queues regular files on a bounded
+/// channel (<see cref="FileQueueLength"/>); a file unchanged since the parent snapshot, or a further link to an inode
+/// already queued, is queued all the same but never opened;</item>
+/// <item><see cref="BackupRequest.Concurrency"/> readers (at most <see cref="MaxReaders"/>) open and chunk queued files (FastCDC) and hand each chunk, as a
+/// pooled copy, to a save task once a chunk slot is free (2 × concurrency slots: the memory bound);</item>
+/// <item>save tasks compute the keyed id, claim it (dedupe exact under concurrency), compress and seal it into the open
+/// pack (<see cref="Repository.Repository.StoreBlobAsync"/>); the task that fills a pack uploads it, at most
+/// <see cref="Repository.Repository.MaxConcurrentUploads"/> at once;</item>
+/// <item>each folder's tree is built when its children are done, from their nodes in name order, so a tree's JSON (and
+/// id) does not depend on which file finished first; the root tree last, then the snapshot through
+/// <see cref="SnapshotCatalog"/> (flush, lock coverage, snapshot object — in that order).</item>
+/// </list>
 /// </summary>
-/// <remarks>Not thread-safe; one backup at a time per repository.</remarks>
+/// <remarks>One backup at a time per repository.</remarks>
 internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog catalog, TimeProvider time)
 {
+    /// <summary>Files walked ahead of the readers: enough to keep readers busy, few enough to keep nodes small in memory.</summary>
+    public const int FileQueueLength = 256;
+
+    /// <summary>
+    /// File readers at most, whatever the core count: each may hold a 16 MiB chunk buffer, and a large file already
+    /// spreads over every core through its chunks; several readers are for the per-file latency of small files.
+    /// </summary>
+    public const int MaxReaders = 8;
+
     private readonly FastCdcChunker _chunker = new(ChunkerParameters.Default);
 
     public async Task<BackupSummary> BackupAsync(BackupRequest request, CancellationToken cancellationToken)
+    {
+        var roots = Roots(request);
+        var started = time.GetUtcNow();
+        var startedTicks = time.GetTimestamp();
+        var packsBefore = repository.PacksUploaded;
+        var parentId = await ChooseParentAsync(request, roots, cancellationToken);
+        var previousRoots = parentId is { } id ? await LoadPreviousRootsAsync(id, cancellationToken) : null;
+
+        var concurrency = Math.Max(1, request.Concurrency);
+        var readerCount = Math.Min(concurrency, MaxReaders);
+        var run = new BackupRun(request.Progress, 2 * concurrency, readerCount);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var scan = request.Progress is null ? Task.CompletedTask : Task.Run(() => PreScan.Count(roots.Select(r => r.Bytes), run, stop.Token), CancellationToken.None);
+        var files = Channel.CreateBounded<FileJob>(new BoundedChannelOptions(FileQueueLength) { SingleWriter = true });
+        var rootNodes = new List<Task<TreeNode?>>();
+        var walker = Task.Run(
+            () => StopOnFailureAsync(stop, async () =>
+            {
+                try
+                {
+                    foreach (var root in roots)
+                    {
+                        var previous = previousRoots?.GetValueOrDefault(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(root.Name)));
+                        rootNodes.Add(await VisitAsync(root.Bytes, Encoding.UTF8.GetBytes(root.Name), root.Full, previous, run, files.Writer, stop.Token));
+                    }
+                }
+                finally
+                {
+                    files.Writer.TryComplete();
+                }
+            }),
+            CancellationToken.None);
+        var readers = Enumerable.Range(0, readerCount)
+            .Select(_ => Task.Run(() => StopOnFailureAsync(stop, () => ReadFilesAsync(files.Reader, run, stop.Token)), CancellationToken.None))
+            .ToList();
+
+        try
+        {
+            await WhenAllOrFirstFailureAsync([walker, .. readers]);
+            var nodes = new List<TreeNode>();
+            for (var i = 0; i < roots.Count; i++)
+            {
+                nodes.Add(await rootNodes[i]
+                    ?? throw new IOException($"'{roots[i].Path}' could not be backed up: {string.Join("; ", run.Errors.Concat(run.Skipped))}"));
+            }
+
+            var rootId = await SaveTreeAsync(new Tree(nodes), run, cancellationToken);
+            var snapshot = new Snapshot(
+                started,
+                request.Hostname,
+                request.Username,
+                [.. roots.Select(r => r.Full)],
+                request.Tags,
+                rootId,
+                parentId,
+                repository.RunRetainUntil,
+                request.Program,
+                new SnapshotSummary(run.Files, run.Dirs, run.BytesRead, run.AddedBytes));
+            var snapshotId = await catalog.SaveAsync(snapshot, cancellationToken);
+            return new BackupSummary(snapshotId, rootId, run.Files, run.Dirs, run.BytesRead, run.NewBlobs, run.AddedBytes, run.Skipped, run.Errors)
+            {
+                FilesUnchanged = run.FilesUnchanged,
+                PacksUploaded = repository.PacksUploaded - packsBefore,
+                Duration = time.GetElapsedTime(startedTicks),
+                Parent = parentId,
+            };
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await scan.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private static List<RootPath> Roots(BackupRequest request)
     {
         if (request.Paths.Count == 0)
         {
             throw new ArgumentException("Name at least one path to back up.", nameof(request));
         }
 
-        var started = time.GetUtcNow();
-        var run = new Run(request.Progress);
-        var rootNodes = new List<TreeNode>();
-        var absolutePaths = new List<string>();
+        var roots = new List<RootPath>();
         foreach (var path in request.Paths)
         {
             var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
@@ -35,115 +130,229 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
                 throw new ArgumentException($"'{path}' has no last component to name it by; back up its contents instead.", nameof(request));
             }
 
-            if (rootNodes.Any(n => n.Name == name))
+            if (roots.Any(r => r.Name == name))
             {
                 throw new ArgumentException($"Two paths end in '{name}'; one snapshot holds each last component once.", nameof(request));
             }
 
-            var node = await ArchiveEntryAsync(full, name, run, cancellationToken)
-                ?? throw new IOException($"'{path}' could not be backed up: {string.Join("; ", run.Errors.Concat(run.Skipped))}");
-            rootNodes.Add(node);
-            absolutePaths.Add(full);
+            roots.Add(new RootPath(path, full, name, PosixReader.PathBytes(full)));
         }
 
-        var rootId = await SaveTreeAsync(new Tree(rootNodes), run, cancellationToken);
-        var retainUntil = repository.RunRetainUntil;
-        var snapshot = new Snapshot(
-            started,
-            request.Hostname,
-            request.Username,
-            absolutePaths,
-            request.Tags,
-            rootId,
-            request.Parent,
-            retainUntil,
-            request.Program,
-            new SnapshotSummary(run.Files, run.Dirs, run.BytesRead, run.AddedBytes));
-        var snapshotId = await catalog.SaveAsync(snapshot, cancellationToken);
-        return new BackupSummary(snapshotId, rootId, run.Files, run.Dirs, run.BytesRead, run.NewBlobs, run.AddedBytes, run.Skipped, run.Errors);
+        return roots;
     }
 
-    // Null when the entry is skipped (special file) or unreadable (recorded in the run).
-    private async Task<TreeNode?> ArchiveEntryAsync(string path, string name, Run run, CancellationToken cancellationToken)
+    // The parent: none with --force, the one named, or the newest snapshot of the same paths from the same host.
+    private async Task<ObjectId?> ChooseParentAsync(BackupRequest request, List<RootPath> roots, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        try
+        if (request.Force)
         {
-            var metadata = FileMetadata.Read(path);
-            switch (metadata.Kind)
+            return null;
+        }
+
+        if (request.Parent is { } named)
+        {
+            return named;
+        }
+
+        var paths = roots.Select(r => r.Full).Order(StringComparer.Ordinal).ToList();
+        var snapshots = await catalog.ListAsync(cancellationToken);
+        for (var i = snapshots.Count - 1; i >= 0; i--)
+        {
+            var snapshot = snapshots[i].Snapshot;
+            if (snapshot.Hostname == request.Hostname && snapshot.Paths.Order(StringComparer.Ordinal).SequenceEqual(paths))
             {
-                case FileKind.File:
-                    var (content, size) = await ArchiveContentAsync(path, run, cancellationToken);
-                    run.Files++;
-                    run.Report(path);
-                    return NodeOf(name, NodeType.File, metadata) with { Size = size, Content = content };
-                case FileKind.Directory:
-                    var subtree = await ArchiveDirectoryAsync(path, run, cancellationToken);
-                    run.Dirs++;
-                    run.Report(path);
-                    return NodeOf(name, NodeType.Dir, metadata) with { Subtree = subtree };
-                case FileKind.Symlink:
-                    var target = new FileInfo(path).LinkTarget ?? throw new IOException($"'{path}' stopped being a symlink while it was read.");
-                    return NodeOf(name, NodeType.Symlink, metadata) with { LinkTarget = target };
-                default:
-                    run.Skipped.Add(path);
-                    return null;
+                return snapshots[i].Id;
             }
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+
+        return null;
+    }
+
+    private async Task<Dictionary<string, TreeNode>?> LoadPreviousRootsAsync(ObjectId parentId, CancellationToken cancellationToken) =>
+        await LoadPreviousAsync((await catalog.LoadAsync(parentId, cancellationToken)).Tree, cancellationToken);
+
+    // The parent's version of a folder, by name bytes (as Latin-1 text: one char per byte, so any name is a key).
+    // A parent tree that cannot be read only means nothing is reused from it.
+    private async Task<Dictionary<string, TreeNode>?> LoadPreviousAsync(BlobId treeId, CancellationToken cancellationToken)
+    {
+        try
         {
-            run.Errors.Add($"{path}: {ex.Message}");
+            var tree = await Tree.LoadAsync(repository, treeId, cancellationToken);
+            return tree.Nodes.ToDictionary(n => Encoding.Latin1.GetString(n.NameBytes));
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or RepositoryFormatException or CryptographicIntegrityException)
+        {
             return null;
         }
     }
 
-    private async Task<BlobId> ArchiveDirectoryAsync(string path, Run run, CancellationToken cancellationToken)
+    // Walker: returns once the entry (and, for a folder, everything under it) is queued; the inner task is its node.
+    private async Task<Task<TreeNode?>> VisitAsync(
+        byte[] path, byte[] name, string display, TreeNode? previous, BackupRun run, ChannelWriter<FileJob> files, CancellationToken cancellationToken)
     {
-        var options = new EnumerationOptions { RecurseSubdirectories = false, IgnoreInaccessible = false, AttributesToSkip = 0, ReturnSpecialDirectories = false };
-        var names = Directory.EnumerateFileSystemEntries(path, "*", options).Select(Path.GetFileName).OfType<string>().ToList();
-        names.Sort(Tree.CompareNames);
-        var nodes = new List<TreeNode>(names.Count);
-        foreach (var name in names)
+        cancellationToken.ThrowIfCancellationRequested();
+        try
         {
-            if (await ArchiveEntryAsync(Path.Join(path, name), name, run, cancellationToken) is { } node)
+            var metadata = PosixReader.Stat(path);
+            switch (metadata.Kind)
             {
-                nodes.Add(node);
+                case FileKind.File:
+                    var node = NodeOf(name, NodeType.File, metadata);
+                    HardLink? link = null;
+                    if (metadata.Links > 1)
+                    {
+                        link = run.HardLinkOf(metadata.Device, metadata.Inode, out var first);
+                        node = node with { HardLinkId = link.Id };
+                        if (!first)
+                        {
+                            return LinkAsync(node, link, display, run);
+                        }
+                    }
+
+                    var job = new FileJob(path, display, node, metadata, previous, link);
+                    await files.WriteAsync(job, cancellationToken);
+                    return job.Completion.Task;
+                case FileKind.Directory:
+                    return await VisitDirectoryAsync(path, display, NodeOf(name, NodeType.Dir, metadata), previous, run, files, cancellationToken);
+                case FileKind.Symlink:
+                    return Task.FromResult<TreeNode?>(NodeOf(name, NodeType.Symlink, metadata) with { LinkTarget = PosixReader.ReadLink(path) });
+                default:
+                    run.Skip(display);
+                    return Task.FromResult<TreeNode?>(null);
             }
         }
-
-        return await SaveTreeAsync(new Tree(nodes), run, cancellationToken);
+        catch (IOException ex)
+        {
+            run.Error(display, ex);
+            return Task.FromResult<TreeNode?>(null);
+        }
     }
 
-    private async Task<(IReadOnlyList<BlobId> Content, long Size)> ArchiveContentAsync(string path, Run run, CancellationToken cancellationToken)
+    private async Task<Task<TreeNode?>> VisitDirectoryAsync(
+        byte[] path, string display, TreeNode node, TreeNode? previous, BackupRun run, ChannelWriter<FileJob> files, CancellationToken cancellationToken)
     {
-        var content = new List<BlobId>();
-        long size = 0;
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        using var reader = new ChunkReader(stream, _chunker);
-        await foreach (var chunk in reader.ReadAllAsync(cancellationToken))
+        var names = PosixReader.ReadDirectory(path);
+        names.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
+        var previousChildren = previous is { Type: NodeType.Dir, Subtree: { } subtree } ? await LoadPreviousAsync(subtree, cancellationToken) : null;
+        var children = new List<Task<TreeNode?>>(names.Count);
+        foreach (var name in names)
         {
-            var id = await repository.SaveBlobAsync(BlobType.Data, chunk, cancellationToken);
-            run.Count(id, chunk.Length, repository);
-            content.Add(id);
-            size += chunk.Length;
+            var childPath = PosixReader.Join(path, name);
+            var childPrevious = previousChildren?.GetValueOrDefault(Encoding.Latin1.GetString(name));
+            children.Add(await VisitAsync(childPath, name, PosixReader.Display(childPath), childPrevious, run, files, cancellationToken));
         }
 
-        run.BytesRead += size;
-        return (content, size);
+        return CompleteDirectoryAsync(node, display, children, run, cancellationToken);
     }
 
-    private async Task<BlobId> SaveTreeAsync(Tree tree, Run run, CancellationToken cancellationToken)
+    // A folder's tree once all its children are done; their order is the name order the walker queued them in.
+    private async Task<TreeNode?> CompleteDirectoryAsync(TreeNode node, string display, List<Task<TreeNode?>> children, BackupRun run, CancellationToken cancellationToken)
+    {
+        var nodes = await Task.WhenAll(children);
+        var subtree = await SaveTreeAsync(new Tree(nodes.OfType<TreeNode>()), run, cancellationToken);
+        run.DirDone(display);
+        return node with { Subtree = subtree };
+    }
+
+    // A further path of an inode already queued: same content, never read again.
+    private static async Task<TreeNode?> LinkAsync(TreeNode node, HardLink link, string display, BackupRun run)
+    {
+        if (await link.First.Task is not { } first)
+        {
+            run.Error(display, new IOException("another hard link to this file could not be read"));
+            return null;
+        }
+
+        run.FileDone(display);
+        return node with { Size = first.Size, Content = first.Content };
+    }
+
+    private async Task ReadFilesAsync(ChannelReader<FileJob> files, BackupRun run, CancellationToken cancellationToken)
+    {
+        await foreach (var job in files.ReadAllAsync(cancellationToken))
+        {
+            TreeNode? node;
+            try
+            {
+                node = await ArchiveFileAsync(job, run, cancellationToken);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                run.Error(job.Display, ex);
+                node = null;
+            }
+            catch (Exception ex)
+            {
+                job.Completion.TrySetException(ex);
+                job.Link?.First.TrySetException(ex);
+                throw;
+            }
+
+            job.Completion.TrySetResult(node);
+            job.Link?.First.TrySetResult(node);
+        }
+    }
+
+    private async Task<TreeNode> ArchiveFileAsync(FileJob job, BackupRun run, CancellationToken cancellationToken)
+    {
+        if (job.Previous is { Type: NodeType.File, Content: { } previousContent } previous
+            && previous.Size == job.Metadata.Size
+            && previous.MtimeNs == job.Metadata.MtimeNs
+            && previous.CtimeNs == job.Metadata.CtimeNs
+            && previous.Inode == job.Metadata.Inode
+            && previous.Device == job.Metadata.Device
+            && repository.ReferenceBlobs(previousContent))
+        {
+            run.FileUnchanged(job.Display, job.Metadata.Size);
+            return job.Node with { Size = job.Metadata.Size, Content = previousContent };
+        }
+
+        var (content, size) = await new ContentReader(repository, _chunker, run).ReadAsync(job.Path, cancellationToken);
+        run.FileDone(job.Display);
+        return job.Node with { Size = size, Content = content };
+    }
+
+    private async Task<BlobId> SaveTreeAsync(Tree tree, BackupRun run, CancellationToken cancellationToken)
     {
         var json = tree.Serialize();
-        var id = await repository.SaveBlobAsync(BlobType.Tree, json, cancellationToken);
-        run.Count(id, json.Length, repository);
+        var (id, stored) = await repository.StoreBlobAsync(BlobType.Tree, json, cancellationToken);
+        run.CountBlob(stored, json.Length);
         return id;
     }
 
-    private static TreeNode NodeOf(string name, NodeType type, FileMetadata metadata) => new()
+    // A stage that fails (anything but a readable-file problem, which is recorded) stops the others.
+    private static async Task StopOnFailureAsync(CancellationTokenSource stop, Func<Task> stage)
     {
-        Name = name,
-        Type = type,
+        try
+        {
+            await stage();
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            await stop.CancelAsync();
+            throw;
+        }
+    }
+
+    // Waits for every stage; rethrows the failure that stopped the others rather than a cancellation it caused.
+    private static async Task WhenAllOrFirstFailureAsync(IReadOnlyList<Task> stages)
+    {
+        await Task.WhenAll(stages).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var failures = stages.Where(s => s.IsFaulted).SelectMany(s => s.Exception!.InnerExceptions).ToList();
+        var cause = failures.FirstOrDefault(e => e is not OperationCanceledException) ?? failures.FirstOrDefault();
+        if (cause is not null)
+        {
+            ExceptionDispatchInfo.Throw(cause);
+        }
+
+        foreach (var stage in stages)
+        {
+            await stage;
+        }
+    }
+
+    private static TreeNode NodeOf(byte[] name, NodeType type, FileMetadata metadata) => TreeNode.Named(name, type) with
+    {
         Mode = metadata.Mode,
         Uid = metadata.Uid,
         Gid = metadata.Gid,
@@ -154,35 +363,11 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         Links = metadata.Links,
     };
 
-    private sealed class Run(IProgress<BackupProgress>? progress)
+    private sealed record RootPath(string Path, string Full, string Name, byte[] Bytes);
+
+    /// <summary>A regular file the walker queued: its node without content, what the parent snapshot had, its link group.</summary>
+    private sealed record FileJob(byte[] Path, string Display, TreeNode Node, FileMetadata Metadata, TreeNode? Previous, HardLink? Link)
     {
-        // Blobs new in this run: the index is only updated on flush, so a blob missing from it was either uploaded
-        // earlier in this run (in this set) or is new now. 32 bytes per new blob: about 40 bytes per MiB backed up.
-        private readonly HashSet<BlobId> _new = [];
-
-        public long Files { get; set; }
-
-        public long Dirs { get; set; }
-
-        public long BytesRead { get; set; }
-
-        public long NewBlobs { get; private set; }
-
-        public long AddedBytes { get; private set; }
-
-        public List<string> Skipped { get; } = [];
-
-        public List<string> Errors { get; } = [];
-
-        public void Report(string path) => progress?.Report(new BackupProgress(Files, Dirs, BytesRead, AddedBytes, path));
-
-        public void Count(BlobId id, int length, Repository.Repository repository)
-        {
-            if (!repository.Index.TryGet(id, out _) && _new.Add(id))
-            {
-                NewBlobs++;
-                AddedBytes += length;
-            }
-        }
+        public TaskCompletionSource<TreeNode?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -14,10 +14,23 @@ internal sealed record BackupRequest(IReadOnlyList<string> Paths)
 
     public IReadOnlyList<string> Tags { get; init; } = [];
 
+    /// <summary>
+    /// The snapshot to compare with: files whose size, times, inode and device match its nodes are not read again.
+    /// Null: the newest snapshot with this run's paths and hostname (as restic), if any.
+    /// </summary>
     public ObjectId? Parent { get; init; }
 
-    /// <summary>Told after each file and folder; called on the backup's own flow, so keep it cheap.</summary>
+    /// <summary>Read every file, with no parent snapshot (the snapshot records none).</summary>
+    public bool Force { get; init; }
+
+    /// <summary>
+    /// Told after each file and folder, from the pipeline's worker threads (one call at a time, never concurrently), so
+    /// keep it cheap. When set, a concurrent pre-scan counts files and bytes for <see cref="BackupProgress.TotalBytes"/>.
+    /// </summary>
     public IProgress<BackupProgress>? Progress { get; init; }
+
+    /// <summary>Compressing workers and file readers; defaults to one per core.</summary>
+    public int Concurrency { get; init; } = Environment.ProcessorCount;
 
     public string Program { get; init; } = "ztdr " + (typeof(BackupRequest).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
 }

@@ -6,6 +6,7 @@ namespace Ztdr.Backup.Archiving;
 /// What a backup did. <see cref="NewBlobs"/> and <see cref="AddedBytes"/> count blobs the repository did not hold
 /// before (plaintext bytes, before compression); <see cref="Skipped"/> lists devices, fifos and sockets left out;
 /// <see cref="Errors"/> lists entries that could not be read and are missing from the snapshot.
+/// <see cref="FilesUnchanged"/> files were taken from <see cref="Parent"/> without being read.
 /// </summary>
 internal sealed record BackupSummary(
     ObjectId SnapshotId,
@@ -16,4 +17,13 @@ internal sealed record BackupSummary(
     long NewBlobs,
     long AddedBytes,
     IReadOnlyList<string> Skipped,
-    IReadOnlyList<string> Errors);
+    IReadOnlyList<string> Errors)
+{
+    public long FilesUnchanged { get; init; }
+
+    public long PacksUploaded { get; init; }
+
+    public TimeSpan Duration { get; init; }
+
+    public ObjectId? Parent { get; init; }
+}

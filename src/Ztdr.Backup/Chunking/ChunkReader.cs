@@ -11,22 +11,27 @@ internal sealed class ChunkReader : IDisposable
 {
     private readonly Stream _stream;
     private readonly FastCdcChunker _chunker;
+    private readonly ArrayPool<byte> _pool;
     private byte[]? _buffer;
     private int _start;
     private int _end;
     private bool _endOfStream;
 
-    public ChunkReader(Stream stream, FastCdcChunker chunker)
+    /// <param name="stream">What to chunk.</param>
+    /// <param name="chunker">Where to cut.</param>
+    /// <param name="pool">Where the buffer comes from; <see cref="ArrayPool{T}.Shared"/> when null.</param>
+    public ChunkReader(Stream stream, FastCdcChunker chunker, ArrayPool<byte>? pool = null)
     {
         _stream = stream;
         _chunker = chunker;
+        _pool = pool ?? ArrayPool<byte>.Shared;
     }
 
     /// <summary>The next chunk, or an empty memory at the end of the stream (an empty stream has no chunks).</summary>
     public async ValueTask<ReadOnlyMemory<byte>> ReadChunkAsync(CancellationToken cancellationToken)
     {
         var max = _chunker.Parameters.MaxSize;
-        _buffer ??= ArrayPool<byte>.Shared.Rent(InitialCapacity(max));
+        _buffer ??= _pool.Rent(InitialCapacity(max));
         while (!_endOfStream && _end - _start < max)
         {
             if (_end == _buffer.Length)
@@ -67,7 +72,7 @@ internal sealed class ChunkReader : IDisposable
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _pool.Return(_buffer);
             _buffer = null;
         }
     }
@@ -93,9 +98,9 @@ internal sealed class ChunkReader : IDisposable
         var buffer = _buffer!;
         if (buffer.Length < 2 * max)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(2 * max);
+            var larger = _pool.Rent(2 * max);
             buffer.AsSpan(_start, pending).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
             _buffer = larger;
         }
         else

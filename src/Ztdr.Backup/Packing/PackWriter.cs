@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using Ztdr.Backup.Compression;
 using Ztdr.Backup.Crypto;
@@ -18,6 +19,9 @@ internal sealed class PackWriter : IDisposable
     public const long MaxPackLength = 128L * 1024 * 1024;
 
     private const int TrailerLengthField = 4;
+
+    // Sealed units on their way into the pack buffer; sealing is serialized by the repository, so this holds few.
+    private static readonly ArrayPool<byte> SealBuffers = ArrayPool<byte>.Create(16 * 1024 * 1024, 4);
 
     private readonly MemoryStream _buffer = new();
     private readonly BlobCipher _cipher;
@@ -52,15 +56,25 @@ internal sealed class PackWriter : IDisposable
     /// <summary>Compresses, seals and appends one blob; returns its entry.</summary>
     public PackEntry Add(BlobType type, BlobId id, ReadOnlySpan<byte> raw, BlobCompressor compressor)
     {
+        var plain = new byte[BlobCompressor.MaxCompressedLength(raw.Length)];
+        var plainLength = compressor.Compress(raw, plain);
+        return AddCompressed(type, id, plain.AsSpan(0, plainLength), raw.Length);
+    }
+
+    /// <summary>
+    /// Seals and appends one blob already compressed by <see cref="BlobCompressor.Compress"/>; returns its entry. What
+    /// the parallel archiver calls: compression (the slow step) runs on its workers, sealing (fast, but keyed by this
+    /// pack) runs here.
+    /// </summary>
+    public PackEntry AddCompressed(BlobType type, BlobId id, ReadOnlySpan<byte> plain, int rawLength)
+    {
         ObjectDisposedException.ThrowIf(_finished, this);
         if (_entries.Count >= MaxBlobs)
         {
             throw new InvalidOperationException($"A pack holds at most {MaxBlobs} blobs.");
         }
 
-        var plain = new byte[BlobCompressor.MaxCompressedLength(raw.Length)];
-        var plainLength = compressor.Compress(raw, plain);
-        var sealedLength = BlobCipher.SealedLength(plainLength);
+        var sealedLength = BlobCipher.SealedLength(plain.Length);
         var trailerBound = ((_entries.Count + 1) * PackEntry.Length) + BlobCipher.Overhead + 1 + TrailerLengthField;
         if (_buffer.Length + sealedLength + trailerBound > MaxPackLength)
         {
@@ -71,10 +85,18 @@ internal sealed class PackWriter : IDisposable
         _random(nonce);
         Span<byte> idBytes = stackalloc byte[BlobId.Length];
         id.WriteTo(idBytes);
-        var sealedUnit = new byte[sealedLength];
-        _cipher.Seal(KindOf(type), idBytes, plain.AsSpan(0, plainLength), nonce, sealedUnit);
-        var entry = new PackEntry(type, id, checked((uint)_buffer.Length), (uint)sealedLength, (uint)raw.Length);
-        _buffer.Write(sealedUnit);
+        var sealedUnit = SealBuffers.Rent(sealedLength);
+        try
+        {
+            _cipher.Seal(KindOf(type), idBytes, plain, nonce, sealedUnit.AsSpan(0, sealedLength));
+            _buffer.Write(sealedUnit, 0, sealedLength);
+        }
+        finally
+        {
+            SealBuffers.Return(sealedUnit);
+        }
+
+        var entry = new PackEntry(type, id, checked((uint)(_buffer.Length - sealedLength)), (uint)sealedLength, (uint)rawLength);
         _entries.Add(entry);
         _ids.Add(id);
         return entry;

@@ -1,17 +1,42 @@
+using System.Buffers;
+using Ztdr.Backup.Compression;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Index;
 using Ztdr.Backup.Packing;
 
 namespace Ztdr.Backup.Repository;
 
-/// <content>Saving and loading blobs: dedupe, pack, upload, index (repository-format.md §§ 3, 7, 8).</content>
+/// <content>
+/// Saving and loading blobs: dedupe, pack, upload, index (repository-format.md §§ 3, 7, 8).
+/// <para>
+/// Threading contract: <see cref="SaveBlobAsync"/>, <see cref="StoreBlobAsync"/>, <see cref="ReferenceBlobs"/> and
+/// <see cref="LoadBlobAsync"/> may be called from any number of threads at once. Ids are computed and blobs compressed
+/// outside any lock (the slow part); one short lock (<c>_gate</c>) covers the dedupe decision, appending the sealed blob
+/// to its open pack and recording an uploaded pack. A blob id is claimed once (<c>_inFlight</c>) from the moment a
+/// caller decides to store it until its pack is uploaded, so two callers saving the same content at the same time
+/// store it once. At most <see cref="MaxConcurrentUploads"/> packs upload at once; the caller that filled a pack
+/// uploads it and waits for a slot, which is the back-pressure on the writers (full packs in memory: at most one per
+/// concurrent caller). <see cref="FlushAsync"/>,
+/// <see cref="ReferencedPacks"/> and lock coverage must be used only once every save has returned (the archiver
+/// finishes its pipeline first).
+/// </para>
+/// </content>
 public sealed partial class Repository
 {
+    /// <summary>Packs uploading at once: enough to hide a round trip behind compression, few enough to bound memory.</summary>
+    public const int MaxConcurrentUploads = 2;
+
+    private readonly Lock _gate = new();
+    private readonly SemaphoreSlim _uploadSlots = new(MaxConcurrentUploads);
+
     private readonly Dictionary<BlobType, PackWriter> _openPacks = [];
 
     // Uploaded packs not yet listed in an index object; their blobs are findable through _pendingBlobs meanwhile.
     private readonly List<IndexedPack> _pendingPacks = [];
     private readonly Dictionary<BlobId, BlobLocation> _pendingBlobs = [];
+
+    // Blobs claimed by a save and not yet in an uploaded pack (open, full-and-waiting or uploading).
+    private readonly HashSet<BlobId> _inFlight = [];
 
     // Packs holding a blob this session saved or deduplicated against: what a snapshot of this session depends on.
     private readonly HashSet<ObjectId> _referencedPacks = [];
@@ -19,53 +44,138 @@ public sealed partial class Repository
     private BlobIndex _index = new();
     private readonly RandomFill _random = System.Security.Cryptography.RandomNumberGenerator.Fill;
 
+    // Compressed blobs between compression and sealing. Not ArrayPool.Shared, which keeps a buffer per size per thread
+    // (megabytes each across the thread pool's threads); this keeps a few per size, for the concurrent savers.
+    private readonly ArrayPool<byte> _compressedBuffers = ArrayPool<byte>.Create(16 * 1024 * 1024, 16);
+    private long _packsUploaded;
+
     internal BlobIndex Index => _index;
 
-    /// <summary>The packs this session's blobs live in (saved or deduplicated).</summary>
+    /// <summary>The packs this session's blobs live in (saved or deduplicated). Read it only while no save runs.</summary>
     public IReadOnlyCollection<ObjectId> ReferencedPacks => _referencedPacks;
+
+    /// <summary>Packs this session uploaded so far.</summary>
+    public long PacksUploaded => Interlocked.Read(ref _packsUploaded);
 
     /// <summary>
     /// Saves a blob unless the repository or this session already holds one with the same id; returns the id.
-    /// Full packs are uploaded as they fill, locked until <see cref="RunRetainUntil"/>.
+    /// Full packs are uploaded as they fill, locked until <see cref="RunRetainUntil"/>. Thread-safe.
     /// </summary>
-    internal async Task<BlobId> SaveBlobAsync(BlobType type, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default)
+    internal async Task<BlobId> SaveBlobAsync(BlobType type, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default) =>
+        (await StoreBlobAsync(type, plaintext, cancellationToken)).Id;
+
+    /// <summary>
+    /// <see cref="SaveBlobAsync"/>, also saying whether this call stored the blob (true exactly once per new id in a
+    /// session, whatever the concurrency), so callers can count what a run added. Thread-safe; returns when the blob is
+    /// in an open pack or uploaded, not necessarily uploaded.
+    /// </summary>
+    internal async Task<(BlobId Id, bool Stored)> StoreBlobAsync(BlobType type, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default)
     {
         var id = _keys.ChunkIdKey.ComputeId(plaintext.Span);
-        if (_index.TryGet(id, out var indexed) || _pendingBlobs.TryGetValue(id, out indexed))
+        lock (_gate)
         {
-            _referencedPacks.Add(indexed.PackId);
-            return id;
+            if (_index.TryGet(id, out var indexed) || _pendingBlobs.TryGetValue(id, out indexed))
+            {
+                _referencedPacks.Add(indexed.PackId);
+                return (id, false);
+            }
+
+            // Claimed by another save: its pack is referenced when it is uploaded.
+            if (!_inFlight.Add(id))
+            {
+                return (id, false);
+            }
         }
 
-        if (_openPacks.Values.Any(p => p.Contains(id)))
+        PackWriter? full = null;
+        try
         {
-            return id;
+            var (compressed, length) = Compress(plaintext.Span);
+            try
+            {
+                lock (_gate)
+                {
+                    if (!_openPacks.TryGetValue(type, out var writer))
+                    {
+                        // Data and tree blobs go to separate packs, so loading trees does not download file content (§ 7).
+                        writer = new PackWriter(_keys, NewObjectId(), Config.PackTargetSize, _random);
+                        _openPacks[type] = writer;
+                    }
+
+                    writer.AddCompressed(type, id, compressed.AsSpan(0, length), plaintext.Length);
+                    if (writer.IsFull)
+                    {
+                        _openPacks.Remove(type);
+                        full = writer;
+                    }
+                }
+            }
+            finally
+            {
+                _compressedBuffers.Return(compressed);
+            }
+        }
+        catch
+        {
+            lock (_gate)
+            {
+                _inFlight.Remove(id);
+            }
+
+            throw;
         }
 
-        if (!_openPacks.TryGetValue(type, out var writer))
+        if (full is not null)
         {
-            // Data and tree blobs go to separate packs, so loading trees does not download file content (§ 7).
-            writer = new PackWriter(_keys, NewObjectId(), Config.PackTargetSize, _random);
-            _openPacks[type] = writer;
+            await UploadPackAsync(full, cancellationToken);
         }
 
-        writer.Add(type, id, plaintext.Span, _compressor);
-        if (writer.IsFull)
-        {
-            await UploadPackAsync(type, cancellationToken);
-        }
-
-        return id;
+        return (id, true);
     }
 
-    /// <summary>Uploads partly filled packs, then one index object listing every pack uploaded since the last flush.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Records that this session's snapshot uses blobs it did not save (a file unchanged since the parent snapshot), so
+    /// their packs are locked with it (lock coverage extends <see cref="ReferencedPacks"/>). Returns false, and
+    /// references nothing, when any blob is neither in the index nor being saved in this session: the caller must then
+    /// read the file again. Thread-safe.
+    /// </summary>
+    internal bool ReferenceBlobs(IEnumerable<BlobId> ids)
     {
-        foreach (var type in _openPacks.Keys.ToList())
+        var packs = new List<ObjectId>();
+        lock (_gate)
         {
-            await UploadPackAsync(type, cancellationToken);
+            foreach (var id in ids)
+            {
+                if (_index.TryGet(id, out var location) || _pendingBlobs.TryGetValue(id, out location))
+                {
+                    packs.Add(location.PackId);
+                }
+                else if (!_inFlight.Contains(id))
+                {
+                    return false;
+                }
+            }
+
+            _referencedPacks.UnionWith(packs);
         }
 
+        return true;
+    }
+
+    /// <summary>
+    /// Uploads partly filled packs, then one index object listing every pack uploaded since the last flush. Call only
+    /// when no save is running.
+    /// </summary>
+    public async Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        List<PackWriter> open;
+        lock (_gate)
+        {
+            open = [.. _openPacks.Values];
+            _openPacks.Clear();
+        }
+
+        await Task.WhenAll(open.Select(writer => UploadPackAsync(writer, cancellationToken)));
         if (_pendingPacks.Count == 0)
         {
             return;
@@ -77,61 +187,111 @@ public sealed partial class Repository
         var retainUntil = RunRetainUntil;
         var name = RepositoryObjectNames.Index(indexId);
         await _store.PutNewAsync(name, sealedIndex, retainUntil, cancellationToken);
-        NoteRetention(indexId, name, retainUntil);
-        _index.Add(indexId, _pendingPacks);
-        _pendingPacks.Clear();
-        _pendingBlobs.Clear();
+        lock (_gate)
+        {
+            NoteRetention(indexId, name, retainUntil);
+            _index.Add(indexId, _pendingPacks);
+            _pendingPacks.Clear();
+            _pendingBlobs.Clear();
+        }
     }
 
     /// <summary>
-    /// Loads a blob by id from its pack: authenticated, decompressed, id re-checked. Safe to call from several threads
-    /// at once while nothing is being saved.
+    /// Loads a blob by id from its pack: authenticated, decompressed, id re-checked. Thread-safe, also while blobs are
+    /// being saved; a blob still in an open pack cannot be loaded until it is flushed.
     /// </summary>
     internal async Task<byte[]> LoadBlobAsync(BlobId id, CancellationToken cancellationToken = default)
     {
-        if (!_index.TryGet(id, out var location) && !_pendingBlobs.TryGetValue(id, out location))
+        BlobLocation location;
+        lock (_gate)
         {
-            if (_openPacks.Values.Any(p => p.Contains(id)))
+            if (!_index.TryGet(id, out location) && !_pendingBlobs.TryGetValue(id, out location))
             {
-                throw new InvalidOperationException($"Blob {id} is in a pack not uploaded yet; flush first.");
-            }
+                if (_inFlight.Contains(id))
+                {
+                    throw new InvalidOperationException($"Blob {id} is in a pack not uploaded yet; flush first.");
+                }
 
-            throw new KeyNotFoundException($"Blob {id} is in no index of this repository. Run 'ztdr verify' to find what is missing.");
+                throw new KeyNotFoundException($"Blob {id} is in no index of this repository. Run 'ztdr verify' to find what is missing.");
+            }
         }
 
-        // Thread-safe: restore and verify load blobs from several workers; each borrows its own zstd context.
-        var compressor = _readCompressors.Rent();
+        // Restore and verify load blobs from several workers; each borrows its own zstd context.
+        var compressor = _compressors.Rent();
         try
         {
             return await PackReader.LoadBlobAsync(_store, RepositoryObjectNames.Pack(location.PackId), location.PackId, location.Entry, _keys, compressor, cancellationToken);
         }
         finally
         {
-            _readCompressors.Return(compressor);
+            _compressors.Return(compressor);
         }
     }
 
-    private async Task UploadPackAsync(BlobType type, CancellationToken cancellationToken)
+    // Compresses with a pooled context (the pool serves saves and loads alike; one context per concurrent caller) into
+    // a pooled buffer the caller returns: a blob is up to 8 MiB, and fresh arrays that size churn the large object heap.
+    private (byte[] Buffer, int Length) Compress(ReadOnlySpan<byte> raw)
     {
-        var writer = _openPacks[type];
-        _openPacks.Remove(type);
+        var compressor = _compressors.Rent();
+        var buffer = _compressedBuffers.Rent(BlobCompressor.MaxCompressedLength(raw.Length));
+        try
+        {
+            return (buffer, compressor.Compress(raw, buffer));
+        }
+        catch
+        {
+            _compressedBuffers.Return(buffer);
+            throw;
+        }
+        finally
+        {
+            _compressors.Return(compressor);
+        }
+    }
+
+    private async Task UploadPackAsync(PackWriter writer, CancellationToken cancellationToken)
+    {
         using (writer)
         {
-            var bytes = writer.Finish(_compressor);
-            var retainUntil = RunRetainUntil;
-            var name = RepositoryObjectNames.Pack(writer.Id);
-
-            // A retry of this call re-sends the same bytes under the same name (§ 1), which the store accepts.
-            await _store.PutNewAsync(name, bytes, retainUntil, cancellationToken);
-            var pack = new IndexedPack(writer.Id, retainUntil, [.. writer.Entries]);
-            _pendingPacks.Add(pack);
-            foreach (var entry in pack.Entries)
+            await _uploadSlots.WaitAsync(cancellationToken);
+            try
             {
-                _pendingBlobs[entry.Id] = new BlobLocation(pack.PackId, entry);
-            }
+                byte[] bytes;
+                var compressor = _compressors.Rent();
+                try
+                {
+                    bytes = writer.Finish(compressor);
+                }
+                finally
+                {
+                    _compressors.Return(compressor);
+                }
 
-            _referencedPacks.Add(writer.Id);
-            NoteRetention(writer.Id, name, retainUntil);
+                var retainUntil = RunRetainUntil;
+                var name = RepositoryObjectNames.Pack(writer.Id);
+
+                // A retry of this call re-sends the same bytes under the same name (§ 1), which the store accepts.
+                await _store.PutNewAsync(name, bytes, retainUntil, cancellationToken);
+                var pack = new IndexedPack(writer.Id, retainUntil, [.. writer.Entries]);
+                lock (_gate)
+                {
+                    _pendingPacks.Add(pack);
+                    foreach (var entry in pack.Entries)
+                    {
+                        _pendingBlobs[entry.Id] = new BlobLocation(pack.PackId, entry);
+                        _inFlight.Remove(entry.Id);
+                    }
+
+                    _referencedPacks.Add(writer.Id);
+                    NoteRetention(writer.Id, name, retainUntil);
+                }
+
+                Interlocked.Increment(ref _packsUploaded);
+            }
+            finally
+            {
+                _uploadSlots.Release();
+            }
         }
     }
 

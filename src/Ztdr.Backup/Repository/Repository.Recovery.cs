@@ -72,7 +72,7 @@ public sealed partial class Repository
     private async Task<RecoveredPack> RecoverPackAsync(ObjectId packId, ObjectInfo item, CancellationToken cancellationToken)
     {
         IReadOnlyList<PackEntry> entries;
-        var compressor = _readCompressors.Rent();
+        var compressor = _compressors.Rent();
         try
         {
             // The trailer is sealed under a key derived from the pack id in the name: a pack moved to another name,
@@ -85,7 +85,7 @@ public sealed partial class Repository
         }
         finally
         {
-            _readCompressors.Return(compressor);
+            _compressors.Return(compressor);
         }
 
         // What storage enforces, not what the interrupted run meant to upload: the coverage check (§ 11) extends from

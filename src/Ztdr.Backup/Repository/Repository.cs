@@ -16,7 +16,7 @@ public sealed partial class Repository : IDisposable
     private readonly MasterKey _masterKey;
     private readonly RepositoryKeys _keys;
     private readonly BlobCompressor _compressor;
-    private readonly CompressorPool _readCompressors;
+    private readonly CompressorPool _compressors;
 
     private Repository(IObjectStore store, TimeProvider time, RepositoryConfig config, MasterKey masterKey, IReadOnlyDictionary<ObjectId, KeyObject> keyObjects)
     {
@@ -26,7 +26,7 @@ public sealed partial class Repository : IDisposable
         _masterKey = masterKey;
         _keys = masterKey.DeriveKeys();
         _compressor = new BlobCompressor(config.CompressionLevel);
-        _readCompressors = new CompressorPool(config.CompressionLevel);
+        _compressors = new CompressorPool(config.CompressionLevel);
         KeyObjects = keyObjects;
     }
 
@@ -178,7 +178,8 @@ public sealed partial class Repository : IDisposable
         }
 
         _compressor.Dispose();
-        _readCompressors.Dispose();
+        _compressors.Dispose();
+        _uploadSlots.Dispose();
         _keys.Dispose();
         _masterKey.Dispose();
     }

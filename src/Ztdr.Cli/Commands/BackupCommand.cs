@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
 using Ztdr.Backup.Archiving;
+using Ztdr.Backup.Crypto;
+using Ztdr.Cli.Progress;
 
 namespace Ztdr.Cli.Commands;
 
@@ -15,15 +17,28 @@ internal static class BackupCommand
             Arity = ArgumentArity.OneOrMore,
         };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
-        var command = new Command("backup", "Back up files and folders into a new snapshot") { paths, json };
+        var parent = new Option<string>("--parent")
+        {
+            Description = "Snapshot to compare with (id, unique prefix or 'latest'); default: the newest of the same paths and host",
+        };
+        var force = new Option<bool>("--force") { Description = "Read every file again, ignoring any parent snapshot" };
+        var command = new Command("backup", "Back up files and folders into a new snapshot") { paths, json, parent, force };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
             var fullPaths = parse.GetValue(paths)!.Select(Path.GetFullPath).ToArray();
+            var parentReference = parse.GetValue(parent);
+            var forced = parse.GetValue(force);
+            if (forced && parentReference is not null)
+            {
+                throw new CliException("--force reads every file and records no parent; it cannot be combined with --parent.");
+            }
+
             using var open = await OpenRepository.OpenForBackupAsync(global, parse, context, cancellationToken);
-            var progress = new ProgressLines(context);
+            ObjectId? parentId = parentReference is null ? null : (await open.Catalog.ResolveAsync(parentReference, cancellationToken)).Id;
             var archiver = new Archiver(open.Repository, open.Catalog, context.Time);
-            var summary = await archiver.BackupAsync(new BackupRequest(fullPaths) { Progress = progress }, cancellationToken);
-            progress.Finish();
+            var summary = await BackupProgressDisplay.RunAsync(
+                context,
+                progress => archiver.BackupAsync(new BackupRequest(fullPaths) { Progress = progress, Parent = parentId, Force = forced }, cancellationToken));
             return await ReportAsync(context, BackupOutcome.From(summary), parse.GetValue(json));
         }));
         return command;
@@ -44,9 +59,12 @@ internal static class BackupCommand
         return summary.Errors.Count == 0 ? 0 : CommandErrors.Failed;
     }
 
-    internal static string ToLine(BackupOutcome summary) =>
-        $"snapshot {summary.SnapshotId[..8]} saved: {summary.Files} files, {summary.Dirs} dirs, "
-        + $"{ByteSize.Format(summary.BytesRead)} read, {ByteSize.Format(summary.AddedBytes)} added";
+    internal static string ToLine(BackupOutcome summary)
+    {
+        var unchanged = summary.FilesUnchanged > 0 ? $" ({summary.FilesUnchanged} unchanged)" : "";
+        return $"snapshot {summary.SnapshotId[..8]} saved: {summary.Files} files{unchanged}, {summary.Dirs} dirs, "
+            + $"{ByteSize.Format(summary.BytesRead)} read, {ByteSize.Format(summary.AddedBytes)} added";
+    }
 
     internal static string ToJson(BackupOutcome summary)
     {
@@ -61,6 +79,18 @@ internal static class BackupCommand
             writer.WriteNumber("bytesRead", summary.BytesRead);
             writer.WriteNumber("newBlobs", summary.NewBlobs);
             writer.WriteNumber("addedBytes", summary.AddedBytes);
+            writer.WriteNumber("filesUnchanged", summary.FilesUnchanged);
+            writer.WriteNumber("packsUploaded", summary.PacksUploaded);
+            writer.WriteNumber("durationSeconds", Math.Round(summary.DurationSeconds, 3));
+            if (summary.Parent is { } parentId)
+            {
+                writer.WriteString("parent", parentId);
+            }
+            else
+            {
+                writer.WriteNull("parent");
+            }
+
             WriteStrings(writer, "skipped", summary.Skipped);
             WriteStrings(writer, "errors", summary.Errors);
             writer.WriteEndObject();
@@ -79,46 +109,6 @@ internal static class BackupCommand
 
         writer.WriteEndArray();
     }
-
-    /// <summary>
-    /// Progress on stderr, at most once a second: one rewritten line on a terminal, plain lines otherwise (logs, pipes).
-    /// Called synchronously on the backup's flow, so it only formats and writes.
-    /// </summary>
-    private sealed class ProgressLines(CliContext context) : IProgress<BackupProgress>
-    {
-        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-        private DateTimeOffset _next = context.Time.GetUtcNow() + Interval;
-        private bool _rewriting;
-
-        public void Report(BackupProgress value)
-        {
-            var now = context.Time.GetUtcNow();
-            if (now < _next)
-            {
-                return;
-            }
-
-            _next = now + Interval;
-            var line = $"{value.Files} files, {value.Dirs} dirs, {ByteSize.Format(value.BytesRead)} read, {ByteSize.Format(value.AddedBytes)} added";
-            if (context.ErrorIsTerminal)
-            {
-                context.Error.Write($"\r\u001b[K{line}");
-                _rewriting = true;
-            }
-            else
-            {
-                context.Error.WriteLine($"progress: {line}");
-            }
-        }
-
-        public void Finish()
-        {
-            if (_rewriting)
-            {
-                context.Error.Write("\r\u001b[K");
-            }
-        }
-    }
 }
 
 /// <summary>What the CLI reports of a <see cref="BackupSummary"/>, with the ids as hex text.</summary>
@@ -133,6 +123,15 @@ internal sealed record BackupOutcome(
     IReadOnlyList<string> Skipped,
     IReadOnlyList<string> Errors)
 {
+    public long FilesUnchanged { get; init; }
+
+    public long PacksUploaded { get; init; }
+
+    public double DurationSeconds { get; init; }
+
+    /// <summary>The parent snapshot's id as hex, or null when the run had none.</summary>
+    public string? Parent { get; init; }
+
     public static BackupOutcome From(BackupSummary summary) => new(
         summary.SnapshotId.ToString(),
         summary.Tree.ToString(),
@@ -142,5 +141,11 @@ internal sealed record BackupOutcome(
         summary.NewBlobs,
         summary.AddedBytes,
         summary.Skipped,
-        summary.Errors);
+        summary.Errors)
+    {
+        FilesUnchanged = summary.FilesUnchanged,
+        PacksUploaded = summary.PacksUploaded,
+        DurationSeconds = summary.Duration.TotalSeconds,
+        Parent = summary.Parent?.ToString(),
+    };
 }

@@ -110,6 +110,60 @@ public sealed class RepositoryBlobTests
         await Assert.ThrowsAsync<KeyNotFoundException>(() => repository.LoadBlobAsync(new BlobId(new byte[32]), Ct));
     }
 
+    [Fact]
+    public async Task StoreBlobAsync_ManyThreadsSameAndDistinctContent_EachIdStoredExactlyOnce()
+    {
+        var distinct = Enumerable.Range(0, 40).Select(i => RandomNumberGenerator.GetBytes(2000 + i)).ToList();
+        using (var repository = await InitAsync(packTargetSize: 16 * 1024))
+        {
+            // Every blob saved by 8 callers at once, across small packs that fill and upload concurrently.
+            var saves = Enumerable.Range(0, 8)
+                .SelectMany(_ => distinct.Select(blob => Task.Run(() => repository.StoreBlobAsync(BlobType.Data, blob, Ct))))
+                .ToList();
+            var results = await Task.WhenAll(saves);
+            await repository.FlushAsync(Ct);
+
+            Assert.Equal(distinct.Count, results.Count(r => r.Stored));
+            Assert.Equal(distinct.Count, results.Where(r => r.Stored).Select(r => r.Id).Distinct().Count());
+            Assert.Equal(distinct.Count, repository.Index.Packs.Values.Sum(p => p.Entries.Count));
+            Assert.Equal(repository.Index.Packs.Count, repository.ReferencedPacks.Count);
+            Assert.Equal(repository.Index.Packs.Count, repository.PacksUploaded);
+        }
+
+        using var reopened = await Repo.OpenAsync(_store, "secret", _time, Ct);
+        foreach (var blob in distinct)
+        {
+            Assert.Equal(blob, await reopened.LoadBlobAsync(await reopened.SaveBlobAsync(BlobType.Data, blob, Ct), Ct));
+        }
+    }
+
+    [Fact]
+    public async Task ReferenceBlobs_KnownBlobs_AddsTheirPacks_UnknownBlob_ReferencesNothing()
+    {
+        var blobs = Enumerable.Range(0, 6).Select(i => RandomNumberGenerator.GetBytes(3000)).ToList();
+        var ids = new List<BlobId>();
+        using (var repository = await InitAsync(packTargetSize: 4 * 1024))
+        {
+            foreach (var blob in blobs)
+            {
+                ids.Add(await repository.SaveBlobAsync(BlobType.Data, blob, Ct));
+            }
+
+            await repository.FlushAsync(Ct);
+        }
+
+        using var reopened = await Repo.OpenAsync(_store, "secret", _time, Ct);
+        Assert.Empty(reopened.ReferencedPacks);
+
+        Assert.False(reopened.ReferenceBlobs([ids[0], new BlobId(new byte[32])]));
+        Assert.Empty(reopened.ReferencedPacks);
+
+        Assert.True(reopened.ReferenceBlobs(ids[..3]));
+        var expected = ids[..3].Select(id => { reopened.Index.TryGet(id, out var location); return location.PackId; }).ToHashSet();
+        Assert.Equal(expected, reopened.ReferencedPacks.ToHashSet());
+        Assert.True(expected.Count > 1, "the blobs span several packs");
+    }
+
     private Task<Repo> InitAsync(int packTargetSize = RepositoryConfig.DefaultPackTargetSize) =>
         Repo.InitAsync(_store, "secret", TimeSpan.FromDays(30), _time, RepositoryTests.TestKdf, packTargetSize, cancellationToken: Ct);
 
