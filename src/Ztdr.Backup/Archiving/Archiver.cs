@@ -263,7 +263,16 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
             return null;
         }
 
-        run.FileDone(display);
+        // Unchanged when the inode was: the same content, taken from the parent without reading.
+        if (link.FirstUnchanged)
+        {
+            run.FileUnchanged(display, first.Size ?? 0);
+        }
+        else
+        {
+            run.FileDone(display);
+        }
+
         return node with { Size = first.Size, Content = first.Content };
     }
 
@@ -304,6 +313,11 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
             && repository.ReferenceBlobs(previousContent))
         {
             run.FileUnchanged(job.Display, job.Metadata.Size);
+            if (job.Link is { } firstOfLinks)
+            {
+                firstOfLinks.FirstUnchanged = true;
+            }
+
             return job.Node with { Size = job.Metadata.Size, Content = previousContent };
         }
 

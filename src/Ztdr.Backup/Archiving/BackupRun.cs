@@ -165,4 +165,7 @@ internal sealed class HardLink(long id)
     public long Id { get; } = id;
 
     public TaskCompletionSource<Snapshots.TreeNode?> First { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Whether the first path's content came unchanged from the parent (set before <see cref="First"/> completes).</summary>
+    public bool FirstUnchanged { get; set; }
 }
