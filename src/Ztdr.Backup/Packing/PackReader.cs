@@ -113,7 +113,7 @@ internal static class PackReader
         return (int)length;
     }
 
-    private static async Task<byte[]> ReadRangeAsync(IObjectStore store, string name, ByteRange range, CancellationToken cancellationToken)
+    internal static async Task<byte[]> ReadRangeAsync(IObjectStore store, string name, ByteRange range, CancellationToken cancellationToken)
     {
         await using var stream = await store.GetAsync(name, range, cancellationToken);
         var buffer = new byte[range.Length];

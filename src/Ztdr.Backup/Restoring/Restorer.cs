@@ -58,7 +58,7 @@ internal sealed class Restorer(Repository.Repository repository)
         var plan = await RestorePlan.BuildAsync(
             repository, tree, root == "/" ? "" : root, rootKind == PosixWriter.PathKind.Directory, options.Filter, options.Overwrite, cancellationToken);
         Directory.CreateDirectory(root);
-        var run = new Run(options, plan);
+        var run = new Run(options, plan, new PackReadAhead(repository, plan.Files.SelectMany(f => f.Node.Content ?? [])));
 
         foreach (var folder in plan.Folders)
         {
@@ -184,9 +184,9 @@ internal sealed class Restorer(Repository.Repository repository)
                         break;
                     }
 
-                    // LoadBlobAsync authenticates the blob and re-checks its id: a tampered pack fails here, not later.
+                    // Loading authenticates the blob and re-checks its id: a tampered pack fails here, not later.
                     var id = content[next++];
-                    pending.Enqueue(Task.Run(() => repository.LoadBlobAsync(id, cancellationToken), cancellationToken));
+                    pending.Enqueue(Task.Run(() => run.Blobs.LoadAsync(id, cancellationToken), cancellationToken));
                 }
 
                 var blob = await pending.Peek();
@@ -258,8 +258,10 @@ internal sealed class Restorer(Repository.Repository repository)
     private static byte[] TempPath(byte[] folder) =>
         PosixWriter.Join(folder, System.Text.Encoding.ASCII.GetBytes("." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) + TempSuffix));
 
-    private sealed class Run(RestoreOptions options, RestorePlan plan)
+    private sealed class Run(RestoreOptions options, RestorePlan plan, PackReadAhead blobs)
     {
+        public PackReadAhead Blobs { get; } = blobs;
+
         private long _files;
         private long _bytes;
 

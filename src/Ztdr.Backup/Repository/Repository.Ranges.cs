@@ -1,0 +1,55 @@
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Index;
+using Ztdr.Backup.Packing;
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Backup.Repository;
+
+/// <content>
+/// Reading several neighbouring blobs of a pack with one request (restore's read-ahead): where a blob is, one ranged
+/// read of a pack, and opening a sealed blob cut from such a read — authenticated and id-checked like
+/// <see cref="LoadBlobAsync"/>. Thread-safe while nothing is being saved.
+/// </content>
+public sealed partial class Repository
+{
+    /// <summary>Where an indexed blob is stored; false when no index lists it.</summary>
+    internal bool TryLocate(BlobId id, out BlobLocation location)
+    {
+        lock (_gate)
+        {
+            return _index.TryGet(id, out location);
+        }
+    }
+
+    /// <summary>A pack's entries in the order they are stored (by offset), as its index object lists them.</summary>
+    internal IReadOnlyList<PackEntry> EntriesByOffset(ObjectId packId)
+    {
+        lock (_gate)
+        {
+            return _index.Packs.TryGetValue(packId, out var pack) ? [.. pack.Entries.OrderBy(e => e.Offset)] : [];
+        }
+    }
+
+    /// <summary>The bytes <paramref name="range"/> of pack <paramref name="packId"/>, in one request.</summary>
+    internal async Task<byte[]> ReadPackRangeAsync(ObjectId packId, ByteRange range, CancellationToken cancellationToken)
+    {
+        var bytes = await PackReader.ReadRangeAsync(_store, RepositoryObjectNames.Pack(packId), range, cancellationToken);
+        return bytes.Length == range.Length
+            ? bytes
+            : throw new RepositoryFormatException($"Pack {packId} is truncated: {bytes.Length} of {range.Length} bytes at offset {range.Offset}.");
+    }
+
+    /// <summary>Opens the sealed blob at <paramref name="location"/> from its bytes: authenticated, decompressed, id re-checked.</summary>
+    internal byte[] OpenBlob(BlobLocation location, ReadOnlySpan<byte> sealedUnit)
+    {
+        var compressor = _compressors.Rent();
+        try
+        {
+            return PackReader.OpenBlob(_keys, compressor, location.PackId, location.Entry, sealedUnit);
+        }
+        finally
+        {
+            _compressors.Return(compressor);
+        }
+    }
+}
