@@ -9,25 +9,14 @@ namespace Ztdr.Cli.Tests.Faults;
 /// The ztdr executable against a real ztdr-vault when something is wrong: each failure is one line on stderr, a
 /// non-zero exit, and nothing written to the bucket.
 /// </summary>
-public sealed class CliFaultTests : IAsyncLifetime
+public sealed class CliFaultTests() : VaultCliTest("cli-faults")
 {
-    private readonly TemporaryDirectory _directory = new("cli-faults");
-    private VaultProcess _vault = null!;
-
-    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _vault.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task Backup_WrongPassword_OneLineNonZeroAndNothingWritten()
     {
-        var environment = FaultEnvironment.For(_vault, "wrong-password");
+        var environment = FaultEnvironment.For(Vault, "wrong-password");
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
-        var before = await FaultEnvironment.ListAsync(_vault, "wrong-password/");
+        var before = await FaultEnvironment.ListAsync(Vault, "wrong-password/");
         environment["ZTDR_PASSWORD"] = "not the password";
 
         var result = await CliProcess.RunAsync(environment, "backup", Source());
@@ -36,7 +25,7 @@ public sealed class CliFaultTests : IAsyncLifetime
         var line = Assert.Single(CliProcess.Lines(result.StandardError));
         Assert.StartsWith("ztdr: wrong password", line, StringComparison.Ordinal);
         Assert.Empty(result.StandardOutput);
-        Assert.Equal(before, await FaultEnvironment.ListAsync(_vault, "wrong-password/"));
+        Assert.Equal(before, await FaultEnvironment.ListAsync(Vault, "wrong-password/"));
     }
 
     [Theory]
@@ -44,7 +33,7 @@ public sealed class CliFaultTests : IAsyncLifetime
     [InlineData("snapshots")]
     public async Task Command_PrefixWithoutRepository_OneLineNonZeroAndNothingWritten(string command)
     {
-        var environment = FaultEnvironment.For(_vault, "never-initialised");
+        var environment = FaultEnvironment.For(Vault, "never-initialised");
         string[] args = command == "backup" ? [command, Source()] : [command];
 
         var result = await CliProcess.RunAsync(environment, args);
@@ -52,14 +41,14 @@ public sealed class CliFaultTests : IAsyncLifetime
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(CliProcess.Lines(result.StandardError));
         Assert.StartsWith("ztdr: not found: There is no ztdr repository here", line, StringComparison.Ordinal);
-        Assert.Empty(await FaultEnvironment.ListAsync(_vault, "never-initialised/"));
+        Assert.Empty(await FaultEnvironment.ListAsync(Vault, "never-initialised/"));
     }
 
     [Fact]
     public async Task Backup_NoSuchBucket_OneLineNamingTheBucket()
     {
-        var environment = FaultEnvironment.For(_vault, "x");
-        environment["ZTDR_REPOSITORY"] = $"s3:https://127.0.0.1:{_vault.Port}/no-such-bucket/x";
+        var environment = FaultEnvironment.For(Vault, "x");
+        environment["ZTDR_REPOSITORY"] = $"s3:https://127.0.0.1:{Vault.Port}/no-such-bucket/x";
 
         // A key allowed on every bucket: a key scoped to other buckets is (rightly) denied before existence is told.
         environment["AWS_PROFILE"] = VaultProcess.AllRolesProfile;
@@ -77,16 +66,16 @@ public sealed class CliFaultTests : IAsyncLifetime
     [InlineData("wrong-secret", "SignatureDoesNotMatch")]
     public async Task Backup_CredentialsRefused_OneLineWithTheCode(string profile, string code)
     {
-        var environment = FaultEnvironment.For(_vault, "refused");
+        var environment = FaultEnvironment.For(Vault, "refused");
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
-        var (id, _) = _vault.Credentials("backup");
-        var credentials = _directory.Combine("credentials-" + profile);
+        var (id, _) = Vault.Credentials("backup");
+        var credentials = Scratch.Combine("credentials-" + profile);
         File.WriteAllText(credentials, profile == "unknown-key"
             ? $"[{profile}]\naws_access_key_id = AKIDNOTAKEY000000000\naws_secret_access_key = whatever\n"
             : $"[{profile}]\naws_access_key_id = {id}\naws_secret_access_key = not-the-secret\n");
         environment["AWS_SHARED_CREDENTIALS_FILE"] = credentials;
         environment["AWS_PROFILE"] = profile;
-        var before = await FaultEnvironment.ListAsync(_vault, "refused/");
+        var before = await FaultEnvironment.ListAsync(Vault, "refused/");
 
         var result = await CliProcess.RunAsync(environment, "backup", Source());
 
@@ -94,7 +83,7 @@ public sealed class CliFaultTests : IAsyncLifetime
         var line = Assert.Single(CliProcess.Lines(result.StandardError));
         Assert.StartsWith("ztdr: access denied: ", line, StringComparison.Ordinal);
         Assert.True(line.Contains(code, StringComparison.Ordinal), line);
-        Assert.Equal(before, await FaultEnvironment.ListAsync(_vault, "refused/"));
+        Assert.Equal(before, await FaultEnvironment.ListAsync(Vault, "refused/"));
     }
 
     [Fact]
@@ -104,7 +93,7 @@ public sealed class CliFaultTests : IAsyncLifetime
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var environment = FaultEnvironment.For(_vault, "x");
+        var environment = FaultEnvironment.For(Vault, "x");
         environment["ZTDR_REPOSITORY"] = $"s3:https://127.0.0.1:{port}/backups/x";
 
         var result = await CliProcess.RunAsync(environment, "backup", Source());
@@ -120,7 +109,7 @@ public sealed class CliFaultTests : IAsyncLifetime
     [Fact]
     public async Task Backup_BlackHoleEndpoint_GivesUpInOneLine()
     {
-        var environment = FaultEnvironment.For(_vault, "x");
+        var environment = FaultEnvironment.For(Vault, "x");
         environment["ZTDR_REPOSITORY"] = "s3:https://192.0.2.1:9000/backups/x";
         environment["ZTDR_S3_MAX_RETRIES"] = "1";
 
@@ -133,7 +122,7 @@ public sealed class CliFaultTests : IAsyncLifetime
     [Fact]
     public async Task Backup_BadRetryVariable_OneLineUsageError()
     {
-        var environment = FaultEnvironment.For(_vault, "x");
+        var environment = FaultEnvironment.For(Vault, "x");
         environment["ZTDR_S3_MAX_RETRIES"] = "many";
 
         var result = await CliProcess.RunAsync(environment, "snapshots");
@@ -144,7 +133,7 @@ public sealed class CliFaultTests : IAsyncLifetime
 
     private string Source()
     {
-        var source = _directory.Combine("source");
+        var source = Scratch.Combine("source");
         Directory.CreateDirectory(source);
         File.WriteAllText(Path.Combine(source, "a.txt"), "some content");
         return source;

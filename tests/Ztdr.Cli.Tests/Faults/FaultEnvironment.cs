@@ -1,5 +1,5 @@
-using System.Globalization;
 using Amazon.S3.Model;
+using Ztdr.Cli.Tests.Vault;
 using Ztdr.Testing;
 
 namespace Ztdr.Cli.Tests.Faults;
@@ -7,21 +7,18 @@ namespace Ztdr.Cli.Tests.Faults;
 /// <summary>What the fault tests share: the ztdr environment for a repository on a vault, and a look at the bucket that does not go through ztdr.</summary>
 internal static class FaultEnvironment
 {
-    public const string Password = "correct horse battery staple";
+    public const string Password = VaultCliTest.Password;
 
     /// <summary>The environment of a ztdr process using <paramref name="prefix"/> in the vault's bucket with the backup key.</summary>
-    public static Dictionary<string, string> For(VaultProcess vault, string prefix, string profile = "backup") => new()
+    public static Dictionary<string, string> For(VaultProcess vault, string prefix, string profile = "backup")
     {
-        ["ZTDR_REPOSITORY"] = string.Format(CultureInfo.InvariantCulture, "s3:https://127.0.0.1:{0}/{1}/{2}", vault.Port, VaultProcess.DefaultBucket, prefix),
-        ["ZTDR_PASSWORD"] = Password,
-        ["AWS_SHARED_CREDENTIALS_FILE"] = vault.CredentialsFile,
-        ["AWS_PROFILE"] = profile,
-        ["AWS_CA_BUNDLE"] = vault.CaBundle,
+        var environment = VaultCliTest.EnvironmentFor(vault, prefix, profile);
 
         // A failing run gives up after a bounded time; the defaults (4 retries, 10 s connect) are for the field.
-        ["ZTDR_S3_MAX_RETRIES"] = "2",
-        ["ZTDR_S3_CONNECT_TIMEOUT"] = "2",
-    };
+        environment["ZTDR_S3_MAX_RETRIES"] = "2";
+        environment["ZTDR_S3_CONNECT_TIMEOUT"] = "2";
+        return environment;
+    }
 
     /// <summary>Every object version under <paramref name="prefix"/> with its size, read with the all-roles key.</summary>
     public static async Task<IReadOnlyList<(string Key, long Size)>> ListAsync(VaultProcess vault, string prefix)

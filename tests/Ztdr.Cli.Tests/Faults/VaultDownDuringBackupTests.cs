@@ -11,33 +11,22 @@ namespace Ztdr.Cli.Tests.Faults;
 /// leaves no snapshot; after the vault restarts on the same data folder, the next backup reuses the packs that were
 /// already uploaded and a restore is identical.
 /// </summary>
-public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : VaultCliTest("vault-down")
 {
     private const string Prefix = "vault-down";
     private const int FileCount = 16;
     private const int FileSize = 16 * 1024 * 1024;
 
-    private readonly TemporaryDirectory _directory = new("vault-down");
-    private VaultProcess _vault = null!;
-
-    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _vault.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task Backup_VaultKilledMidRun_FailsInOneLineNoSnapshot_NextBackupReusesUploadedPacksAndRestoresIdentically()
     {
-        var environment = FaultEnvironment.For(_vault, Prefix);
-        var source = CreateIncompressibleTree(_directory.Combine("data"));
+        var environment = FaultEnvironment.For(Vault, Prefix);
+        var source = CreateIncompressibleTree(Scratch.Combine("data"));
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
 
         var interrupted = CliProcess.RunAsync(environment, "backup", "--json", source);
         var packsAtKill = await WaitForPacksAsync(3, interrupted);
-        _vault.KillHard();
+        Vault.KillHard();
         var failed = await interrupted;
 
         Assert.True(failed.ExitCode == 1, failed.ToString());
@@ -45,8 +34,8 @@ public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : IAsyn
         var line = Assert.Single(FaultEnvironment.ZtdrLines(failed));
         Assert.StartsWith("ztdr: storage unavailable: ", line, StringComparison.Ordinal);
 
-        await _vault.RestartAsync();
-        var objects = await FaultEnvironment.ListAsync(_vault, Prefix + "/");
+        await Vault.RestartAsync();
+        var objects = await FaultEnvironment.ListAsync(Vault, Prefix + "/");
         Assert.DoesNotContain(objects, o => o.Key.StartsWith(Prefix + "/snapshots/", StringComparison.Ordinal));
         Assert.DoesNotContain(objects, o => o.Key.StartsWith(Prefix + "/index/", StringComparison.Ordinal));
         var uploaded = objects.Where(o => o.Key.StartsWith(Prefix + "/data/", StringComparison.Ordinal)).ToList();
@@ -54,10 +43,10 @@ public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : IAsyn
         var uploadedBytes = uploaded.Sum(o => o.Size);
 
         // Only backup recovers: listing with the read-only key works and writes nothing.
-        var listing = await CliProcess.RunAsync(FaultEnvironment.For(_vault, Prefix, profile: "reader"), "snapshots", "--json");
+        var listing = await CliProcess.RunAsync(FaultEnvironment.For(Vault, Prefix, profile: "reader"), "snapshots", "--json");
         Assert.True(listing.ExitCode == 0, listing.ToString());
         Assert.Equal("[]", listing.StandardOutput.Trim());
-        Assert.Equal(objects, await FaultEnvironment.ListAsync(_vault, Prefix + "/"));
+        Assert.Equal(objects, await FaultEnvironment.ListAsync(Vault, Prefix + "/"));
 
         var resumed = await CliProcess.RunAsync(environment, "backup", "--json", source);
 
@@ -76,11 +65,11 @@ public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : IAsyn
         // Incompressible data: a pack's size is its blobs' size plus a few hundred bytes of headers, nonces and
         // trailer. What the first run stored is not added again; a few KiB of directory trees are.
         Assert.InRange(addedBytes, 0, ((long)FileCount * FileSize) - uploadedBytes + (1024 * 1024));
-        var after = await FaultEnvironment.ListAsync(_vault, Prefix + "/");
+        var after = await FaultEnvironment.ListAsync(Vault, Prefix + "/");
         Assert.All(uploaded, o => Assert.Contains(o, after));
         Assert.Single(after, o => o.Key.StartsWith(Prefix + "/snapshots/", StringComparison.Ordinal));
 
-        var target = _directory.Combine("restored");
+        var target = Scratch.Combine("restored");
         var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
         foreach (var file in Directory.EnumerateFiles(source))
@@ -96,7 +85,7 @@ public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : IAsyn
     {
         while (true)
         {
-            var packs = (await FaultEnvironment.ListAsync(_vault, Prefix + "/data/")).Count;
+            var packs = (await FaultEnvironment.ListAsync(Vault, Prefix + "/data/")).Count;
             if (packs >= count)
             {
                 return packs;

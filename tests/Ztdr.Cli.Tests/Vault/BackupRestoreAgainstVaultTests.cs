@@ -1,27 +1,15 @@
 using System.Text.Json;
-using Ztdr.Testing;
 
 namespace Ztdr.Cli.Tests.Vault;
 
 /// <summary>init, backup, snapshots and restore with the ztdr executable against a real ztdr-vault, backup profile.</summary>
-public sealed class BackupRestoreAgainstVaultTests : IAsyncLifetime
+public sealed class BackupRestoreAgainstVaultTests() : VaultCliTest("cli-roundtrip")
 {
-    private readonly TemporaryDirectory _directory = new("cli-roundtrip");
-    private VaultProcess _vault = null!;
-
-    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _vault.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task InitBackupSnapshotsRestore_RoundTripsBytesAndSymlink_SecondBackupAddsNothing()
     {
         var environment = Environment("s3:https://127.0.0.1:{0}/backups/roundtrip");
-        var source = CreateSourceTree(_directory.Combine("data"));
+        var source = CreateSourceTree(Scratch.Combine("data"));
 
         var init = await CliProcess.RunAsync(environment, "init", "--retention", "1d");
         Assert.True(init.ExitCode == 0, init.ToString());
@@ -44,7 +32,7 @@ public sealed class BackupRestoreAgainstVaultTests : IAsyncLifetime
             Assert.Matches("^[0-9a-f]{64}$", snapshot.GetProperty("id").GetString());
         }
 
-        var target = _directory.Combine("restored");
+        var target = Scratch.Combine("restored");
         var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
         AssertSameTree(source, Path.Combine(target, "data"));
@@ -62,7 +50,7 @@ public sealed class BackupRestoreAgainstVaultTests : IAsyncLifetime
     public async Task Backup_PlainSummaryLine_ThenSnapshotsTableAndRestoreByPrefix()
     {
         var environment = Environment("s3:https://127.0.0.1:{0}/backups/plain");
-        var source = CreateSourceTree(_directory.Combine("plain"));
+        var source = CreateSourceTree(Scratch.Combine("plain"));
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
 
         var backup = await CliProcess.RunAsync(environment, "backup", source);
@@ -79,7 +67,7 @@ public sealed class BackupRestoreAgainstVaultTests : IAsyncLifetime
         Assert.StartsWith(match.Groups[1].Value + "  ", lines[1], StringComparison.Ordinal);
         Assert.EndsWith(source, lines[1], StringComparison.Ordinal);
 
-        var target = _directory.Combine("plain-restored");
+        var target = Scratch.Combine("plain-restored");
         var restore = await CliProcess.RunAsync(environment, "restore", match.Groups[1].Value, "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
         AssertSameTree(source, Path.Combine(target, "plain"));
@@ -96,7 +84,7 @@ public sealed class BackupRestoreAgainstVaultTests : IAsyncLifetime
         var environment = Environment("s3:https://127.0.0.1:{0}/backups/unknown");
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
 
-        var result = await CliProcess.RunAsync(environment, "restore", "latest", "--target", _directory.Combine("nothing"));
+        var result = await CliProcess.RunAsync(environment, "restore", "latest", "--target", Scratch.Combine("nothing"));
 
         Assert.Equal(1, result.ExitCode);
         Assert.Contains("no snapshots yet", Assert.Single(CliProcess.Lines(result.StandardError)), StringComparison.Ordinal);
@@ -133,10 +121,10 @@ public sealed class BackupRestoreAgainstVaultTests : IAsyncLifetime
 
     private Dictionary<string, string> Environment(string repositoryFormat) => new()
     {
-        ["ZTDR_REPOSITORY"] = string.Format(System.Globalization.CultureInfo.InvariantCulture, repositoryFormat, _vault.Port),
+        ["ZTDR_REPOSITORY"] = string.Format(System.Globalization.CultureInfo.InvariantCulture, repositoryFormat, Vault.Port),
         ["ZTDR_PASSWORD"] = "correct horse battery staple",
-        ["AWS_SHARED_CREDENTIALS_FILE"] = _vault.CredentialsFile,
+        ["AWS_SHARED_CREDENTIALS_FILE"] = Vault.CredentialsFile,
         ["AWS_PROFILE"] = "backup",
-        ["AWS_CA_BUNDLE"] = _vault.CaBundle,
+        ["AWS_CA_BUNDLE"] = Vault.CaBundle,
     };
 }

@@ -10,25 +10,14 @@ namespace Ztdr.Cli.Tests.Vault;
 /// not UTF-8) is backed up, restored and compared byte for byte and by metadata with find(1) and diff(1), which see
 /// names as bytes; a second backup uploads nothing; verify reads every byte back.
 /// </summary>
-public sealed class GeneratedTreeAgainstVaultTests : IAsyncLifetime
+public sealed class GeneratedTreeAgainstVaultTests() : VaultCliTest("cli-generated")
 {
     private const int SmallFiles = 1200;
-    private readonly TemporaryDirectory _directory = new("cli-generated");
-    private VaultProcess _vault = null!;
-
-    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _vault.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task BackupRestoreVerify_GeneratedTree_IdenticalBytesAndMetadata_SecondBackupUploadsNothing()
     {
         var environment = Environment();
-        var source = await CreateTreeAsync(_directory.Combine("data"));
+        var source = await CreateTreeAsync(Scratch.Combine("data"));
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
 
         var first = await CliProcess.RunAsync(environment, "backup", "--json", source);
@@ -44,7 +33,7 @@ public sealed class GeneratedTreeAgainstVaultTests : IAsyncLifetime
         // Small files, five large ones, the odd names and the two names of the hard link.
         Assert.Equal(SmallFiles + 5 + 6 + 2, files);
 
-        var target = _directory.Combine("restored");
+        var target = Scratch.Combine("restored");
         var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
         var restored = Path.Combine(target, "data");
@@ -152,12 +141,5 @@ public sealed class GeneratedTreeAgainstVaultTests : IAsyncLifetime
         return page;
     }
 
-    private Dictionary<string, string> Environment() => new()
-    {
-        ["ZTDR_REPOSITORY"] = $"s3:https://127.0.0.1:{_vault.Port}/{VaultProcess.DefaultBucket}/generated",
-        ["ZTDR_PASSWORD"] = "correct horse battery staple",
-        ["AWS_SHARED_CREDENTIALS_FILE"] = _vault.CredentialsFile,
-        ["AWS_PROFILE"] = "backup",
-        ["AWS_CA_BUNDLE"] = _vault.CaBundle,
-    };
+    private Dictionary<string, string> Environment() => EnvironmentFor(Vault, "generated");
 }

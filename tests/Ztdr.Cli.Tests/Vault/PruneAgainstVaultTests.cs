@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using Ztdr.Backup.Stores;
 using Ztdr.Testing;
@@ -10,19 +9,8 @@ namespace Ztdr.Cli.Tests.Vault;
 /// here, so every object ztdr wrote stays locked; an object written without a lock (as a foreign or broken tool might
 /// leave under data/) is what can be deleted at once, and shows which key may delete.
 /// </summary>
-public sealed class PruneAgainstVaultTests : IAsyncLifetime
+public sealed class PruneAgainstVaultTests() : VaultCliTest("cli-prune-vault")
 {
-    private readonly TemporaryDirectory _directory = new("cli-prune-vault");
-    private VaultProcess _vault = null!;
-
-    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _vault.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task Prune_WithBackupKey_FailsAccessDeniedInOneLine_DeletesNothing()
     {
@@ -57,9 +45,9 @@ public sealed class PruneAgainstVaultTests : IAsyncLifetime
         // The forgotten snapshot is still stored (locked) but hidden; the kept one restores.
         var list = await CliProcess.RunAsync(environment, "snapshots", "--forgotten", "--json");
         Assert.Equal(2, System.Text.Json.JsonDocument.Parse(list.StandardOutput).RootElement.GetArrayLength());
-        var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", _directory.Combine("restored"));
+        var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", Scratch.Combine("restored"));
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        Assert.Equal(File.ReadAllBytes(_directory.Combine("source", "b.bin")), File.ReadAllBytes(_directory.Combine("restored", "source", "b.bin")));
+        Assert.Equal(File.ReadAllBytes(Scratch.Combine("source", "b.bin")), File.ReadAllBytes(Scratch.Combine("restored", "source", "b.bin")));
     }
 
     [Fact]
@@ -80,7 +68,7 @@ public sealed class PruneAgainstVaultTests : IAsyncLifetime
     private async Task<Dictionary<string, string>> RepositoryWithForgottenSnapshotAsync(string prefix)
     {
         var environment = Environment(prefix);
-        var source = Directory.CreateDirectory(_directory.Combine("source")).FullName;
+        var source = Directory.CreateDirectory(Scratch.Combine("source")).FullName;
         File.WriteAllBytes(Path.Combine(source, "a.bin"), RandomNumberGenerator.GetBytes(100_000));
         File.WriteAllBytes(Path.Combine(source, "b.bin"), RandomNumberGenerator.GetBytes(50_000));
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
@@ -118,20 +106,13 @@ public sealed class PruneAgainstVaultTests : IAsyncLifetime
 
     private S3ObjectStore Store(string prefix) => new(new S3StoreOptions
     {
-        Endpoint = new Uri(_vault.Endpoint),
+        Endpoint = new Uri(Vault.Endpoint),
         Bucket = VaultProcess.DefaultBucket,
         Prefix = prefix + "/",
-        CredentialsFile = _vault.CredentialsFile,
+        CredentialsFile = Vault.CredentialsFile,
         Profile = "backup",
-        CaBundle = _vault.CaBundle,
+        CaBundle = Vault.CaBundle,
     });
 
-    private Dictionary<string, string> Environment(string prefix) => new()
-    {
-        ["ZTDR_REPOSITORY"] = string.Format(CultureInfo.InvariantCulture, "s3:https://127.0.0.1:{0}/{1}/{2}", _vault.Port, VaultProcess.DefaultBucket, prefix),
-        ["ZTDR_PASSWORD"] = "correct horse battery staple",
-        ["AWS_SHARED_CREDENTIALS_FILE"] = _vault.CredentialsFile,
-        ["AWS_PROFILE"] = "backup",
-        ["AWS_CA_BUNDLE"] = _vault.CaBundle,
-    };
+    private Dictionary<string, string> Environment(string prefix) => EnvironmentFor(Vault, prefix);
 }

@@ -10,25 +10,14 @@ namespace Ztdr.Cli.Tests.Vault;
 /// disk or an attacker with root on the appliance would leave it) fails <c>--read-data</c>, naming the pack, the
 /// snapshot and the file.
 /// </summary>
-public sealed class VerifyAgainstVaultTests : IAsyncLifetime
+public sealed class VerifyAgainstVaultTests() : VaultCliTest("cli-verify-vault")
 {
     private const string Prefix = "verify";
-    private readonly TemporaryDirectory _directory = new("cli-verify-vault");
-    private VaultProcess _vault = null!;
-
-    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
-
-    public async Task DisposeAsync()
-    {
-        await _vault.DisposeAsync();
-        _directory.Dispose();
-    }
-
     [Fact]
     public async Task Verify_CleanThenPackTamperedOnVaultDisk_ReadDataFailsNamingPackSnapshotAndFile()
     {
         var environment = Environment();
-        var source = CreateSourceTree(_directory.Combine("data"));
+        var source = CreateSourceTree(Scratch.Combine("data"));
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
         var backup = await CliProcess.RunAsync(environment, "backup", "--json", source);
         Assert.True(backup.ExitCode == 0, backup.ToString());
@@ -71,7 +60,7 @@ public sealed class VerifyAgainstVaultTests : IAsyncLifetime
         Assert.True(structure.ExitCode == 0, structure.ToString());
 
         // Nothing else is lost: every file verify did not name restores byte for byte; the damaged one refuses to.
-        var rest = _directory.Combine("rest");
+        var rest = Scratch.Combine("rest");
         var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", rest, "--exclude", "/data/sub/three-m");
         Assert.True(restore.ExitCode == 0, restore.ToString());
         foreach (var name in new[] { "one", "ten-k", "sub/hundred-k" })
@@ -79,16 +68,16 @@ public sealed class VerifyAgainstVaultTests : IAsyncLifetime
             Assert.Equal(File.ReadAllBytes(Path.Combine(source, name)), File.ReadAllBytes(Path.Combine(rest, "data", name)));
         }
 
-        var whole = await CliProcess.RunAsync(environment, "restore", "latest", "--target", _directory.Combine("whole"));
+        var whole = await CliProcess.RunAsync(environment, "restore", "latest", "--target", Scratch.Combine("whole"));
         Assert.True(whole.ExitCode == 1, whole.ToString());
-        Assert.False(File.Exists(Path.Combine(_directory.Combine("whole"), "data", "sub", "three-m")));
+        Assert.False(File.Exists(Path.Combine(Scratch.Combine("whole"), "data", "sub", "three-m")));
     }
 
     [Fact]
     public async Task Verify_SnapshotObjectTamperedOnVaultDisk_NamesTheSnapshotWithOneLineErrorsNotACrash()
     {
         var environment = Environment();
-        var source = CreateSourceTree(_directory.Combine("data"));
+        var source = CreateSourceTree(Scratch.Combine("data"));
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "backup", source)).ExitCode);
         var snapshot = await TamperLargestOnDiskAsync("snapshots/");
@@ -110,7 +99,7 @@ public sealed class VerifyAgainstVaultTests : IAsyncLifetime
     /// </summary>
     private async Task<string> TamperLargestOnDiskAsync(string under)
     {
-        using var client = _vault.CreateClient("backup");
+        using var client = Vault.CreateClient("backup");
         var objects = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = VaultProcess.DefaultBucket, Prefix = Prefix + "/" + under });
         var largest = objects.S3Objects.MaxBy(o => o.Size)!;
         byte[] expected;
@@ -121,7 +110,7 @@ public sealed class VerifyAgainstVaultTests : IAsyncLifetime
             expected = buffer.ToArray();
         }
 
-        var file = Directory.EnumerateFiles(Path.Combine(_vault.DataDirectory, "objects"), "*", SearchOption.AllDirectories)
+        var file = Directory.EnumerateFiles(Path.Combine(Vault.DataDirectory, "objects"), "*", SearchOption.AllDirectories)
             .Single(f => new FileInfo(f).Length == expected.Length && File.ReadAllBytes(f).AsSpan().SequenceEqual(expected));
         var mode = File.GetUnixFileMode(file);
         File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -147,12 +136,5 @@ public sealed class VerifyAgainstVaultTests : IAsyncLifetime
         return root;
     }
 
-    private Dictionary<string, string> Environment() => new()
-    {
-        ["ZTDR_REPOSITORY"] = $"s3:https://127.0.0.1:{_vault.Port}/{VaultProcess.DefaultBucket}/{Prefix}",
-        ["ZTDR_PASSWORD"] = "correct horse battery staple",
-        ["AWS_SHARED_CREDENTIALS_FILE"] = _vault.CredentialsFile,
-        ["AWS_PROFILE"] = "backup",
-        ["AWS_CA_BUNDLE"] = _vault.CaBundle,
-    };
+    private Dictionary<string, string> Environment() => EnvironmentFor(Vault, Prefix);
 }
