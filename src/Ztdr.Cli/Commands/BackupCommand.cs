@@ -91,23 +91,12 @@ internal static class BackupCommand
                 writer.WriteNull("parent");
             }
 
-            WriteStrings(writer, "skipped", summary.Skipped);
-            WriteStrings(writer, "errors", summary.Errors);
+            writer.WriteStrings("skipped", summary.Skipped);
+            writer.WriteStrings("errors", summary.Errors);
             writer.WriteEndObject();
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteStrings(Utf8JsonWriter writer, string name, IReadOnlyList<string> values)
-    {
-        writer.WriteStartArray(name);
-        foreach (var value in values)
-        {
-            writer.WriteStringValue(value);
-        }
-
-        writer.WriteEndArray();
     }
 }
 

@@ -118,20 +118,8 @@ internal static class SnapshotsCommand
                 writer.WriteString("time", snapshot.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
                 writer.WriteString("hostname", snapshot.Hostname);
                 writer.WriteString("username", snapshot.Username);
-                writer.WriteStartArray("paths");
-                foreach (var path in snapshot.Paths)
-                {
-                    writer.WriteStringValue(path);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteStartArray("tags");
-                foreach (var tag in snapshot.Tags)
-                {
-                    writer.WriteStringValue(tag);
-                }
-
-                writer.WriteEndArray();
+                writer.WriteStrings("paths", snapshot.Paths);
+                writer.WriteStrings("tags", snapshot.Tags);
                 writer.WriteString("tree", snapshot.Tree.ToString());
                 if (snapshot.Parent is { } parent)
                 {

@@ -102,13 +102,7 @@ internal static class VerifyCommand
             writer.WriteNumber("packsRead", report.PacksRead);
             writer.WriteNumber("bytesRead", report.BytesRead);
             writer.WriteBoolean("lockCoverageChecked", report.LockCoverageChecked);
-            writer.WriteStartArray("warnings");
-            foreach (var warning in report.Warnings)
-            {
-                writer.WriteStringValue(warning);
-            }
-
-            writer.WriteEndArray();
+            writer.WriteStrings("warnings", report.Warnings);
             writer.WriteStartArray("findings");
             foreach (var finding in report.Findings)
             {
@@ -116,20 +110,8 @@ internal static class VerifyCommand
                 writer.WriteString("kind", finding.Kind);
                 writer.WriteString("object", finding.Object);
                 writer.WriteString("detail", finding.Detail);
-                writer.WriteStartArray("snapshots");
-                foreach (var snapshot in finding.Snapshots)
-                {
-                    writer.WriteStringValue(snapshot);
-                }
-
-                writer.WriteEndArray();
-                writer.WriteStartArray("paths");
-                foreach (var path in finding.Paths)
-                {
-                    writer.WriteStringValue(path);
-                }
-
-                writer.WriteEndArray();
+                writer.WriteStrings("snapshots", finding.Snapshots);
+                writer.WriteStrings("paths", finding.Paths);
                 writer.WriteNumber("morePaths", finding.MorePaths);
                 writer.WriteEndObject();
             }
