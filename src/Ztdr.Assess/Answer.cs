@@ -1,0 +1,50 @@
+using Amazon.Runtime;
+using Amazon.S3;
+
+namespace Ztdr.Assess;
+
+/// <summary>
+/// What the server said to one request: accepted (2xx) or refused (an S3 error with its status and code), or no
+/// answer at all (the connection failed). Probes turn answers into verdicts; this type only records them.
+/// </summary>
+internal readonly record struct Answer(bool Accepted, bool Answered, int Status, string? Code, string Detail)
+{
+    public bool Refused => Answered && !Accepted;
+
+    /// <summary>"HTTP 403 AccessDenied" or "accepted (HTTP 204)": the evidence a reviewer reads.</summary>
+    public string Evidence => !Answered ? $"no answer: {Detail}" : Accepted ? $"accepted (HTTP {Status})" : $"refused: HTTP {Status} {Code}";
+
+    public static Answer Ok(int status) => new(true, true, status, null, string.Empty);
+
+    public static Answer Error(int status, string? code, string message) => new(false, true, status, code ?? "(no code)", message);
+
+    /// <summary>Runs <paramref name="call"/> and records how the server answered; never throws for an S3 or network error.</summary>
+    public static async Task<Answer> OfAsync(Func<Task<AmazonWebServiceResponse>> call)
+    {
+        try
+        {
+            var response = await call();
+            if (response is Amazon.S3.Model.DeleteObjectsResponse { DeletedObjects: null or { Count: 0 }, DeleteErrors: [var refused, ..] })
+            {
+                return Error((int)response.HttpStatusCode, refused.Code, "per-key error in a 200 response");
+            }
+
+            return Ok((int)response.HttpStatusCode);
+        }
+        catch (DeleteObjectsException e) when (e.Response is { } response)
+        {
+            // Multi-delete answers 200 and lists per key what was refused: a refusal of every key is a refusal.
+            return response.DeletedObjects is { Count: > 0 }
+                ? Ok((int)response.HttpStatusCode)
+                : Error(200, response.DeleteErrors is [var first, ..] ? first.Code : null, "per-key error in a 200 response");
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode != 0)
+        {
+            return Error((int)e.StatusCode, e.ErrorCode, e.Message);
+        }
+        catch (Exception e) when (e is AmazonClientException or HttpRequestException or TaskCanceledException or IOException)
+        {
+            return new Answer(false, false, 0, null, S3Target.Describe(e));
+        }
+    }
+}

@@ -1,0 +1,49 @@
+namespace Ztdr.Assess;
+
+/// <summary>
+/// What to assess and with which keys. Credentials follow the AWS conventions (a shared credentials file and profile
+/// names, a CA bundle), exactly as the backup store reads them.
+/// </summary>
+public sealed record AssessOptions
+{
+    /// <summary>How long canary objects stay COMPLIANCE-locked: long enough to outlive the probes, short enough to be freed soon.</summary>
+    public static readonly TimeSpan DefaultCanaryRetention = TimeSpan.FromMinutes(3);
+
+    public required Uri Endpoint { get; init; }
+
+    public required string Bucket { get; init; }
+
+    public required string CredentialsFile { get; init; }
+
+    /// <summary>The backup credential's profile: the key whose power to destroy data is assessed.</summary>
+    public required string Profile { get; init; }
+
+    /// <summary>An administrative profile to assess as well, or null to skip those probes (reported as not applicable).</summary>
+    public string? AdminProfile { get; init; }
+
+    /// <summary>PEM file of the only CAs to trust (AWS_CA_BUNDLE), or null for the system store.</summary>
+    public string? CaBundle { get; init; }
+
+    public string Region { get; init; } = "us-east-1";
+
+    public TimeSpan CanaryRetention { get; init; } = DefaultCanaryRetention;
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+}
+
+/// <summary>
+/// The assessment could not start or had to stop: unreachable endpoint, unknown profile, wrong credentials, missing
+/// bucket. The message is one line that says what to change; it is not a probe verdict.
+/// </summary>
+public sealed class AssessException : Exception
+{
+    public AssessException(string message)
+        : base(message)
+    {
+    }
+
+    public AssessException(string message, Exception inner)
+        : base(message, inner)
+    {
+    }
+}

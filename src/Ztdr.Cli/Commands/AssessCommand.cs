@@ -1,0 +1,139 @@
+using System.CommandLine;
+using System.Text.Json;
+using Ztdr.Assess;
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Cli.Commands;
+
+/// <summary>
+/// <c>ztdr assess --endpoint URL --bucket B --profile P [--admin-profile A] [--json] [--report FILE]</c>: attacks a
+/// storage target with the keys it is given and answers from evidence. Exit 0 only when no probe fails; 1 when one
+/// does; 2 when the assessment could not run (bad input, unreachable endpoint, refused credentials, missing bucket).
+/// </summary>
+internal static class AssessCommand
+{
+    public static Command Create(GlobalOptions global, CliContext context)
+    {
+        _ = global;
+        var endpoint = new Option<string>("--endpoint") { Description = "S3 service URL, e.g. https://vault.example:9000", Required = true };
+        var bucket = new Option<string>("--bucket") { Description = "Bucket to assess; canaries are written under ztdr-assess/<run id>/", Required = true };
+        var profile = new Option<string?>("--profile") { Description = "Profile of the backup key in $AWS_SHARED_CREDENTIALS_FILE (default: $AWS_PROFILE, then \"default\")" };
+        var adminProfile = new Option<string?>("--admin-profile") { Description = "Profile of an administrative key to assess as well" };
+        var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
+        var reportFile = new Option<string?>("--report") { Description = "Also write the report as Markdown to this file" };
+        var command = new Command("assess", "Probe a storage target's posture: can these keys destroy or hide locked data?")
+        {
+            endpoint, bucket, profile, adminProfile, json, reportFile,
+        };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        {
+            var url = ParseEndpoint(parse.GetValue(endpoint)!);
+            var environment = S3StoreOptions.FromEnvironment(url, parse.GetValue(bucket)!, string.Empty, context.Variable);
+            var options = new AssessOptions
+            {
+                Endpoint = url,
+                Bucket = environment.Bucket,
+                CredentialsFile = environment.CredentialsFile,
+                Profile = parse.GetValue(profile) ?? environment.Profile,
+                AdminProfile = parse.GetValue(adminProfile),
+                CaBundle = environment.CaBundle,
+                Region = environment.Region,
+                ConnectTimeout = environment.ConnectTimeout,
+            };
+            AssessmentReport report;
+            try
+            {
+                report = await Assessor.RunAsync(options, context.Time, cancellationToken);
+            }
+            catch (AssessException e)
+            {
+                throw new CliException(e.Message);
+            }
+
+            if (parse.GetValue(reportFile) is { } path)
+            {
+                // Written aside and moved into place: a failed write never leaves a half report under the real name.
+                var partial = path + ".partial";
+                await File.WriteAllTextAsync(partial, MarkdownReport.Write(report), cancellationToken);
+                File.Move(partial, path, overwrite: true);
+            }
+
+            if (parse.GetValue(json))
+            {
+                await context.Out.WriteLineAsync(ToJson(report));
+            }
+            else
+            {
+                await WriteTextAsync(context, report);
+            }
+
+            return report.HasFailures ? CommandErrors.Failed : 0;
+        }));
+        return command;
+    }
+
+    internal static Uri ParseEndpoint(string text) =>
+        Uri.TryCreate(text, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp) && url.AbsolutePath == "/"
+            ? url
+            : throw new CliException($"--endpoint '{text}': use the service URL, e.g. https://host:9000 (the bucket goes in --bucket)");
+
+    /// <summary>One table per question: drawn on a terminal, plain columns otherwise; then the verdict line.</summary>
+    private static async Task WriteTextAsync(CliContext context, AssessmentReport report)
+    {
+        string[] header = ["Probe", "Result", "Evidence", "Request"];
+        foreach (var group in report.Results.GroupBy(r => r.Question).OrderBy(g => g.Key))
+        {
+            await context.Out.WriteLineAsync(AssessmentReport.Title(group.Key));
+            var rows = group.Select(r => (IReadOnlyList<string>)[r.Probe, AssessmentReport.Text(r.Outcome), r.Note is null ? r.Evidence : $"{r.Evidence} ({r.Note})", r.Request]).ToList();
+            if (SnapshotsCommand.IsTerminal(context))
+            {
+                SnapshotsCommand.WriteTerminalTable(context, header, rows);
+            }
+            else
+            {
+                await SnapshotsCommand.WritePlainTableAsync(context.Out, header, rows);
+            }
+
+            await context.Out.WriteLineAsync();
+        }
+
+        await context.Out.WriteLineAsync(
+            $"{(report.HasFailures ? "FAIL" : "PASS")}: {report.Count(ProbeOutcome.Pass)} pass, {report.Count(ProbeOutcome.Fail)} fail, {report.Count(ProbeOutcome.NotApplicable)} not applicable (canaries under {report.CanaryPrefix})");
+    }
+
+    internal static string ToJson(AssessmentReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("endpoint", report.Endpoint.ToString());
+            writer.WriteString("bucket", report.Bucket);
+            writer.WriteString("run_id", report.RunId);
+            writer.WriteString("canary_prefix", report.CanaryPrefix);
+            writer.WriteString("started_at", report.StartedAt.UtcDateTime);
+            writer.WriteBoolean("passed", !report.HasFailures);
+            writer.WriteStartArray("probes");
+            foreach (var result in report.Results)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("question", result.Question.ToString());
+                writer.WriteString("probe", result.Probe);
+                writer.WriteString("result", result.Outcome switch { ProbeOutcome.Pass => "pass", ProbeOutcome.Fail => "fail", _ => "not_applicable" });
+                writer.WriteString("request", result.Request);
+                writer.WriteString("evidence", result.Evidence);
+                if (result.Note is { } note)
+                {
+                    writer.WriteString("note", note);
+                }
+
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}

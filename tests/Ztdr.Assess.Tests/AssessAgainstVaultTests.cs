@@ -1,0 +1,118 @@
+using Amazon.S3.Model;
+using Ztdr.Testing;
+
+namespace Ztdr.Assess.Tests;
+
+/// <summary>
+/// Assessments of a real ztdr-vault over HTTPS with the per-role keys init writes: the hardened lock bucket must
+/// pass every probe that applies, and a bucket without Object Lock must fail the lock probes with evidence.
+/// </summary>
+public sealed class AssessAgainstVaultTests : IAsyncLifetime
+{
+    private VaultProcess _vault = null!;
+
+    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
+
+    public async Task DisposeAsync() => await _vault.DisposeAsync();
+
+    [Fact]
+    public async Task Run_LockBucketWithBackupAndAdminKeys_EveryProbePassesOrDoesNotApply()
+    {
+        var report = await Assessor.RunAsync(Options(VaultProcess.DefaultBucket, admin: "admin"), TimeProvider.System);
+
+        Assert.False(report.HasFailures, Describe(report));
+        Assert.All(report.Results, r => Assert.NotEqual(ProbeOutcome.Fail, r.Outcome));
+
+        // The verdicts rest on real refusals, not on probes that could not run.
+        foreach (var question in new[] { Question.BackupCredential, Question.AdminCredential })
+        {
+            foreach (var probe in new[] { "Delete a locked version", "Multi-delete a locked version", "Bypass governance on delete", "Shorten retention", "Change mode to GOVERNANCE", "Delete marker hides data", "Suspend versioning", "Remove the lock configuration", "Lifecycle rule expiring versions", "Delete the bucket" })
+            {
+                var result = Assert.Single(report.Results, r => r.Question == question && r.Probe == probe);
+                Assert.True(result.Outcome == ProbeOutcome.Pass, $"{question} / {probe}: {result.Outcome} {result.Evidence}");
+            }
+        }
+
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "TLS only").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Anonymous LIST refused").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Anonymous GET refused").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Server clock within 5 minutes").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Versioning enabled").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Object Lock enabled").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Retention as observed on the canary").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "PutObject/GetObject with Object Lock headers").Outcome);
+        Assert.Contains("refused: HTTP 403", Single(report, Question.BackupCredential, "Delete a locked version").Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_BucketWithoutObjectLock_LockProbesFailWithEvidence()
+    {
+        const string Plain = "plain";
+        using (var admin = _vault.CreateClient("admin"))
+        {
+            await admin.PutBucketAsync(new PutBucketRequest { BucketName = Plain });
+        }
+
+        // Init's role keys are scoped to its own bucket: the new bucket gets a backup key of its own.
+        var keys = await VaultProcess.RunVaultAsync(["keys", "create", "--data", _vault.DataDirectory, "--role", "backup", "--bucket", Plain, "--credentials-out", _vault.CredentialsFile, "--profile-name", "plain-backup"]);
+        Assert.True(keys.ExitCode == 0, keys.ToString());
+        var maintenance = await VaultProcess.RunVaultAsync(["keys", "create", "--data", _vault.DataDirectory, "--role", "maintenance", "--bucket", Plain, "--credentials-out", _vault.CredentialsFile, "--profile-name", "plain-maintenance"]);
+        Assert.True(maintenance.ExitCode == 0, maintenance.ToString());
+
+        var report = await Assessor.RunAsync(Options(Plain, admin: "plain-maintenance") with { Profile = "plain-backup" }, TimeProvider.System);
+
+        Assert.True(report.HasFailures);
+        Assert.Equal(ProbeOutcome.Fail, Find(report, "Object Lock enabled").Outcome);
+        Assert.Equal(ProbeOutcome.Fail, Find(report, "Versioning enabled").Outcome);
+        Assert.Equal(ProbeOutcome.Fail, Find(report, "PutObject/GetObject with Object Lock headers").Outcome);
+        var delete = Single(report, Question.BackupCredential, "Shorten retention");
+        Assert.Equal(ProbeOutcome.Fail, delete.Outcome);
+        Assert.Contains("HTTP 4", delete.Evidence, StringComparison.Ordinal);
+        Assert.Equal(ProbeOutcome.Fail, Single(report, Question.BackupCredential, "Change mode to GOVERNANCE").Outcome);
+        Assert.Equal(ProbeOutcome.Fail, Find(report, "Retention as observed on the canary").Outcome);
+
+        // Nothing locks the canary, so a key allowed to delete versions destroys it: the evidence is the server's 204.
+        var destroyed = Single(report, Question.AdminCredential, "Delete a locked version");
+        Assert.Equal(ProbeOutcome.Fail, destroyed.Outcome);
+        Assert.Equal("accepted (HTTP 204)", destroyed.Evidence);
+    }
+
+    [Fact]
+    public async Task Run_UnknownBucket_StopsWithOneLine()
+    {
+        // A key scoped to other buckets is refused before existence is revealed; one for every bucket learns it is missing.
+        var options = Options("no-such-bucket", admin: null) with { Profile = VaultProcess.AllRolesProfile };
+
+        var error = await Assert.ThrowsAsync<AssessException>(() => Assessor.RunAsync(options, TimeProvider.System));
+
+        Assert.Equal($"bucket 'no-such-bucket' does not exist at {new Uri(_vault.Endpoint)}", error.Message);
+    }
+
+    [Fact]
+    public async Task Run_UnknownProfile_StopsWithOneLine()
+    {
+        var options = Options(VaultProcess.DefaultBucket, admin: null) with { Profile = "nobody" };
+
+        var error = await Assert.ThrowsAsync<AssessException>(() => Assessor.RunAsync(options, TimeProvider.System));
+
+        Assert.StartsWith("no usable profile [nobody]", error.Message, StringComparison.Ordinal);
+    }
+
+    private AssessOptions Options(string bucket, string? admin) => new()
+    {
+        Endpoint = new Uri(_vault.Endpoint),
+        Bucket = bucket,
+        CredentialsFile = _vault.CredentialsFile,
+        Profile = "backup",
+        AdminProfile = admin,
+        CaBundle = _vault.CaBundle,
+    };
+
+    private static ProbeResult Find(AssessmentReport report, string probe) => Assert.Single(report.Results, r => r.Probe == probe);
+
+    private static ProbeResult Single(AssessmentReport report, Question question, string probe) =>
+        Assert.Single(report.Results, r => r.Question == question && r.Probe == probe);
+
+    private static string Describe(AssessmentReport report) =>
+        string.Join('\n', report.Results.Select(r => $"{r.Question} | {r.Probe} | {r.Outcome} | {r.Request} | {r.Evidence} | {r.Note}"));
+}
