@@ -78,6 +78,44 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_LockBucketWithEveryRoleAsAdmin_LockItselfRefusesWhatPermissionsWouldAllow()
+    {
+        // The "all" key may delete versions and bypass governance: only the COMPLIANCE lock stands in its way.
+        var report = await Assessor.RunAsync(Options(VaultProcess.DefaultBucket, admin: VaultProcess.AllRolesProfile), TimeProvider.System);
+
+        Assert.False(report.HasFailures, Describe(report));
+        foreach (var probe in new[] { "Delete a locked version", "Multi-delete a locked version", "Bypass governance on delete", "Shorten retention", "Change mode to GOVERNANCE", "Suspend versioning", "Delete the bucket" })
+        {
+            var result = Single(report, Question.AdminCredential, probe);
+            Assert.True(result.Outcome == ProbeOutcome.Pass, $"{probe}: {result.Outcome} {result.Evidence}");
+        }
+
+        var marker = Single(report, Question.AdminCredential, "Delete marker hides data");
+        Assert.Equal(ProbeOutcome.Pass, marker.Outcome);
+        Assert.StartsWith("delete accepted (HTTP 204); GET by versionId accepted (HTTP 200)", marker.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_PlainHttpEndpoint_TlsProbeFails()
+    {
+        await using var insecure = await VaultProcess.StartAsync(insecureHttp: true);
+        var options = Options(VaultProcess.DefaultBucket, admin: null) with
+        {
+            Endpoint = new Uri(insecure.Endpoint),
+            CredentialsFile = insecure.CredentialsFile,
+            CaBundle = null,
+        };
+
+        var report = await Assessor.RunAsync(options, TimeProvider.System);
+
+        Assert.True(report.HasFailures);
+        var tls = Find(report, "TLS only");
+        Assert.Equal(ProbeOutcome.Fail, tls.Outcome);
+        Assert.Contains("clear text", tls.Evidence, StringComparison.Ordinal);
+        Assert.Equal([tls], report.Results.Where(r => r.Outcome == ProbeOutcome.Fail));
+    }
+
+    [Fact]
     public async Task Run_UnknownBucket_StopsWithOneLine()
     {
         // A key scoped to other buckets is refused before existence is revealed; one for every bucket learns it is missing.
