@@ -115,6 +115,27 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
         Assert.Equal([tls], report.Results.Where(r => r.Outcome == ProbeOutcome.Fail));
     }
 
+    [Theory]
+    [InlineData("governance", ProbeOutcome.Fail, "default rule GOVERNANCE 1 days")]
+    [InlineData("compliance", ProbeOutcome.Pass, "default rule COMPLIANCE 1 days")]
+    public async Task Run_BucketDefaultRule_GovernanceFailsCompliancePasses(string mode, ProbeOutcome expected, string evidence)
+    {
+        await using var vault = await VaultProcess.StartAsync(initArguments: ["--default-retention", "1d", "--mode", mode]);
+        var options = Options(VaultProcess.DefaultBucket, admin: null) with
+        {
+            Endpoint = new Uri(vault.Endpoint),
+            CredentialsFile = vault.CredentialsFile,
+            CaBundle = vault.CaBundle,
+        };
+
+        var report = await Assessor.RunAsync(options, TimeProvider.System);
+
+        var configured = Find(report, "Default retention as configured");
+        Assert.Equal(expected, configured.Outcome);
+        Assert.Equal(evidence, configured.Evidence);
+        Assert.Equal(expected == ProbeOutcome.Fail, report.HasFailures);
+    }
+
     [Fact]
     public async Task Run_UnknownBucket_StopsWithOneLine()
     {
