@@ -18,7 +18,10 @@ internal readonly record struct Answer(bool Accepted, bool Answered, int Status,
 
     public static Answer Error(int status, string? code, string message) => new(false, true, status, code ?? "(no code)", message);
 
-    /// <summary>Runs <paramref name="call"/> and records how the server answered; never throws for an S3 or network error.</summary>
+    /// <summary>
+    /// Runs <paramref name="call"/> and records how the server answered; never throws for an S3 or network error or a
+    /// timeout. A cancellation the user asked for still propagates.
+    /// </summary>
     public static async Task<Answer> OfAsync(Func<Task<AmazonWebServiceResponse>> call)
     {
         try
@@ -42,7 +45,7 @@ internal readonly record struct Answer(bool Accepted, bool Answered, int Status,
         {
             return Error((int)e.StatusCode, e.ErrorCode, e.Message);
         }
-        catch (Exception e) when (e is AmazonClientException or HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception e) when (e is AmazonClientException or HttpRequestException or IOException or TaskCanceledException { InnerException: TimeoutException })
         {
             return new Answer(false, false, 0, null, S3Target.Describe(e));
         }

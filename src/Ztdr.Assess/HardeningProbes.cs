@@ -39,7 +39,7 @@ internal sealed partial class HardeningProbes(S3Target target, string bucket)
                 : new ProbeResult(Q, probe, ProbeOutcome.Fail, request, response.IsSuccessStatusCode ? $"accepted (HTTP {status}): anyone can read without a key" : $"HTTP {status} {code}: not refused as unauthenticated");
             return (result, response.Headers.Date);
         }
-        catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException)
+        catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException { InnerException: TimeoutException })
         {
             return (new ProbeResult(Q, probe, ProbeOutcome.NotApplicable, request, $"no answer: {S3Target.Describe(e)}"), null);
         }

@@ -68,7 +68,7 @@ internal sealed class S3Target : IDisposable
     public static string Describe(Exception e) => e switch
     {
         AmazonS3Exception s3 => $"HTTP {(int)s3.StatusCode} {s3.ErrorCode}: {s3.Message}",
-        HttpRequestException http => http.InnerException is { } inner ? $"{http.Message} ({inner.Message})" : http.Message,
+        HttpRequestException http => http.InnerException is { } inner && !http.Message.Contains(inner.Message, StringComparison.Ordinal) ? $"{http.Message} ({inner.Message})" : http.Message,
         AmazonClientException client when client.InnerException is { } inner => Describe(inner),
         _ => e.Message,
     };

@@ -12,9 +12,9 @@ namespace Ztdr.Cli.Commands;
 /// </summary>
 internal static class AssessCommand
 {
-    public static Command Create(GlobalOptions global, CliContext context)
+    /// <remarks>No repository and no password: the target is named by --endpoint and --bucket, so the global options do not apply.</remarks>
+    public static Command Create(CliContext context)
     {
-        _ = global;
         var endpoint = new Option<string>("--endpoint") { Description = "S3 service URL, e.g. https://vault.example:9000", Required = true };
         var bucket = new Option<string>("--bucket") { Description = "Bucket to assess; canaries are written under ztdr-assess/<run id>/", Required = true };
         var profile = new Option<string?>("--profile") { Description = "Profile of the backup key in $AWS_SHARED_CREDENTIALS_FILE (default: $AWS_PROFILE, then \"default\")" };
