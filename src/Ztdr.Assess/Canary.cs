@@ -10,7 +10,8 @@ namespace Ztdr.Assess;
 /// </summary>
 internal sealed record Canary(string Key, string? VersionId, bool Locked, DateTimeOffset RetainUntil, byte[] Content, string WriteEvidence)
 {
-    public string Describe => VersionId is null ? Key : $"{Key}?versionId={VersionId}";
+    /// <summary>The key and version as a reviewer would request them.</summary>
+    public string Address => VersionId is null ? Key : $"{Key}?versionId={VersionId}";
 
     /// <summary>
     /// Writes a canary with the backup key: COMPLIANCE until <paramref name="retainUntil"/>, or without lock headers if

@@ -57,7 +57,7 @@ internal sealed class DestructiveProbes(
 
         var answer = await attack(canary, cancellationToken);
         var note = canary.Locked ? null : $"the canary could not be locked ({writeEvidence})";
-        return Verdict(probe, $"{request} on {canary.Describe}", answer, note);
+        return Verdict(probe, $"{request} on {canary.Address}", answer, note);
     }
 
     /// <summary>A retention change: meaningless on an unlocked canary, which is itself the failure to report.</summary>
@@ -74,7 +74,7 @@ internal sealed class DestructiveProbes(
             return new ProbeResult(question, probe, ProbeOutcome.Fail, request, $"nothing to shorten: {writeEvidence}", "the bucket does not lock objects");
         }
 
-        return Verdict(probe, $"{request} on {canary.Describe}", await attack(canary, cancellationToken), null);
+        return Verdict(probe, $"{request} on {canary.Address}", await attack(canary, cancellationToken), null);
     }
 
     private ProbeResult Verdict(string probe, string request, Answer answer, string? note) =>
@@ -99,7 +99,7 @@ internal sealed class DestructiveProbes(
         var delete = await Answer.OfAsync(async () => await attacker.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = canary.Key }, cancellationToken));
         if (!delete.Accepted)
         {
-            return Verdict(Probe, $"{Request} on {canary.Describe}", delete, null);
+            return Verdict(Probe, $"{Request} on {canary.Address}", delete, null);
         }
 
         byte[]? read = null;
@@ -117,8 +117,8 @@ internal sealed class DestructiveProbes(
         });
         var evidence = $"delete {delete.Evidence}; GET by versionId {get.Evidence}";
         return get.Accepted && read is not null && read.AsSpan().SequenceEqual(canary.Content)
-            ? new ProbeResult(question, Probe, ProbeOutcome.Pass, $"{Request} on {canary.Describe}", evidence, "a delete marker was created; the locked version is still readable by version id")
-            : new ProbeResult(question, Probe, ProbeOutcome.Fail, $"{Request} on {canary.Describe}", evidence, "the data is gone or hidden after a plain delete");
+            ? new ProbeResult(question, Probe, ProbeOutcome.Pass, $"{Request} on {canary.Address}", evidence, "a delete marker was created; the locked version is still readable by version id")
+            : new ProbeResult(question, Probe, ProbeOutcome.Fail, $"{Request} on {canary.Address}", evidence, "the data is gone or hidden after a plain delete");
     }
 
     private async Task<ProbeResult> SuspendVersioningAsync(CancellationToken cancellationToken)

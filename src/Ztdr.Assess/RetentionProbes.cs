@@ -46,7 +46,7 @@ internal static class RetentionProbes
             return new ProbeResult(Question.RetentionMode, Probe, ProbeOutcome.NotApplicable, "GetObjectRetention", $"canary not written: {writeEvidence}");
         }
 
-        var request = $"GetObjectRetention {canary.Describe}";
+        var request = $"GetObjectRetention {canary.Address}";
         GetObjectRetentionResponse? response = null;
         var answer = await Answer.OfAsync(async () => response = await client.GetObjectRetentionAsync(new GetObjectRetentionRequest { BucketName = bucket, Key = canary.Key, VersionId = canary.VersionId }, cancellationToken));
         if (!answer.Accepted || response?.Retention is not { } retention)
@@ -83,7 +83,7 @@ internal static class RetentionProbes
 
             return response;
         });
-        var request = $"PutObject COMPLIANCE then GetObject {canary.Describe}";
+        var request = $"PutObject COMPLIANCE then GetObject {canary.Address}";
         var evidence = $"PUT {writeEvidence}; GET {get.Evidence}, {read?.Length ?? 0} bytes, x-amz-object-lock-mode {mode ?? "(absent)"}";
         var ok = get.Accepted && read is not null && read.AsSpan().SequenceEqual(canary.Content) && mode == ObjectLockMode.Compliance.Value;
         return new ProbeResult(Question.WorksWithoutBackupSoftware, Probe, ok ? ProbeOutcome.Pass : ProbeOutcome.Fail, request, evidence);
