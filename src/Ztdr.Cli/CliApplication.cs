@@ -20,6 +20,7 @@ internal static class CliApplication
             ForgetCommand.Create(global, context),
             PruneCommand.Create(global, context),
             KeyCommand.Create(global, context),
+            CopyCommand.Create(global, context),
         };
         root.Options.Add(global.Repository);
         root.Options.Add(global.PasswordFile);
