@@ -21,9 +21,12 @@ internal static class CliApplication
             PruneCommand.Create(global, context),
             KeyCommand.Create(global, context),
             CopyCommand.Create(global, context),
+            ZonesCommand.Create(global, context),
         };
         root.Options.Add(global.Repository);
         root.Options.Add(global.PasswordFile);
+        root.Options.Add(global.Zone);
+        root.Options.Add(global.Config);
         return root;
     }
 

@@ -21,16 +21,36 @@ internal static class CopyCommand
         var toProfile = new Option<string?>("--to-profile") { Description = "Profile for the target (default: AWS_PROFILE)" };
         var toCredentials = new Option<string?>("--to-credentials-file") { Description = "Credentials file for the target (default: AWS_SHARED_CREDENTIALS_FILE)" };
         var toCaBundle = new Option<string?>("--to-ca-bundle") { Description = "CA bundle for the target (default: AWS_CA_BUNDLE)" };
+        var toZone = new Option<string?>("--to-zone") { Description = "Target: a named zone from the zone file (instead of the --to-* options)" };
         var snapshots = new Argument<string[]>("snapshot") { Description = "Snapshots to copy (id prefix or 'latest'; default: all the target lacks)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("copy", "Copy snapshots into a repository in another resilience zone")
         {
-            toRepo, toPasswordFile, toProfile, toCredentials, toCaBundle, snapshots,
+            toRepo, toPasswordFile, toProfile, toCredentials, toCaBundle, toZone, snapshots,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
-            var repository = parse.GetValue(toRepo) ?? throw new CliException("no target repository: use --to-repo");
-            var passwordFile = parse.GetValue(toPasswordFile) ?? throw new CliException("no target password: use --to-password-file");
-            var target = new ZoneEndpoint(repository, parse.GetValue(toCredentials), parse.GetValue(toProfile), parse.GetValue(toCaBundle), passwordFile);
+            ZoneEndpoint target;
+            if (parse.GetValue(toZone) is { } zoneName)
+            {
+                if (parse.GetValue(toRepo) is not null)
+                {
+                    throw new CliException("give --to-repo or --to-zone, not both");
+                }
+
+                var zone = ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context)).Get(zoneName);
+                target = zone.Endpoint with { PasswordFile = parse.GetValue(toPasswordFile) ?? zone.Endpoint.PasswordFile };
+                if (target.PasswordFile is null)
+                {
+                    throw new CliException($"zone '{zone.Name}' has no 'passwordFile': add one to the zone file or use --to-password-file");
+                }
+            }
+            else
+            {
+                var repository = parse.GetValue(toRepo) ?? throw new CliException("no target repository: use --to-repo or --to-zone");
+                var passwordFile = parse.GetValue(toPasswordFile) ?? throw new CliException("no target password: use --to-password-file");
+                target = new ZoneEndpoint(repository, parse.GetValue(toCredentials), parse.GetValue(toProfile), parse.GetValue(toCaBundle), passwordFile);
+            }
+
             return await RunAsync(global, parse, context, target, parse.GetValue(snapshots) ?? [], cancellationToken);
         }));
         return command;

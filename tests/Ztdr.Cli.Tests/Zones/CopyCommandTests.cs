@@ -77,7 +77,7 @@ public sealed class CopyCommandTests : IDisposable
         var copy = SourceContext();
 
         Assert.Equal(CommandErrors.Usage, await copy.RunAsync("copy"));
-        Assert.Equal("ztdr: no target repository: use --to-repo", Assert.Single(CliProcess.Lines(copy.Error.ToString())));
+        Assert.Equal("ztdr: no target repository: use --to-repo or --to-zone", Assert.Single(CliProcess.Lines(copy.Error.ToString())));
     }
 
     private async Task InitBothAndBackupAsync()
