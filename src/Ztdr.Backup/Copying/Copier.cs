@@ -31,6 +31,11 @@ internal sealed class Copier(
 
     // Source blob id -> target blob id, for blobs (data and tree) this session already holds in the target.
     private readonly Dictionary<BlobId, BlobId> _mapped = [];
+    // Source blob id -> target blob id learnt from copies earlier runs made (not yet referenced by this session).
+    private readonly Dictionary<BlobId, BlobId> _earlier = [];
+
+    // Target trees whose blobs this session has referenced, so each is walked once.
+    private readonly HashSet<BlobId> _referencedTrees = [];
     private long _blobsStored;
     private long _bytesStored;
     private long _blobsRead;
@@ -47,6 +52,8 @@ internal sealed class Copier(
         var recovery = await target.RecoverUnindexedPacksAsync(cancellationToken);
         var wanted = selection ?? await sourceCatalog.ListAsync(cancellationToken);
         var copiedAlready = await CopiedSourceIdsAsync(cancellationToken);
+
+        await LearnEarlierCopiesAsync(copiedAlready, cancellationToken);
 
         var copied = new List<CopiedSnapshot>();
         var skipped = new List<ObjectId>();
@@ -101,12 +108,128 @@ internal sealed class Copier(
         return copies;
     }
 
+    /// <summary>
+    /// Learns source id -> target id for every blob of the snapshots earlier runs copied, by walking each source tree
+    /// and its copy side by side (a copy has the same nodes in the same order, only the ids differ). Only trees are
+    /// loaded, from both sides; without this a new snapshot would download every blob from the source again just to
+    /// learn its target id, though the target deduplicates it. A pair that does not line up is ignored (the blobs are
+    /// then copied, and deduplicated, the slow way), as is a source snapshot that no longer exists.
+    /// </summary>
+    private async Task LearnEarlierCopiesAsync(Dictionary<ObjectId, ObjectId> copies, CancellationToken cancellationToken)
+    {
+        var sourceSnapshots = (await sourceCatalog.ListAsync(includeForgotten: true, cancellationToken)).ToDictionary(s => s.Id, s => s.Snapshot);
+        foreach (var (sourceId, targetId) in copies)
+        {
+            if (sourceSnapshots.TryGetValue(sourceId, out var sourceSnapshot))
+            {
+                var targetSnapshot = await targetCatalog.LoadAsync(targetId, cancellationToken);
+                await LearnTreeAsync(sourceSnapshot.Tree, targetSnapshot.Tree, cancellationToken);
+            }
+        }
+    }
+
+    private async Task LearnTreeAsync(BlobId sourceTree, BlobId targetTree, CancellationToken cancellationToken)
+    {
+        if (_earlier.ContainsKey(sourceTree))
+        {
+            return;
+        }
+
+        var sourceNodes = (await Tree.LoadAsync(source, sourceTree, cancellationToken)).Nodes;
+        var targetNodes = (await Tree.LoadAsync(target, targetTree, cancellationToken)).Nodes;
+        if (sourceNodes.Count != targetNodes.Count)
+        {
+            return;
+        }
+
+        var pairs = new List<(BlobId Source, BlobId Target)>();
+        var subtrees = new List<(BlobId Source, BlobId Target)>();
+        for (var i = 0; i < sourceNodes.Count; i++)
+        {
+            var (s, t) = (sourceNodes[i], targetNodes[i]);
+            if (!s.NameBytes.AsSpan().SequenceEqual(t.NameBytes) || s.Type != t.Type || (s.Content?.Count ?? 0) != (t.Content?.Count ?? 0) || s.Subtree.HasValue != t.Subtree.HasValue)
+            {
+                return;
+            }
+
+            for (var j = 0; j < (s.Content?.Count ?? 0); j++)
+            {
+                pairs.Add((s.Content![j], t.Content![j]));
+            }
+
+            if (s.Subtree is { } sourceSubtree && t.Subtree is { } targetSubtree)
+            {
+                subtrees.Add((sourceSubtree, targetSubtree));
+            }
+        }
+
+        foreach (var (s, t) in pairs)
+        {
+            _earlier[s] = t;
+        }
+
+        _earlier[sourceTree] = targetTree;
+        foreach (var (s, t) in subtrees)
+        {
+            await LearnTreeAsync(s, t, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Makes this session reference every blob under target tree <paramref name="targetTree"/> (so lock coverage
+    /// extends their packs to the new snapshot's retain-until); false when one is missing from the target's index (a
+    /// prune removed it), and the tree must then be copied again.
+    /// </summary>
+    private async Task<bool> ReferenceTargetTreeAsync(BlobId targetTree, CancellationToken cancellationToken)
+    {
+        if (_referencedTrees.Contains(targetTree))
+        {
+            return true;
+        }
+
+        var trees = new List<BlobId> { targetTree };
+        var content = new List<BlobId>();
+        var walked = new HashSet<BlobId>(_referencedTrees);
+        await foreach (var entry in TreeWalker.WalkAsync(target, targetTree, walked, cancellationToken))
+        {
+            if (entry.Error is not null)
+            {
+                return false;
+            }
+
+            if (entry.Node is { Content: { } blobs })
+            {
+                content.AddRange(blobs);
+            }
+
+            if (entry.Node is { Subtree: { } subtree })
+            {
+                trees.Add(subtree);
+            }
+        }
+
+        if (!target.ReferenceBlobs(trees.Concat(content)))
+        {
+            return false;
+        }
+
+        _referencedTrees.UnionWith(walked);
+        return true;
+    }
+
     /// <summary>Copies one source tree and everything under it; returns the tree's id in the target.</summary>
     private async Task<BlobId> CopyTreeAsync(BlobId sourceTree, CancellationToken cancellationToken)
     {
         if (_mapped.TryGetValue(sourceTree, out var known))
         {
             return known;
+        }
+
+        // A folder an earlier run copied: its copy is already in the target, nothing to read from the source.
+        if (_earlier.TryGetValue(sourceTree, out var earlier) && await ReferenceTargetTreeAsync(earlier, cancellationToken))
+        {
+            _mapped[sourceTree] = earlier;
+            return earlier;
         }
 
         var tree = await Tree.LoadAsync(source, sourceTree, cancellationToken);
@@ -147,6 +270,12 @@ internal sealed class Copier(
         if (_mapped.TryGetValue(sourceId, out var known))
         {
             return known;
+        }
+
+        if (_earlier.TryGetValue(sourceId, out var earlier) && target.ReferenceBlobs([earlier]))
+        {
+            _mapped[sourceId] = earlier;
+            return earlier;
         }
 
         // Authenticated on load: a blob the source's storage altered is never written to the target.

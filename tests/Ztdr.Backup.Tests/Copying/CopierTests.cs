@@ -81,7 +81,9 @@ public sealed class CopierTests : IDisposable
         await BackupAsync();
         await CopyAsync();
         await File.WriteAllTextAsync(Path.Combine(_tree.Source, "docs", "deep", "new.txt"), "a new file", Ct);
-        _time.Advance(TimeSpan.FromHours(1));
+
+        // Past the generation: the reused packs must be extended to the new copy's retain-until, or verify fails.
+        _time.Advance(TimeSpan.FromDays(8));
         var second = await BackupAsync();
 
         var summary = await CopyAsync();
@@ -92,6 +94,9 @@ public sealed class CopierTests : IDisposable
 
         // The new file's one data blob, plus the trees on its path that changed: deep, docs, src and the root.
         Assert.Equal(5, summary.BlobsStored);
+
+        // Only those are read from the source: everything else is known from the first copy.
+        Assert.Equal(5, summary.BlobsRead);
         using var target = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
         var catalog = new SnapshotCatalog(_target, target);
         var snapshots = await catalog.ListAsync(Ct);
@@ -100,6 +105,8 @@ public sealed class CopierTests : IDisposable
         await new Restorer(target).RestoreAsync(snapshots.Single(s => s.Id == copied.Target).Snapshot, restored, new RestoreOptions(), Ct);
         AssertSameFiles(_tree.Source, Path.Combine(restored, "src"));
         Assert.Equal(snapshots[0].Id, snapshots[1].Snapshot.Parent);
+        var report = await new Copier(null!, null!, _target, target, catalog).VerifyTargetAsync(Ct);
+        Assert.True(report.Passed, string.Join("; ", report.Findings.Select(f => f.ToString())));
     }
 
     [Fact]
