@@ -8,6 +8,7 @@ using Ztdr.Backup.Tests.Archiving;
 using Ztdr.Backup.Tests.Repository;
 using Ztdr.Backup.Tests.Stores;
 using Repo = Ztdr.Backup.Repository.Repository;
+using RepositoryObjectNames = Ztdr.Backup.Repository.RepositoryObjectNames;
 
 namespace Ztdr.Backup.Tests.Copying;
 
@@ -107,6 +108,39 @@ public sealed class CopierTests : IDisposable
         Assert.Equal(snapshots[0].Id, snapshots[1].Snapshot.Parent);
         var report = await new Copier(null!, null!, _target, target, catalog).VerifyTargetAsync(Ct);
         Assert.True(report.Passed, string.Join("; ", report.Findings.Select(f => f.ToString())));
+    }
+
+    [Fact]
+    public async Task CopyAsync_InterruptedBeforeIndexing_NextCopyReusesUploadedPacks()
+    {
+        await InitAsync();
+        await BackupAsync();
+        var broken = new ObservedStore(_target)
+        {
+            BeforePut = (name, _) => name.StartsWith(RepositoryObjectNames.IndexPrefix, StringComparison.Ordinal)
+                ? throw new ObjectStoreException(StoreErrorKind.Unavailable, "storage went away")
+                : Task.CompletedTask,
+        };
+        using (var source = await Repo.OpenAsync(_source, "source-secret", _time, Ct))
+        using (var target = await Repo.OpenAsync(broken, "target-secret", _time, Ct))
+        {
+            await Assert.ThrowsAsync<ObjectStoreException>(() =>
+                new Copier(source, new SnapshotCatalog(_source, source), broken, target, new SnapshotCatalog(broken, target)).CopyAsync(null, null, Ct));
+        }
+
+        Assert.NotEmpty(broken.PackPuts);
+
+        var summary = await CopyAsync();
+
+        Assert.Single(summary.Copied);
+        Assert.Equal(broken.PackPuts.Count, summary.PacksRecovered);
+        Assert.Equal(0, summary.BlobsStored);
+        using var reopened = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
+        var catalog = new SnapshotCatalog(_target, reopened);
+        var restored = Path.Combine(_tree.Root, "restored-resumed");
+        await new Restorer(reopened).RestoreAsync(Assert.Single(await catalog.ListAsync(Ct)).Snapshot, restored, new RestoreOptions(), Ct);
+        AssertSameFiles(_tree.Source, Path.Combine(restored, "src"));
+        Assert.True((await new Copier(null!, null!, _target, reopened, catalog).VerifyTargetAsync(Ct)).Passed);
     }
 
     [Fact]
