@@ -107,6 +107,20 @@ public sealed class ZoneCommandTests : IDisposable
         Assert.Equal("ztdr: give --repo or --zone, not both", Assert.Single(CliProcess.Lines(test.Error.ToString())));
     }
 
+    [Theory]
+    [InlineData("init", "--retention", "1d")]
+    [InlineData("prune")]
+    public async Task ZoneOption_InitAndPrune_RefusedRatherThanActingOnTheDefaultRepository(params string[] command)
+    {
+        await WriteZonesAsync(ZoneFile, ("offsite", _directory.Combine("b"), null));
+        var test = Context();
+
+        Assert.Equal(CommandErrors.Usage, await test.RunAsync(["--zone", "offsite", .. command]));
+
+        Assert.StartsWith($"ztdr: --zone is not supported by 'ztdr {command[0]}' yet", Assert.Single(CliProcess.Lines(test.Error.ToString())), StringComparison.Ordinal);
+        Assert.False(Directory.Exists(_directory.Combine("repo")));
+    }
+
     private static async Task WriteZonesAsync(string path, params (string Name, string Repository, string? PasswordFile)[] zones)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
