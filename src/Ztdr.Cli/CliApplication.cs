@@ -21,9 +21,13 @@ internal static class CliApplication
             PruneCommand.Create(global, context),
             KeyCommand.Create(global, context),
             AssessCommand.Create(context),
+            CopyCommand.Create(global, context),
+            ZonesCommand.Create(global, context),
         };
         root.Options.Add(global.Repository);
         root.Options.Add(global.PasswordFile);
+        root.Options.Add(global.Zone);
+        root.Options.Add(global.Config);
         return root;
     }
 
@@ -33,6 +37,14 @@ internal static class CliApplication
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
             return CommandErrors.ReportParseErrors(context, parse);
+        }
+
+        // init and prune resolve --repo themselves (prune's maintenance store too): with --zone they would act on the
+        // default repository instead of the zone's, so they refuse it until they learn zones.
+        if (parse.Errors.Count == 0 && parse.CommandResult.Command.Name is "init" or "prune" && parse.GetValue<string?>("--zone") is not null)
+        {
+            await context.Error.WriteLineAsync($"ztdr: --zone is not supported by 'ztdr {parse.CommandResult.Command.Name}' yet; use --repo with the zone's repository");
+            return CommandErrors.Usage;
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);

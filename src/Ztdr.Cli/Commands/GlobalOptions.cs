@@ -16,4 +16,16 @@ internal sealed class GlobalOptions
         Description = "File holding the repository password (default: $ZTDR_PASSWORD_FILE, then $ZTDR_PASSWORD, then a prompt)",
         Recursive = true,
     };
+
+    public Option<string?> Zone { get; } = new("--zone")
+    {
+        Description = "Use the repository of this named zone from the zone file instead of --repo",
+        Recursive = true,
+    };
+
+    public Option<string?> Config { get; } = new("--config")
+    {
+        Description = "Zone file (default: $XDG_CONFIG_HOME/ztdr/zones.json, then ~/.config/ztdr/zones.json)",
+        Recursive = true,
+    };
 }

@@ -2,6 +2,7 @@ using Ztdr.Backup.Snapshots;
 using Ztdr.Backup.Stores;
 using Ztdr.Cli.Locations;
 using Ztdr.Cli.Passwords;
+using Ztdr.Cli.Zones;
 using BackupRepository = Ztdr.Backup.Repository.Repository;
 
 namespace Ztdr.Cli.Commands;
@@ -25,6 +26,20 @@ internal sealed class OpenRepository : IDisposable
     /// <summary>The repository named by <c>--repo</c> or the environment, unlocked with the password from its usual sources.</summary>
     public static async Task<OpenRepository> OpenAsync(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken)
     {
+        if (parse.GetValue(global.Zone) is { } zoneName)
+        {
+            if (parse.GetValue(global.Repository) is not null)
+            {
+                throw new CliException("give --repo or --zone, not both");
+            }
+
+            // The zone's own settings (and its password file, else --password-file, else a prompt), never the
+            // environment's repository password.
+            var zone = ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context)).Get(zoneName).Endpoint;
+            var (zoneStore, zoneRepository) = await (zone with { PasswordFile = zone.PasswordFile ?? parse.GetValue(global.PasswordFile) }).OpenAsync(context, cancellationToken);
+            return new OpenRepository(zoneStore, zoneRepository);
+        }
+
         var location = RepositoryLocation.Resolve(parse.GetValue(global.Repository), context);
         var password = PasswordSource.Resolve(parse.GetValue(global.PasswordFile), context, confirm: false);
         var store = location.OpenStore(context);

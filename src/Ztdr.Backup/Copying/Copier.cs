@@ -1,0 +1,316 @@
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Snapshots;
+using Ztdr.Backup.Stores;
+using Ztdr.Backup.Verifying;
+
+namespace Ztdr.Backup.Copying;
+
+/// <summary>
+/// <c>ztdr copy</c>: copies snapshots from one repository to another that has its own password and master key (a
+/// second resilience zone). Blob ids are keyed by each repository's chunk-id key (repository-format.md § 4), so the
+/// same content has different ids in the two: data blobs are copied first (the target computes their ids), then every
+/// tree is rewritten with the target's ids, children before parents, and the snapshot is written on the target with
+/// the new root, locked per the TARGET's policy through <see cref="SnapshotCatalog.SaveAsync"/> (lock coverage on the
+/// target first, never skipped). Each copy carries the tag <c>copy-of:&lt;source id&gt;</c>, which is how a later copy
+/// knows what the target already has without a format change.
+/// </summary>
+/// <remarks>
+/// The source is only read (a read-only key suffices). An interrupted copy resumes: the target indexes the packs the
+/// interrupted run uploaded (<see cref="Repository.Repository.RecoverUnindexedPacksAsync"/>) and deduplicates against
+/// them, so a blob is stored once however often the copy is retried.
+/// </remarks>
+internal sealed class Copier(
+    Repository.Repository source,
+    SnapshotCatalog sourceCatalog,
+    IObjectStore targetStore,
+    Repository.Repository target,
+    SnapshotCatalog targetCatalog)
+{
+    /// <summary>The tag prefix that marks a target snapshot as the copy of a source snapshot.</summary>
+    public const string CopyOfTagPrefix = "copy-of:";
+
+    // Source blob id -> target blob id, for blobs (data and tree) this session already holds in the target.
+    private readonly Dictionary<BlobId, BlobId> _mapped = [];
+    // Source blob id -> target blob id learnt from copies earlier runs made (not yet referenced by this session).
+    private readonly Dictionary<BlobId, BlobId> _earlier = [];
+
+    // Target trees whose blobs this session has referenced, so each is walked once.
+    private readonly HashSet<BlobId> _referencedTrees = [];
+    private long _blobsStored;
+    private long _bytesStored;
+    private long _blobsRead;
+
+    /// <summary>The tag a copy of source snapshot <paramref name="sourceId"/> carries.</summary>
+    public static string CopyOfTag(ObjectId sourceId) => CopyOfTagPrefix + sourceId;
+
+    /// <summary>
+    /// Copies <paramref name="selection"/> (null: every source snapshot not forgotten), skipping those the target
+    /// already holds a copy of (forgotten copies included: forgetting a copy must not bring it back).
+    /// </summary>
+    public async Task<CopySummary> CopyAsync(IReadOnlyList<(ObjectId Id, Snapshot Snapshot)>? selection, IProgress<CopyProgress>? progress, CancellationToken cancellationToken)
+    {
+        var recovery = await target.RecoverUnindexedPacksAsync(cancellationToken);
+        var wanted = selection ?? await sourceCatalog.ListAsync(cancellationToken);
+        var copiedAlready = await CopiedSourceIdsAsync(cancellationToken);
+
+        await LearnEarlierCopiesAsync(copiedAlready, cancellationToken);
+
+        var copied = new List<CopiedSnapshot>();
+        var skipped = new List<ObjectId>();
+        foreach (var (id, snapshot) in wanted)
+        {
+            if (copiedAlready.ContainsKey(id))
+            {
+                skipped.Add(id);
+                continue;
+            }
+
+            var root = await CopyTreeAsync(snapshot.Tree, cancellationToken);
+            ObjectId? parent = snapshot.Parent is { } p && copiedAlready.TryGetValue(p, out var mappedParent) ? mappedParent : null;
+            var copy = snapshot with
+            {
+                Tree = root,
+                Parent = parent,
+                Tags = [.. snapshot.Tags.Where(t => !t.StartsWith(CopyOfTagPrefix, StringComparison.Ordinal)), CopyOfTag(id)],
+                RetainUntil = target.RunRetainUntil,
+            };
+            var targetId = await targetCatalog.SaveAsync(copy, cancellationToken);
+            copiedAlready[id] = targetId;
+            copied.Add(new CopiedSnapshot(id, targetId));
+            progress?.Report(new CopyProgress(copied.Count, wanted.Count - skipped.Count, _blobsStored, _bytesStored));
+        }
+
+        return new CopySummary(copied, skipped, _blobsRead, _blobsStored, _bytesStored, recovery.RecoveredPacks.Count);
+    }
+
+    /// <summary>
+    /// Verifies the target after a copy: structure and lock coverage as storage reports it (no data read). A copy is
+    /// only as good as the target's ability to restore it, so the CLI fails a copy whose target does not pass.
+    /// </summary>
+    public Task<VerifyReport> VerifyTargetAsync(CancellationToken cancellationToken) =>
+        new Verifier(targetStore, target, targetCatalog).VerifyAsync(new VerifyOptions(), cancellationToken);
+
+    /// <summary>Source snapshot id -> its copy in the target, from the target's <c>copy-of:</c> tags.</summary>
+    private async Task<Dictionary<ObjectId, ObjectId>> CopiedSourceIdsAsync(CancellationToken cancellationToken)
+    {
+        var copies = new Dictionary<ObjectId, ObjectId>();
+        foreach (var (id, snapshot) in await targetCatalog.ListAsync(includeForgotten: true, cancellationToken))
+        {
+            foreach (var tag in snapshot.Tags)
+            {
+                if (tag.StartsWith(CopyOfTagPrefix, StringComparison.Ordinal) && ObjectId.TryParse(tag[CopyOfTagPrefix.Length..], out var sourceId))
+                {
+                    copies[sourceId] = id;
+                }
+            }
+        }
+
+        return copies;
+    }
+
+    /// <summary>
+    /// Learns source id -> target id for every blob of the snapshots earlier runs copied, by walking each source tree
+    /// and its copy side by side (a copy has the same nodes in the same order, only the ids differ). Only trees are
+    /// loaded, from both sides; without this a new snapshot would download every blob from the source again just to
+    /// learn its target id, though the target deduplicates it. A pair that does not line up is ignored (the blobs are
+    /// then copied, and deduplicated, the slow way), as is a source snapshot that no longer exists.
+    /// </summary>
+    private async Task LearnEarlierCopiesAsync(Dictionary<ObjectId, ObjectId> copies, CancellationToken cancellationToken)
+    {
+        var sourceSnapshots = (await sourceCatalog.ListAsync(includeForgotten: true, cancellationToken)).ToDictionary(s => s.Id, s => s.Snapshot);
+        foreach (var (sourceId, targetId) in copies)
+        {
+            if (sourceSnapshots.TryGetValue(sourceId, out var sourceSnapshot))
+            {
+                var targetSnapshot = await targetCatalog.LoadAsync(targetId, cancellationToken);
+                await LearnTreeAsync(sourceSnapshot.Tree, targetSnapshot.Tree, cancellationToken);
+            }
+        }
+    }
+
+    private async Task LearnTreeAsync(BlobId sourceTree, BlobId targetTree, CancellationToken cancellationToken)
+    {
+        if (_earlier.ContainsKey(sourceTree))
+        {
+            return;
+        }
+
+        var sourceNodes = (await Tree.LoadAsync(source, sourceTree, cancellationToken)).Nodes;
+        var targetNodes = (await Tree.LoadAsync(target, targetTree, cancellationToken)).Nodes;
+        if (sourceNodes.Count != targetNodes.Count)
+        {
+            return;
+        }
+
+        var pairs = new List<(BlobId Source, BlobId Target)>();
+        var subtrees = new List<(BlobId Source, BlobId Target)>();
+        for (var i = 0; i < sourceNodes.Count; i++)
+        {
+            var (s, t) = (sourceNodes[i], targetNodes[i]);
+            if (!s.NameBytes.AsSpan().SequenceEqual(t.NameBytes) || s.Type != t.Type || (s.Content?.Count ?? 0) != (t.Content?.Count ?? 0) || s.Subtree.HasValue != t.Subtree.HasValue)
+            {
+                return;
+            }
+
+            for (var j = 0; j < (s.Content?.Count ?? 0); j++)
+            {
+                pairs.Add((s.Content![j], t.Content![j]));
+            }
+
+            if (s.Subtree is { } sourceSubtree && t.Subtree is { } targetSubtree)
+            {
+                subtrees.Add((sourceSubtree, targetSubtree));
+            }
+        }
+
+        foreach (var (s, t) in pairs)
+        {
+            _earlier[s] = t;
+        }
+
+        _earlier[sourceTree] = targetTree;
+        foreach (var (s, t) in subtrees)
+        {
+            await LearnTreeAsync(s, t, cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// Makes this session reference every blob under target tree <paramref name="targetTree"/> (so lock coverage
+    /// extends their packs to the new snapshot's retain-until); false when one is missing from the target's index (a
+    /// prune removed it), and the tree must then be copied again.
+    /// </summary>
+    private async Task<bool> ReferenceTargetTreeAsync(BlobId targetTree, CancellationToken cancellationToken)
+    {
+        if (_referencedTrees.Contains(targetTree))
+        {
+            return true;
+        }
+
+        var trees = new List<BlobId> { targetTree };
+        var content = new List<BlobId>();
+        var walked = new HashSet<BlobId>(_referencedTrees);
+        await foreach (var entry in TreeWalker.WalkAsync(target, targetTree, walked, cancellationToken))
+        {
+            if (entry.Error is not null)
+            {
+                return false;
+            }
+
+            if (entry.Node is { Content: { } blobs })
+            {
+                content.AddRange(blobs);
+            }
+
+            if (entry.Node is { Subtree: { } subtree })
+            {
+                trees.Add(subtree);
+            }
+        }
+
+        if (!target.ReferenceBlobs(trees.Concat(content)))
+        {
+            return false;
+        }
+
+        _referencedTrees.UnionWith(walked);
+        return true;
+    }
+
+    /// <summary>Copies one source tree and everything under it; returns the tree's id in the target.</summary>
+    private async Task<BlobId> CopyTreeAsync(BlobId sourceTree, CancellationToken cancellationToken)
+    {
+        if (_mapped.TryGetValue(sourceTree, out var known))
+        {
+            return known;
+        }
+
+        // A folder an earlier run copied: its copy is already in the target, nothing to read from the source.
+        if (_earlier.TryGetValue(sourceTree, out var earlier) && await ReferenceTargetTreeAsync(earlier, cancellationToken))
+        {
+            _mapped[sourceTree] = earlier;
+            return earlier;
+        }
+
+        var tree = await Tree.LoadAsync(source, sourceTree, cancellationToken);
+        _blobsRead++;
+        var nodes = new List<TreeNode>(tree.Nodes.Count);
+        foreach (var node in tree.Nodes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var copy = node;
+            if (node.Content is { Count: > 0 } content)
+            {
+                var mapped = new BlobId[content.Count];
+                for (var i = 0; i < content.Count; i++)
+                {
+                    mapped[i] = await CopyBlobAsync(BlobType.Data, content[i], cancellationToken);
+                }
+
+                copy = copy with { Content = mapped };
+            }
+
+            if (node.Subtree is { } subtree)
+            {
+                copy = copy with { Subtree = await CopyTreeAsync(subtree, cancellationToken) };
+            }
+
+            nodes.Add(copy);
+        }
+
+        var bytes = new Tree(nodes).Serialize();
+        var (id, stored) = await target.StoreBlobAsync(BlobType.Tree, bytes, cancellationToken);
+        Count(stored, bytes.Length);
+        _mapped[sourceTree] = id;
+        return id;
+    }
+
+    private async Task<BlobId> CopyBlobAsync(BlobType type, BlobId sourceId, CancellationToken cancellationToken)
+    {
+        if (_mapped.TryGetValue(sourceId, out var known))
+        {
+            return known;
+        }
+
+        if (_earlier.TryGetValue(sourceId, out var earlier) && target.ReferenceBlobs([earlier]))
+        {
+            _mapped[sourceId] = earlier;
+            return earlier;
+        }
+
+        // Authenticated on load: a blob the source's storage altered is never written to the target.
+        var plaintext = await source.LoadBlobAsync(sourceId, cancellationToken);
+        _blobsRead++;
+        var (id, stored) = await target.StoreBlobAsync(type, plaintext, cancellationToken);
+        Count(stored, plaintext.Length);
+        _mapped[sourceId] = id;
+        return id;
+    }
+
+    private void Count(bool stored, long bytes)
+    {
+        if (stored)
+        {
+            _blobsStored++;
+            _bytesStored += bytes;
+        }
+    }
+}
+
+/// <summary>One copied snapshot: its id in the source and the id of its copy in the target.</summary>
+internal sealed record CopiedSnapshot(ObjectId Source, ObjectId Target);
+
+/// <summary>
+/// What a copy run did: snapshots copied and skipped (the target already had them), blobs read from the source,
+/// blobs and plaintext bytes newly stored in the target, and packs of an interrupted earlier run the target re-indexed.
+/// </summary>
+internal sealed record CopySummary(
+    IReadOnlyList<CopiedSnapshot> Copied,
+    IReadOnlyList<ObjectId> Skipped,
+    long BlobsRead,
+    long BlobsStored,
+    long BytesStored,
+    int PacksRecovered);
+
+/// <summary>Where a copy run is: snapshots done of those to copy, blobs and bytes stored so far.</summary>
+internal sealed record CopyProgress(int SnapshotsDone, int SnapshotsTotal, long BlobsStored, long BytesStored);

@@ -1,0 +1,56 @@
+using System.CommandLine;
+using System.Text.Json;
+using Ztdr.Cli.Zones;
+
+namespace Ztdr.Cli.Commands;
+
+/// <summary><c>ztdr zones list [--json]</c>: the named resilience zones of the zone file (<see cref="ZoneConfig"/>).</summary>
+internal static class ZonesCommand
+{
+    public static Command Create(GlobalOptions global, CliContext context)
+    {
+        var json = new Option<bool>("--json") { Description = "Print the zones as a JSON array" };
+        var list = new Command("list", "List the zones of the zone file") { json };
+        list.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        {
+            var config = ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context));
+            if (parse.GetValue(json))
+            {
+                await context.Out.WriteLineAsync(ToJson(config.Zones));
+                return 0;
+            }
+
+            string[] header = ["Name", "Repository", "Profile", "Credentials", "CA bundle", "Password file"];
+            var rows = config.Zones
+                .Select(z => (IReadOnlyList<string>)[z.Name, z.Endpoint.Repository, z.Endpoint.Profile ?? "", z.Endpoint.CredentialsFile ?? "", z.Endpoint.CaBundle ?? "", z.Endpoint.PasswordFile ?? ""])
+                .ToList();
+            await SnapshotsCommand.WritePlainTableAsync(context.Out, header, rows);
+            return 0;
+        }));
+        return new Command("zones", "Named resilience zones (other repositories to copy to)") { list };
+    }
+
+    internal static string ToJson(IReadOnlyList<Zone> zones)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartArray();
+            foreach (var zone in zones)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name", zone.Name);
+                writer.WriteString("repository", zone.Endpoint.Repository);
+                writer.WriteString("profile", zone.Endpoint.Profile);
+                writer.WriteString("credentialsFile", zone.Endpoint.CredentialsFile);
+                writer.WriteString("caBundle", zone.Endpoint.CaBundle);
+                writer.WriteString("passwordFile", zone.Endpoint.PasswordFile);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+}
