@@ -54,12 +54,15 @@ public sealed class RepositoryRecoveryTests : IDisposable
             using var cancel = new CancellationTokenSource();
             if (cancelled)
             {
-                // Ctrl-C while the fourth pack goes out: the user stops the run, nothing fails.
+                // Ctrl-C as the fourth pack starts to go out: the user stops the run, nothing fails. Counted at the
+                // start of each upload, not at its end: packs upload concurrently, so "three finished" is a race.
+                var started = 0;
                 _store.BeforePut = (name, _) =>
                 {
-                    if (name.StartsWith(RepositoryObjectNames.DataPrefix, StringComparison.Ordinal) && _store.PackPuts.Count == 3)
+                    if (name.StartsWith(RepositoryObjectNames.DataPrefix, StringComparison.Ordinal) && Interlocked.Increment(ref started) > 3)
                     {
                         cancel.Cancel();
+                        throw new OperationCanceledException(cancel.Token);
                     }
 
                     return Task.CompletedTask;

@@ -10,6 +10,7 @@ namespace Ztdr.Backup.Tests.Stores;
 /// </summary>
 internal sealed class ObservedStore(IObjectStore inner) : IObjectStore
 {
+    private int _packUploadsStarted;
     private readonly Lock _lock = new();
     private readonly List<string> _puts = [];
     private int _extendCalls;
@@ -17,7 +18,18 @@ internal sealed class ObservedStore(IObjectStore inner) : IObjectStore
     public StoreCapabilities Capabilities => inner.Capabilities;
 
     /// <summary>Pack uploads allowed before every further one fails with <see cref="StoreErrorKind.Unavailable"/>; null never fails.</summary>
-    public int? FailPackUploadsAfter { get; set; }
+    public int? FailPackUploadsAfter
+    {
+        get;
+        set
+        {
+            lock (_lock)
+            {
+                field = value;
+                _packUploadsStarted = 0;
+            }
+        }
+    }
 
     /// <summary>Runs before each upload, with its name (e.g. to check retention the moment a snapshot is written).</summary>
     public Func<string, CancellationToken, Task>? BeforePut { get; set; }
@@ -60,11 +72,16 @@ internal sealed class ObservedStore(IObjectStore inner) : IObjectStore
 
         lock (_lock)
         {
-            if (name.StartsWith(RepositoryObjectNames.DataPrefix, StringComparison.Ordinal)
-                && FailPackUploadsAfter is { } allowed
-                && _puts.Count(n => n.StartsWith(RepositoryObjectNames.DataPrefix, StringComparison.Ordinal)) >= allowed)
+            // Counted as uploads start, not as they finish: packs upload concurrently, and two started when one had
+            // finished would both get through a count of finished ones.
+            if (name.StartsWith(RepositoryObjectNames.DataPrefix, StringComparison.Ordinal) && FailPackUploadsAfter is { } allowed)
             {
-                throw new ObjectStoreException(StoreErrorKind.Unavailable, $"object '{name}': storage went away (test fault)");
+                if (_packUploadsStarted >= allowed)
+                {
+                    throw new ObjectStoreException(StoreErrorKind.Unavailable, $"object '{name}': storage went away (test fault)");
+                }
+
+                _packUploadsStarted++;
             }
         }
 
