@@ -39,9 +39,9 @@ internal static class CliApplication
             return CommandErrors.ReportParseErrors(context, parse);
         }
 
-        // init and prune resolve --repo themselves (prune's maintenance store too): with --zone they would act on the
-        // default repository instead of the zone's, so they refuse it until they learn zones.
-        if (parse.Errors.Count == 0 && parse.CommandResult.Command.Name is "init" or "prune" && parse.GetValue<string?>("--zone") is not null)
+        // prune resolves --repo itself (its maintenance store too): with --zone it would act on the default repository
+        // instead of the zone's, so it refuses it until it learns zones.
+        if (parse.Errors.Count == 0 && parse.CommandResult.Command.Name is "prune" && parse.GetValue<string?>("--zone") is not null)
         {
             await context.Error.WriteLineAsync($"ztdr: --zone is not supported by 'ztdr {parse.CommandResult.Command.Name}' yet; use --repo with the zone's repository");
             return CommandErrors.Usage;

@@ -21,9 +21,12 @@ internal static class InitCommand
         {
             var retentionText = parse.GetValue(retention)!;
             var retentionSpan = ParseRetention(retentionText);
-            var location = RepositoryLocation.Resolve(parse.GetValue(global.Repository), context);
-            var password = PasswordSource.Resolve(parse.GetValue(global.PasswordFile), context, confirm: true);
-            var store = location.OpenStore(context);
+            // With --zone, the zone's repository, credentials and password file; otherwise --repo and the environment.
+            var zone = OpenRepository.Zone(global, parse, context);
+            var storeContext = zone?.ContextFor(context) ?? context;
+            var location = zone is null ? RepositoryLocation.Resolve(parse.GetValue(global.Repository), context) : RepositoryLocation.Parse(zone.Repository);
+            var password = PasswordSource.Resolve(zone is null ? parse.GetValue(global.PasswordFile) : zone.PasswordFile, storeContext, confirm: true);
+            var store = location.OpenStore(storeContext);
             try
             {
                 using var repository = await BackupRepository.InitAsync(store, password, retentionSpan, context.Time, cancellationToken: cancellationToken);

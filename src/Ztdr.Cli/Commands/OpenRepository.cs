@@ -26,17 +26,9 @@ internal sealed class OpenRepository : IDisposable
     /// <summary>The repository named by <c>--repo</c> or the environment, unlocked with the password from its usual sources.</summary>
     public static async Task<OpenRepository> OpenAsync(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken)
     {
-        if (parse.GetValue(global.Zone) is { } zoneName)
+        if (Zone(global, parse, context) is { } zone)
         {
-            if (parse.GetValue(global.Repository) is not null)
-            {
-                throw new CliException("give --repo or --zone, not both");
-            }
-
-            // The zone's own settings (and its password file, else --password-file, else a prompt), never the
-            // environment's repository password.
-            var zone = ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context)).Get(zoneName).Endpoint;
-            var (zoneStore, zoneRepository) = await (zone with { PasswordFile = zone.PasswordFile ?? parse.GetValue(global.PasswordFile) }).OpenAsync(context, cancellationToken);
+            var (zoneStore, zoneRepository) = await zone.OpenAsync(context, cancellationToken);
             return new OpenRepository(zoneStore, zoneRepository);
         }
 
@@ -53,6 +45,26 @@ internal sealed class OpenRepository : IDisposable
             (store as IDisposable)?.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The zone <c>--zone</c> names, with its password file falling back to <c>--password-file</c> (else a prompt):
+    /// never the environment's repository password. Null without <c>--zone</c>; <c>--repo</c> as well is refused.
+    /// </summary>
+    public static ZoneEndpoint? Zone(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context)
+    {
+        if (parse.GetValue(global.Zone) is not { } zoneName)
+        {
+            return null;
+        }
+
+        if (parse.GetValue(global.Repository) is not null)
+        {
+            throw new CliException("give --repo or --zone, not both");
+        }
+
+        var zone = ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context)).Get(zoneName).Endpoint;
+        return zone with { PasswordFile = zone.PasswordFile ?? parse.GetValue(global.PasswordFile) };
     }
 
     /// <summary>

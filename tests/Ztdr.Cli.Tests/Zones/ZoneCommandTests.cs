@@ -107,10 +107,24 @@ public sealed class ZoneCommandTests : IDisposable
         Assert.Equal("ztdr: give --repo or --zone, not both", Assert.Single(CliProcess.Lines(test.Error.ToString())));
     }
 
+    [Fact]
+    public async Task ZoneOption_Init_CreatesTheZonesRepositoryWithItsPasswordNotTheDefaultOne()
+    {
+        var passwordFile = _directory.Combine("b-password");
+        await File.WriteAllTextAsync(passwordFile, "zone-b\n");
+        await WriteZonesAsync(ZoneFile, ("offsite", _directory.Combine("b"), passwordFile));
+        var test = Context();
+
+        Assert.True(await test.RunAsync("--zone", "offsite", "init", "--retention", "1d") == 0, test.Error.ToString());
+
+        Assert.False(Directory.Exists(_directory.Combine("repo")));
+        var opened = new TestContext(new Dictionary<string, string> { ["ZTDR_REPOSITORY"] = _directory.Combine("b"), ["ZTDR_PASSWORD"] = "zone-b" });
+        Assert.True(await opened.RunAsync("snapshots") == 0, opened.Error.ToString());
+    }
+
     [Theory]
-    [InlineData("init", "--retention", "1d")]
     [InlineData("prune")]
-    public async Task ZoneOption_InitAndPrune_RefusedRatherThanActingOnTheDefaultRepository(params string[] command)
+    public async Task ZoneOption_Prune_RefusedRatherThanActingOnTheDefaultRepository(params string[] command)
     {
         await WriteZonesAsync(ZoneFile, ("offsite", _directory.Combine("b"), null));
         var test = Context();
