@@ -19,10 +19,6 @@ internal static class PosixReader
     private const int AtSymlinkNoFollow = 0x100;
     private const uint StatxBasicStats = 0x7ff;
     private const int StatxLength = 256;
-    private const int ORdOnly = 0;
-    private const int ODirectory = 0x10000;
-    private const int ONoFollow = 0x20000;
-    private const int OCloExec = 0x80000;
     private const int DirentBufferLength = 64 * 1024;
 
     /// <summary>The path's bytes as a managed caller names it (UTF-8).</summary>
@@ -84,7 +80,7 @@ internal static class PosixReader
     public static List<byte[]> ReadDirectory(ReadOnlySpan<byte> path)
     {
         EnsureLinux();
-        using var handle = Open(path, ORdOnly | ODirectory | OCloExec, "list");
+        using var handle = Open(path, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, "list");
         var names = new List<byte[]>();
         var buffer = new byte[DirentBufferLength];
         while (true)
@@ -125,7 +121,7 @@ internal static class PosixReader
     public static FileStream OpenRead(ReadOnlySpan<byte> path)
     {
         EnsureLinux();
-        var handle = Open(path, ORdOnly | ONoFollow | OCloExec, "open");
+        var handle = Open(path, OpenFlags.ReadOnly | OpenFlags.NoFollow | OpenFlags.CloseOnExec, "open");
         return new FileStream(handle, FileAccess.Read, bufferSize: 0);
     }
 

@@ -16,11 +16,6 @@ internal static class PosixWriter
 {
     private const int AtFdCwd = -100;
     private const int AtSymlinkNoFollow = 0x100;
-    private const int ORdonly = 0x0;
-    private const int OWronly = 0x1;
-    private const int OCreat = 0x40;
-    private const int OExcl = 0x80;
-    private const int OCloexec = 0x80000;
     private const uint RenameNoReplace = 1;
     private const long UtimeOmit = (1L << 30) - 2;
     private const int StatxType = 0x1;
@@ -30,10 +25,6 @@ internal static class PosixWriter
     private const int Enotdir = 20;
     private const int Einval = 22;
     private const int Enosys = 38;
-
-    // The open flags whose values differ between the Linux architectures .NET runs on (asm-generic vs arm).
-    private static readonly int ODirectory = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x4000 : 0x10000;
-    private static readonly int ONofollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.Arm ? 0x8000 : 0x20000;
 
     /// <summary>Whether this process can write with this class: 64-bit Linux (struct timespec is two 64-bit words).</summary>
     public static bool IsSupported => OperatingSystem.IsLinux() && Environment.Is64BitProcess;
@@ -81,7 +72,7 @@ internal static class PosixWriter
     /// <summary>Creates a new file for writing, failing if anything (a symlink included) is at the path.</summary>
     public static SafeFileHandle CreateNewFile(byte[] path)
     {
-        var fd = Open(path, OWronly | OCreat | OExcl | OCloexec | ONofollow, 0x180);
+        var fd = Open(path, OpenFlags.WriteOnly | OpenFlags.Create | OpenFlags.Exclusive | OpenFlags.CloseOnExec | OpenFlags.NoFollow, 0x180);
         return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw Failure("create", path, Marshal.GetLastPInvokeError());
     }
 
@@ -91,7 +82,7 @@ internal static class PosixWriter
     /// <summary>Opens a folder for <see cref="SyncFileSystem"/> (read-only; the restore target may itself be a symlink to a folder).</summary>
     public static SafeFileHandle OpenDirectory(byte[] path)
     {
-        var fd = Open(path, ORdonly | ODirectory | OCloexec, 0);
+        var fd = Open(path, OpenFlags.ReadOnly | OpenFlags.Directory | OpenFlags.CloseOnExec, 0);
         return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw Failure("open the folder", path, Marshal.GetLastPInvokeError());
     }
 
