@@ -91,7 +91,7 @@ internal static class AssessCommand
             }
             else
             {
-                await SnapshotsCommand.WritePlainTableAsync(context.Out, header, rows);
+                await PlainTable.WriteAsync(context.Out, header, rows);
             }
 
             await context.Out.WriteLineAsync();

@@ -137,7 +137,7 @@ internal static class ForgetCommand
             }
             else
             {
-                await SnapshotsCommand.WritePlainTableAsync(context.Out, header, rows);
+                await PlainTable.WriteAsync(context.Out, header, rows);
             }
         }
 

@@ -75,7 +75,7 @@ internal static class KeyCommand
             }
             else
             {
-                await SnapshotsCommand.WritePlainTableAsync(context.Out, header, rows);
+                await PlainTable.WriteAsync(context.Out, header, rows);
             }
 
             await context.Out.WriteLineAsync($"{rows.Count} key{(rows.Count == 1 ? "" : "s")}");

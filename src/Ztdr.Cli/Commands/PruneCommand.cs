@@ -142,7 +142,7 @@ internal static class PruneCommand
         }
         else
         {
-            await SnapshotsCommand.WritePlainTableAsync(context.Out, header, rows);
+            await PlainTable.WriteAsync(context.Out, header, rows);
         }
     }
 

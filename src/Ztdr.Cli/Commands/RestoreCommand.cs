@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using Ztdr.Backup.Restoring;
 
+using Ztdr.Cli.Progress;
+
 namespace Ztdr.Cli.Commands;
 
 /// <summary>
@@ -73,57 +75,17 @@ internal static class RestoreCommand
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    /// <summary>
-    /// Progress on stderr, at most once a second: one rewritten line on a terminal, plain lines otherwise (logs, pipes).
-    /// The restorer reports from several workers at once, so the check and the write are under one lock.
-    /// </summary>
+    /// <summary>Restore progress as a <see cref="ProgressLine"/>: files and bytes done of the planned totals.</summary>
     internal sealed class ProgressLines(CliContext context) : IProgress<RestoreProgress>
     {
-        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-        private readonly Lock _lock = new();
-        private DateTimeOffset _next = context.Time.GetUtcNow() + Interval;
-        private bool _rewriting;
+        private readonly ProgressLine _line = new(context);
 
         public void Report(RestoreProgress value) => Show(value.Files, value.TotalFiles, value.Bytes, value.TotalBytes);
 
         /// <summary>Prints one progress line unless one was printed less than a second ago.</summary>
-        internal void Show(long files, long totalFiles, long bytes, long totalBytes)
-        {
-            lock (_lock)
-            {
-                var now = context.Time.GetUtcNow();
-                if (now < _next)
-                {
-                    return;
-                }
+        internal void Show(long files, long totalFiles, long bytes, long totalBytes) =>
+            _line.Show(() => $"{files} of {totalFiles} files, {ByteSize.Format(bytes)} of {ByteSize.Format(totalBytes)}");
 
-                _next = now + Interval;
-                var line = $"{files} of {totalFiles} files, {ByteSize.Format(bytes)} of {ByteSize.Format(totalBytes)}";
-                if (context.ErrorIsTerminal)
-                {
-                    context.Error.Write($"\r\u001b[K{line}");
-                    _rewriting = true;
-                }
-                else
-                {
-                    context.Error.WriteLine($"progress: {line}");
-                }
-            }
-        }
-
-        public void Finish()
-        {
-            lock (_lock)
-            {
-                if (_rewriting)
-                {
-                    context.Error.Write("\r\u001b[K");
-                    _rewriting = false;
-                }
-
-                // Nothing may be printed once the summary is: later reports are too late to matter.
-                _next = DateTimeOffset.MaxValue;
-            }
-        }
+        public void Finish() => _line.Finish();
     }
 }

@@ -58,7 +58,7 @@ internal static class SnapshotsCommand
                 row.Add(string.Join(", ", s.Snapshot.Paths));
                 return (IReadOnlyList<string>)row;
             }).ToList();
-            await WritePlainTableAsync(context.Out, header, rows);
+            await PlainTable.WriteAsync(context.Out, header, rows);
             await context.Out.WriteLineAsync($"{rows.Count} snapshot{(rows.Count == 1 ? "" : "s")}");
             return 0;
         }));
@@ -70,17 +70,6 @@ internal static class SnapshotsCommand
     /// stream gets plain text.
     /// </summary>
     internal static bool IsTerminal(CliContext context) => ReferenceEquals(context.Out, Console.Out) && !Console.IsOutputRedirected;
-
-    /// <summary>Columns padded to their widest cell, two spaces apart, the last column unpadded (the table the listing commands share).</summary>
-    internal static async Task WritePlainTableAsync(TextWriter output, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows)
-    {
-        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-        await output.WriteLineAsync(Row(header, widths));
-        foreach (var row in rows)
-        {
-            await output.WriteLineAsync(Row(row, widths));
-        }
-    }
 
     /// <summary>A drawn table on the terminal; cell text is shown as is, never read as markup.</summary>
     internal static void WriteTerminalTable(CliContext context, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows)
@@ -182,6 +171,4 @@ internal static class SnapshotsCommand
         context.Out.WriteLine($"{rows.Count} snapshot{(rows.Count == 1 ? "" : "s")}");
     }
 
-    private static string Row(IReadOnlyList<string> cells, int[] widths) =>
-        string.Join("  ", cells.Select((c, i) => i == cells.Count - 1 ? c : c.PadRight(widths[i])));
 }

@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Text.Json;
 using Ztdr.Backup.Verifying;
 
+using Ztdr.Cli.Progress;
+
 namespace Ztdr.Cli.Commands;
 
 /// <summary>
@@ -64,13 +66,13 @@ internal static class VerifyCommand
             return text.Append('\n').ToString();
         }
 
-        var rows = report.Findings.Select(f => new[] { f.Kind, f.Object, Snapshots(f), f.Detail }).ToList();
-        string[] header = ["Error", "Object", "Snapshots", "Detail"];
-        var widths = header.Select((h, i) => rows.Select(r => r[i].Length).Append(h.Length).Max()).ToArray();
-        text.Append(Row(header, widths)).Append('\n');
-        for (var i = 0; i < rows.Count; i++)
+        var lines = PlainTable.Lines(
+            ["Error", "Object", "Snapshots", "Detail"],
+            [.. report.Findings.Select(f => (IReadOnlyList<string>)[f.Kind, f.Object, Snapshots(f), f.Detail])]);
+        text.Append(lines[0]).Append('\n');
+        for (var i = 0; i < report.Findings.Count; i++)
         {
-            text.Append(Row(rows[i], widths)).Append('\n');
+            text.Append(lines[i + 1]).Append('\n');
             var finding = report.Findings[i];
             foreach (var path in finding.Paths)
             {
@@ -157,45 +159,18 @@ internal static class VerifyCommand
 
     private static string Count(long count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 
-    private static string Row(string[] cells, int[] widths) =>
-        string.Join("  ", cells.Select((c, i) => i == cells.Length - 1 ? c : c.PadRight(widths[i])));
-
-    /// <summary>Progress on stderr at most once a second: one rewritten line on a terminal, plain lines otherwise.</summary>
+    /// <summary>Verify progress as a <see cref="ProgressLine"/>: the phase, how far it is, and the bytes read.</summary>
     private sealed class ProgressLines(CliContext context) : IProgress<VerifyProgress>
     {
-        private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
-        private DateTimeOffset _next = context.Time.GetUtcNow() + Interval;
-        private bool _rewriting;
+        private readonly ProgressLine _line = new(context);
 
-        public void Report(VerifyProgress value)
+        public void Report(VerifyProgress value) => _line.Show(() =>
         {
-            var now = context.Time.GetUtcNow();
-            if (now < _next)
-            {
-                return;
-            }
-
-            _next = now + Interval;
             var count = value.Total > 0 ? $"{value.Done} of {value.Total}" : value.Done.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var line = $"{value.Phase}: {count}, {ByteSize.Format(value.BytesRead)} read";
-            if (context.ErrorIsTerminal)
-            {
-                context.Error.Write($"\r\u001b[K{line}");
-                _rewriting = true;
-            }
-            else
-            {
-                context.Error.WriteLine($"progress: {line}");
-            }
-        }
+            return $"{value.Phase}: {count}, {ByteSize.Format(value.BytesRead)} read";
+        });
 
-        public void Finish()
-        {
-            if (_rewriting)
-            {
-                context.Error.Write("\r\u001b[K");
-            }
-        }
+        public void Finish() => _line.Finish();
     }
 }
 

@@ -24,7 +24,7 @@ internal static class ZonesCommand
             var rows = config.Zones
                 .Select(z => (IReadOnlyList<string>)[z.Name, z.Endpoint.Repository, z.Endpoint.Profile ?? "", z.Endpoint.CredentialsFile ?? "", z.Endpoint.CaBundle ?? "", z.Endpoint.PasswordFile ?? ""])
                 .ToList();
-            await SnapshotsCommand.WritePlainTableAsync(context.Out, header, rows);
+            await PlainTable.WriteAsync(context.Out, header, rows);
             return 0;
         }));
         return new Command("zones", "Named resilience zones (other repositories to copy to)") { list };
