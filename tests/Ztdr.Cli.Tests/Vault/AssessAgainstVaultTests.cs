@@ -16,7 +16,12 @@ public sealed class AssessAgainstVaultTests() : VaultCliTest("cli-assess")
         Assert.True(result.ExitCode == 0, result.ToString());
         using (var json = JsonDocument.Parse(result.StandardOutput))
         {
-            Assert.NotEqual(JsonValueKind.Undefined, json.RootElement.ValueKind);
+            // The JSON must carry the same verdict as the exit code, probe by probe.
+            Assert.True(json.RootElement.GetProperty("passed").GetBoolean());
+            Assert.Equal(VaultProcess.DefaultBucket, json.RootElement.GetProperty("bucket").GetString());
+            var results = json.RootElement.GetProperty("probes").EnumerateArray().Select(p => p.GetProperty("result").GetString()).ToList();
+            Assert.Contains("pass", results);
+            Assert.DoesNotContain("fail", results);
         }
 
         Assert.Contains("- Verdict: **PASS**: ", await File.ReadAllTextAsync(report), StringComparison.Ordinal);
