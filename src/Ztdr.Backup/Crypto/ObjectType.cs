@@ -9,4 +9,5 @@ internal enum ObjectType : byte
     Snapshot = 0x04,
     Forgotten = 0x05,
     Retention = 0x06,
+    Verification = 0x07,
 }

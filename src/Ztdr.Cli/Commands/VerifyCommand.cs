@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
+using Ztdr.Backup.Stores;
 using Ztdr.Backup.Verifying;
-
 using Ztdr.Cli.Progress;
+using Ztdr.Cli.Status;
 
 namespace Ztdr.Cli.Commands;
 
@@ -35,9 +36,53 @@ internal static class VerifyCommand
             var report = await new Verifier(open.Store, open.Repository, open.Catalog)
                 .VerifyAsync(new VerifyOptions { ReadData = selection, Progress = progress }, cancellationToken);
             progress.Finish();
+            var record = VerificationRecord.From(report, selection, context.Time.GetUtcNow(), Environment.MachineName, Program);
+            await RecordAsync(context, open, record, cancellationToken);
             return await ReportAsync(context, VerifyOutcome.From(report), parse.GetValue(json));
         }));
         return command;
+    }
+
+    /// <summary>This program as snapshots and verification records name it.</summary>
+    internal static string Program => "ztdr " + (typeof(VerifyCommand).Assembly.GetName().Version?.ToString(3) ?? "0.0.0");
+
+    /// <summary>
+    /// Keeps the run's result for <c>ztdr status</c>: in the repository (every host sees it, and it is locked) when the
+    /// key can write there, else in this host's state file, said in one line. Never changes verify's exit code: the
+    /// repository was verified either way, and a key that may only read is the right one to verify with.
+    /// </summary>
+    private static async Task RecordAsync(CliContext context, OpenRepository open, VerificationRecord record, CancellationToken cancellationToken)
+    {
+        string reason;
+        try
+        {
+            await new VerificationLog(open.Store, open.Repository).WriteAsync(record, cancellationToken);
+            return;
+        }
+        catch (ObjectStoreException e) when (e.Kind is StoreErrorKind.AccessDenied)
+        {
+            reason = "this key cannot write to the repository";
+        }
+        catch (ObjectStoreException e)
+        {
+            reason = $"the repository refused it: {e.Message}";
+        }
+
+        if (LocalVerificationState.PathFor(open.Repository.Id, context) is not { } path)
+        {
+            await context.Error.WriteLineAsync($"ztdr: warning: the result was not recorded ({reason}, and neither XDG_STATE_HOME nor HOME is set)");
+            return;
+        }
+
+        try
+        {
+            await LocalVerificationState.WriteAsync(path, record, cancellationToken);
+            await context.Error.WriteLineAsync($"ztdr: result recorded on this host only, in {path} ({reason})");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await context.Error.WriteLineAsync($"ztdr: warning: the result was not recorded ({reason}; {path}: {e.Message})");
+        }
     }
 
     /// <summary>Warnings on stderr, then the findings (or the one-line all-clear) on stdout; exit 0 only with no findings.</summary>
