@@ -23,6 +23,7 @@ internal static class CliApplication
             AssessCommand.Create(context),
             CopyCommand.Create(global, context),
             ZonesCommand.Create(global, context),
+            StatusCommand.Create(global, context),
         };
         root.Options.Add(global.Repository);
         root.Options.Add(global.PasswordFile);
@@ -37,14 +38,6 @@ internal static class CliApplication
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
             return CommandErrors.ReportParseErrors(context, parse);
-        }
-
-        // prune resolves --repo itself (its maintenance store too): with --zone it would act on the default repository
-        // instead of the zone's, so it refuses it until it learns zones.
-        if (parse.Errors.Count == 0 && parse.CommandResult.Command.Name is "prune" && parse.GetValue<string?>("--zone") is not null)
-        {
-            await context.Error.WriteLineAsync($"ztdr: --zone is not supported by 'ztdr {parse.CommandResult.Command.Name}' yet; use --repo with the zone's repository");
-            return CommandErrors.Usage;
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);

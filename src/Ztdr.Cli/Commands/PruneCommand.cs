@@ -2,13 +2,15 @@ using System.CommandLine;
 using Ztdr.Backup.Pruning;
 using Ztdr.Backup.Stores;
 using Ztdr.Cli.Locations;
+using Ztdr.Cli.Zones;
 
 namespace Ztdr.Cli.Commands;
 
 /// <summary>
 /// <c>ztdr prune</c>: deletes what no unforgotten snapshot needs, once its lock has ended. Reads the repository and
 /// writes the new index with the usual key; deletes with the maintenance key (<c>--maintenance-profile</c>), the
-/// only role storage lets delete, and only versions whose lock has ended. Objects still locked are reported with
+/// only role storage lets delete, and only versions whose lock has ended. With <c>--zone</c>, the zone's repository and
+/// keys, deleting with the zone's <c>maintenanceProfile</c> (in its credentials file). Objects still locked are reported with
 /// the date they unlock; running prune again then takes them.
 /// </summary>
 internal static class PruneCommand
@@ -26,15 +28,19 @@ internal static class PruneCommand
         var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
-            var location = RepositoryLocation.Resolve(parse.GetValue(global.Repository), context);
-            var profile = parse.GetValue(maintenanceProfile) ?? context.Variable(MaintenanceProfileVariable);
+            // With --zone, the zone's repository, credentials file and CA bundle, and its maintenance profile unless
+            // --maintenance-profile overrides it: never the default repository's settings, which may be another zone's.
+            var zone = ZoneOf(global, parse, context);
+            var location = zone is not null ? RepositoryLocation.Parse(zone.Endpoint.Repository) : RepositoryLocation.Resolve(parse.GetValue(global.Repository), context);
+            var storeContext = zone?.Endpoint.ContextFor(context) ?? context;
+            var profile = parse.GetValue(maintenanceProfile) ?? zone?.MaintenanceProfile ?? context.Variable(MaintenanceProfileVariable);
             if (profile is not null && location is not S3Location)
             {
                 throw new CliException("--maintenance-profile is for S3 repositories; a folder repository deletes with the file system's permissions");
             }
 
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
-            var deleteStore = profile is not null ? location.OpenStore(WithProfile(context, profile)) : null;
+            var deleteStore = profile is not null ? location.OpenStore(WithProfile(storeContext, profile)) : null;
             try
             {
                 var pruner = new Pruner(open.Store, deleteStore ?? open.Store, open.Repository, context.Time);
@@ -55,7 +61,8 @@ internal static class PruneCommand
                 }
                 catch (ObjectStoreException e) when (e.Kind == StoreErrorKind.AccessDenied && profile is null)
                 {
-                    throw new ObjectStoreException(e.Kind, $"{e.Message}; give the maintenance key's profile with --maintenance-profile or {MaintenanceProfileVariable}", e);
+                    var where = zone is not null ? "\"maintenanceProfile\" in the zone file, " : "";
+                    throw new ObjectStoreException(e.Kind, $"{e.Message}; give the maintenance key's profile with {where}--maintenance-profile or {MaintenanceProfileVariable}", e);
                 }
 
                 await WriteTableAsync(context, result, "Deleted");
@@ -79,6 +86,17 @@ internal static class PruneCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>The zone <c>--zone</c> names (with its maintenance profile), or null without <c>--zone</c>.</summary>
+    private static Zone? ZoneOf(GlobalOptions global, ParseResult parse, CliContext context)
+    {
+        if (OpenRepository.Zone(global, parse, context) is null)
+        {
+            return null;
+        }
+
+        return ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context)).Get(parse.GetValue(global.Zone)!);
     }
 
     /// <summary>The same environment with <c>AWS_PROFILE</c> replaced: the S3 store of the maintenance key.</summary>

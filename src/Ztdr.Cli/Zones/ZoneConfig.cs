@@ -6,15 +6,17 @@ namespace Ztdr.Cli.Zones;
 /// <summary>
 /// Named resilience zones from a JSON file (default <c>$XDG_CONFIG_HOME/ztdr/zones.json</c>, else
 /// <c>~/.config/ztdr/zones.json</c>; <c>--config</c> chooses another):
-/// <c>{"zones": [{"name", "repository", "credentialsFile", "profile", "caBundle", "passwordFile"}]}</c>, only name and
-/// repository required. Unknown fields are errors, not ignored: a misspelt "passwordFile" must not silently send
+/// <c>{"zones": [{"name", "repository", "credentialsFile", "profile", "caBundle", "passwordFile", "maintenanceProfile",
+/// "offsite"}]}</c>, only name and repository required; <c>offsite</c> is a boolean, the rest strings. Unknown fields are errors, not ignored: a misspelt "passwordFile" must not silently send
 /// copies to a repository opened some other way. Every problem is one line naming the file, the zone and the problem.
 /// </summary>
 internal sealed class ZoneConfig
 {
     public const string FileName = "zones.json";
 
-    private static readonly string[] Fields = ["name", "repository", "credentialsFile", "profile", "caBundle", "passwordFile"];
+    private const string OffsiteField = "offsite";
+
+    private static readonly string[] Fields = ["name", "repository", "credentialsFile", "profile", "caBundle", "passwordFile", "maintenanceProfile", OffsiteField];
 
     private ZoneConfig(string path, IReadOnlyList<Zone> zones)
     {
@@ -109,8 +111,21 @@ internal sealed class ZoneConfig
         }
 
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        bool? offsite = null;
         foreach (var property in element.EnumerateObject())
         {
+            if (property.Name == OffsiteField)
+            {
+                if (property.Value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                {
+                    values.TryGetValue("name", out var named);
+                    throw new CliException($"zone file {path}: {(named is null ? label : $"zone '{named}'")}: '{OffsiteField}' must be true or false");
+                }
+
+                offsite = property.Value.GetBoolean();
+                continue;
+            }
+
             if (property.Value.ValueKind != JsonValueKind.String || property.Value.GetString() is not { Length: > 0 } value)
             {
                 values.TryGetValue("name", out var named);
@@ -145,14 +160,23 @@ internal sealed class ZoneConfig
             throw new CliException($"{problem}: {e.Message}");
         }
 
-        return new Zone(name, new ZoneEndpoint(
-            repository,
-            values.GetValueOrDefault("credentialsFile"),
-            values.GetValueOrDefault("profile"),
-            values.GetValueOrDefault("caBundle"),
-            values.GetValueOrDefault("passwordFile")));
+        return new Zone(
+            name,
+            new ZoneEndpoint(
+                repository,
+                values.GetValueOrDefault("credentialsFile"),
+                values.GetValueOrDefault("profile"),
+                values.GetValueOrDefault("caBundle"),
+                values.GetValueOrDefault("passwordFile")),
+            offsite ?? false,
+            values.GetValueOrDefault("maintenanceProfile"));
     }
 }
 
-/// <summary>One named zone of a <see cref="ZoneConfig"/>.</summary>
-internal sealed record Zone(string Name, ZoneEndpoint Endpoint);
+/// <summary>
+/// One named zone of a <see cref="ZoneConfig"/>. <paramref name="Offsite"/> is the user's word that the zone is in
+/// another place than the protected hosts (3-2-1-1-0's "1 off-site"): an endpoint's address cannot tell, since a
+/// remote site is often reached through a local address (VPN, proxy) and a local name can point anywhere.
+/// <paramref name="MaintenanceProfile"/> is the profile, in the zone's credentials file, of the key prune deletes with.
+/// </summary>
+internal sealed record Zone(string Name, ZoneEndpoint Endpoint, bool Offsite = false, string? MaintenanceProfile = null);
