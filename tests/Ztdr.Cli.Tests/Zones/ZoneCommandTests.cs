@@ -122,17 +122,49 @@ public sealed class ZoneCommandTests : IDisposable
         Assert.True(await opened.RunAsync("snapshots") == 0, opened.Error.ToString());
     }
 
-    [Theory]
-    [InlineData("prune")]
-    public async Task ZoneOption_Prune_RefusedRatherThanActingOnTheDefaultRepository(params string[] command)
+    [Fact]
+    public async Task ZoneOption_Prune_ActsOnTheZonesRepositoryNotTheDefaultOne()
     {
-        await WriteZonesAsync(ZoneFile, ("offsite", _directory.Combine("b"), null));
+        var passwordFile = _directory.Combine("b-password");
+        await File.WriteAllTextAsync(passwordFile, "zone-b\n");
+        await WriteZonesAsync(ZoneFile, ("offsite", _directory.Combine("b"), passwordFile));
+        Assert.Equal(0, await Context().RunAsync("--zone", "offsite", "init", "--retention", "1d"));
         var test = Context();
 
-        Assert.Equal(CommandErrors.Usage, await test.RunAsync(["--zone", "offsite", .. command]));
+        Assert.True(await test.RunAsync("--zone", "offsite", "prune", "--dry-run") == 0, test.Error.ToString());
 
-        Assert.StartsWith($"ztdr: --zone is not supported by 'ztdr {command[0]}' yet", Assert.Single(CliProcess.Lines(test.Error.ToString())), StringComparison.Ordinal);
+        Assert.Contains("dry run: would delete 0 objects", test.Out.ToString(), StringComparison.Ordinal);
         Assert.False(Directory.Exists(_directory.Combine("repo")));
+    }
+
+    [Theory]
+    [InlineData("{\"zones\": [{\"name\": \"b\", \"repository\": \"/x\", \"offsite\": \"yes\"}]}", "zone 'b': 'offsite' must be true or false")]
+    [InlineData("{\"zones\": [{\"name\": \"b\", \"repository\": \"/x\", \"maintenanceProfile\": true}]}", "zone 'b': 'maintenanceProfile' must be a non-empty string")]
+    public async Task ZonesList_BadOffsiteOrMaintenanceProfile_OneLine(string text, string problem)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ZoneFile)!);
+        await File.WriteAllTextAsync(ZoneFile, text);
+        var test = Context();
+
+        Assert.Equal(CommandErrors.Usage, await test.RunAsync("zones", "list"));
+
+        Assert.EndsWith(problem, Assert.Single(CliProcess.Lines(test.Error.ToString())), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ZonesList_Json_ShowsOffsiteAndMaintenanceProfile()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ZoneFile)!);
+        await File.WriteAllTextAsync(ZoneFile, "{\"zones\": [{\"name\": \"b\", \"repository\": \"/x\", \"offsite\": true, \"maintenanceProfile\": \"m\"}, {\"name\": \"c\", \"repository\": \"/y\"}]}");
+        var test = Context();
+
+        Assert.Equal(0, await test.RunAsync("zones", "list", "--json"));
+
+        using var document = JsonDocument.Parse(test.Out.ToString());
+        Assert.True(document.RootElement[0].GetProperty("offsite").GetBoolean());
+        Assert.Equal("m", document.RootElement[0].GetProperty("maintenanceProfile").GetString());
+        Assert.False(document.RootElement[1].GetProperty("offsite").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, document.RootElement[1].GetProperty("maintenanceProfile").ValueKind);
     }
 
     private static async Task WriteZonesAsync(string path, params (string Name, string Repository, string? PasswordFile)[] zones)
