@@ -101,6 +101,11 @@ internal static class AssessCommand
             $"{(report.HasFailures ? "FAIL" : "PASS")}: {report.Count(ProbeOutcome.Pass)} pass, {report.Count(ProbeOutcome.Fail)} fail, {report.Count(ProbeOutcome.NotApplicable)} not applicable (canaries under {report.CanaryPrefix})");
     }
 
+    /// <summary>
+    /// The report for scripts: field names camelCase like every other command's <c>--json</c>; enumerated values
+    /// (question, result) lowercase-hyphenated like verify's finding kinds, derived from the enum names so a new
+    /// question gets a name without a table to forget.
+    /// </summary>
     internal static string ToJson(AssessmentReport report)
     {
         using var buffer = new MemoryStream();
@@ -109,17 +114,20 @@ internal static class AssessCommand
             writer.WriteStartObject();
             writer.WriteString("endpoint", report.Endpoint.ToString());
             writer.WriteString("bucket", report.Bucket);
-            writer.WriteString("run_id", report.RunId);
-            writer.WriteString("canary_prefix", report.CanaryPrefix);
-            writer.WriteString("started_at", report.StartedAt.UtcDateTime);
+            writer.WriteString("runId", report.RunId);
+            writer.WriteString("canaryPrefix", report.CanaryPrefix);
+            writer.WriteString("startedAt", report.StartedAt.UtcDateTime);
             writer.WriteBoolean("passed", !report.HasFailures);
+            writer.WriteNumber("pass", report.Count(ProbeOutcome.Pass));
+            writer.WriteNumber("fail", report.Count(ProbeOutcome.Fail));
+            writer.WriteNumber("notApplicable", report.Count(ProbeOutcome.NotApplicable));
             writer.WriteStartArray("probes");
             foreach (var result in report.Results)
             {
                 writer.WriteStartObject();
-                writer.WriteString("question", result.Question.ToString());
+                writer.WriteString("question", ValueName(result.Question.ToString()));
                 writer.WriteString("probe", result.Probe);
-                writer.WriteString("result", result.Outcome switch { ProbeOutcome.Pass => "pass", ProbeOutcome.Fail => "fail", _ => "not_applicable" });
+                writer.WriteString("result", ValueName(result.Outcome.ToString()));
                 writer.WriteString("request", result.Request);
                 writer.WriteString("evidence", result.Evidence);
                 if (result.Note is { } note)
@@ -136,4 +144,7 @@ internal static class AssessCommand
 
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
+
+    /// <summary>An enum member's name as a JSON value: <c>NotApplicable</c> → <c>not-applicable</c>.</summary>
+    private static string ValueName(string member) => JsonNamingPolicy.KebabCaseLower.ConvertName(member);
 }
