@@ -22,7 +22,7 @@ internal static class PruneCommand
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be deleted; write and delete nothing" };
         var maintenanceProfile = new Option<string?>("--maintenance-profile")
         {
-            Description = $"Profile (in AWS_SHARED_CREDENTIALS_FILE) of the maintenance key that deletes (default: ${MaintenanceProfileVariable}, else the repository's own key)",
+            Description = $"Profile (in AWS_SHARED_CREDENTIALS_FILE) of the maintenance key that deletes (default: the zone's \"maintenanceProfile\" with --zone, then ${MaintenanceProfileVariable}, else the repository's own key)",
         };
         var noRepack = new Option<bool>("--no-repack") { Description = "Keep partly used packs whole instead of copying their used blobs into new packs" };
         var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack };

@@ -9,7 +9,8 @@ namespace Ztdr.Cli.Commands;
 
 /// <summary>
 /// <c>ztdr verify [--read-data | --read-data-subset N%|n/t] [--json]</c>: proves the repository restorable. Exit 0 only
-/// with zero findings; otherwise every finding with the snapshots and files it breaks, and exit 1.
+/// with zero findings; otherwise every finding with the snapshots and files it breaks, and exit 1. Every run records
+/// its result for <c>ztdr status</c> (<see cref="VerificationLog"/>, else this host's state file).
 /// </summary>
 /// <remarks>
 /// A store that is not immutable (a folder) gets a warning, not an error: lock coverage cannot be proven there, but
