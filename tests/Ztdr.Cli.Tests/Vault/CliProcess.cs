@@ -8,8 +8,15 @@ internal static class CliProcess
     public static string Executable => Path.Combine(RepositoryPaths.Root, "artifacts", "bin", "Ztdr.Cli", RepositoryPaths.Configuration, "ztdr");
 
     /// <summary>
+    /// Where ztdr keeps its state and looks for its zone file during the tests, unless a test chooses: the runner's
+    /// own home must neither leak in (a developer's zones.json) nor collect files (verification records that a key
+    /// could not write into its repository).
+    /// </summary>
+    private static readonly string IsolatedHome = Directory.CreateTempSubdirectory("ztdr-cli-home-").FullName;
+
+    /// <summary>
     /// The ZTDR_* and AWS_* variables of the test runner are blanked so a developer's own settings cannot leak in;
-    /// an empty value counts as unset for ztdr.
+    /// an empty value counts as unset for ztdr. XDG_STATE_HOME and XDG_CONFIG_HOME point into a folder of this run.
     /// </summary>
     public static Task<ProcessResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
@@ -18,6 +25,9 @@ internal static class CliProcess
         {
             isolated[name] = string.Empty;
         }
+
+        isolated["XDG_STATE_HOME"] = Path.Combine(IsolatedHome, "state");
+        isolated["XDG_CONFIG_HOME"] = Path.Combine(IsolatedHome, "config");
 
         foreach (var (name, value) in environment)
         {
