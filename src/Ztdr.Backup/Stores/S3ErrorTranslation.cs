@@ -46,6 +46,11 @@ internal static class S3ErrorTranslation
                 return StoreErrors.Unavailable(what, Code(s), e);
             case AmazonServiceException s when (int)s.StatusCode >= 500 || s.StatusCode == 0:
                 return StoreErrors.Unavailable(what, $"HTTP {(int)s.StatusCode} {Code(s)}", e);
+            case AmazonServiceException { ErrorCode: "XAmzContentSHA256Mismatch" }:
+                // AWSSDK v4 streams uploads with a trailing CRC32 by default; servers older than that convention (Ceph
+                // RGW 16.2, as tested in docs/ceph-rgw.md) cannot parse the body and answer this. The SDK's own switch
+                // turns the trailer off.
+                return StoreErrors.Rejected(what, "XAmzContentSHA256Mismatch: the server does not accept the streaming checksums the AWS SDK sends by default (e.g. Ceph RGW 16), or the body was altered in transit; for such a server set AWS_REQUEST_CHECKSUM_CALCULATION=when_required", e);
             case AmazonServiceException s:
                 return StoreErrors.Rejected(what, $"{Code(s)}: {OneLine(s.Message)}", e);
             case AmazonClientException c when IsChecksumMismatch(c):
