@@ -89,9 +89,9 @@ public sealed class LockGapsAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest
         // Two files are enough: what matters is every kind of object (config, key, index, pack, snapshot).
         var source = Scratch.Combine("data");
         Directory.CreateDirectory(source);
-        var bytes = new byte[200 * 1024];
-        new Random(37).NextBytes(bytes);
-        await File.WriteAllBytesAsync(Path.Combine(source, "random.bin"), bytes);
+        var random = new byte[200 * 1024];
+        new Random(37).NextBytes(random);
+        await File.WriteAllBytesAsync(Path.Combine(source, "random.bin"), random);
         await File.WriteAllTextAsync(Path.Combine(source, "note.txt"), "mirrored without locks");
         var original = EnvironmentFor(Prefix + "-original");
         Assert.Equal(0, (await CliProcess.RunAsync(original, "init", "--retention", "1d")).ExitCode);
