@@ -8,10 +8,11 @@ using Ztdr.Testing;
 namespace Ztdr.Cli.Tests.Ceph;
 
 /// <summary>
-/// Where RGW 16.2.15 accepts a lock request and does not lock, and how ztdr refuses to be fooled: lock headers on a
-/// multipart upload are dropped (ztdr never uploads in parts); a retain-until past 2106-02-07 wraps to the 1970s and
-/// init's read-back refuses it; a bucket without Object Lock is refused; and a repository whose objects lost their
-/// locks (mirrored by a tool that uploads in parts) fails verify naming every object.
+/// Where RGW 16.2.15 accepts a request and does not do what it says, and how ztdr refuses to be fooled: lock headers
+/// on a multipart upload are dropped (ztdr never uploads in parts); If-None-Match on PUT is ignored; a retain-until
+/// past 2106-02-07 wraps to the 1970s and init's read-back refuses it; a bucket without Object Lock is refused; and a
+/// repository whose objects lost their locks (mirrored by a tool that uploads in parts) fails verify naming every
+/// object.
 /// </summary>
 public sealed class LockGapsAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(fixture, "rgw-gaps")
 {
@@ -46,6 +47,34 @@ public sealed class LockGapsAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest
         await admin.DeleteObjectAsync(new DeleteObjectRequest { BucketName = CephRgwProcess.LockBucket, Key = $"{Prefix}/multipart", VersionId = multipart });
         var versions = await admin.ListVersionsAsync(new ListVersionsRequest { BucketName = CephRgwProcess.LockBucket, Prefix = $"{Prefix}/multipart" });
         Assert.Empty(versions.Versions ?? []);
+    }
+
+    [Fact]
+    public async Task PutObject_IfNoneMatchOverAnExistingKey_RgwWritesANewVersionAndTheLockedOneStays()
+    {
+        using var backup = Rgw.CreateClient(CephRgwProcess.BackupProfile);
+        var key = $"{Prefix}/write-once";
+        var until = DateTime.UtcNow.AddDays(1);
+        var first = await backup.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = CephRgwProcess.LockBucket,
+            Key = key,
+            ContentBody = "first",
+            IfNoneMatch = "*",
+            ObjectLockMode = ObjectLockMode.Compliance,
+            ObjectLockRetainUntilDate = until,
+        });
+
+        // S3 answers 412 PreconditionFailed here; RGW 16.2.15 ignores the condition and stacks a new version. ztdr
+        // never reuses a name for other bytes, and the first version stays locked and readable by its version id.
+        var second = await backup.PutObjectAsync(new PutObjectRequest { BucketName = CephRgwProcess.LockBucket, Key = key, ContentBody = "second", IfNoneMatch = "*" });
+
+        Assert.NotEqual(first.VersionId, second.VersionId);
+        var versions = await backup.ListVersionsAsync(new ListVersionsRequest { BucketName = CephRgwProcess.LockBucket, Prefix = key });
+        Assert.Equal(2, versions.Versions.Count);
+        using var original = await backup.GetObjectAsync(new GetObjectRequest { BucketName = CephRgwProcess.LockBucket, Key = key, VersionId = first.VersionId });
+        Assert.Equal("first", await new StreamReader(original.ResponseStream).ReadToEndAsync());
+        Assert.Equal(ObjectLockMode.Compliance, original.ObjectLockMode);
     }
 
     [Fact]
