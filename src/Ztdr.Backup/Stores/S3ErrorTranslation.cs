@@ -41,7 +41,7 @@ internal static class S3ErrorTranslation
             case AmazonServiceException { StatusCode: HttpStatusCode.NotFound } or AmazonServiceException { ErrorCode: "NoSuchKey" or "NoSuchVersion" }:
                 return name is null ? StoreErrors.Rejected(what, Code(e), e) : StoreErrors.NotFound(name, e);
             case AmazonServiceException { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } s:
-                return StoreErrors.AccessDenied(what, $"{Code(s)}: {OneLine(s.Message)}", e);
+                return StoreErrors.AccessDenied(what, CodeAndMessage(s), e);
             case AmazonServiceException { ErrorCode: "SlowDown" or "Throttling" or "ThrottlingException" or "RequestTimeout" } s:
                 return StoreErrors.Unavailable(what, Code(s), e);
             case AmazonServiceException s when (int)s.StatusCode >= 500 || s.StatusCode == 0:
@@ -52,7 +52,7 @@ internal static class S3ErrorTranslation
                 // turns the trailer off.
                 return StoreErrors.Rejected(what, "XAmzContentSHA256Mismatch: the server does not accept the streaming checksums the AWS SDK sends by default (e.g. Ceph RGW 16), or the body was altered in transit; for such a server set AWS_REQUEST_CHECKSUM_CALCULATION=when_required", e);
             case AmazonServiceException s:
-                return StoreErrors.Rejected(what, $"{Code(s)}: {OneLine(s.Message)}", e);
+                return StoreErrors.Rejected(what, CodeAndMessage(s), e);
             case AmazonClientException c when IsChecksumMismatch(c):
                 // The SDK checks a whole-object GET against the ETag or stored checksum when the body is closed.
                 return StoreErrors.Damaged(what, OneLine(c.Message), e);
@@ -66,6 +66,10 @@ internal static class S3ErrorTranslation
 
     private static string Code(Exception e) =>
         e is AmazonServiceException { ErrorCode: { Length: > 0 } code } ? code : e is AmazonServiceException s ? ((int)s.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : e.GetType().Name;
+
+    /// <summary>"Code: message", or the code alone when the server sent no message text (RGW never does).</summary>
+    private static string CodeAndMessage(AmazonServiceException e) =>
+        string.IsNullOrWhiteSpace(e.Message) ? Code(e) : $"{Code(e)}: {OneLine(e.Message)}";
 
     private static Exception Innermost(Exception e)
     {
