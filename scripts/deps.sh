@@ -25,6 +25,26 @@ if [ ${#need[@]} -gt 0 ]; then
   $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
 fi
 
+# --- Ceph RGW test zone (scripts/ceph-rgw.sh, tests/Ztdr.Cli.Tests/Ceph) -------------------------------------------
+# A one-host Ceph cluster (1 mon, 1 memstore OSD, 1 radosgw) is a second resilience zone on a real distributed store.
+# Debian 12 ships ceph 16.2.15. Checked by the daemons' binaries; installed only when one is missing.
+ceph_need=()
+command -v ceph >/dev/null 2>&1 || ceph_need+=(ceph-common)
+command -v ceph-mon >/dev/null 2>&1 || ceph_need+=(ceph-mon)
+command -v ceph-osd >/dev/null 2>&1 || ceph_need+=(ceph-osd)
+command -v ceph-mgr >/dev/null 2>&1 || ceph_need+=(ceph-mgr)
+command -v radosgw >/dev/null 2>&1 || ceph_need+=(radosgw)
+command -v ceph-authtool >/dev/null 2>&1 || ceph_need+=(ceph-base)
+if [ ${#ceph_need[@]} -gt 0 ]; then
+  echo "installing: ${ceph_need[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq >/dev/null
+  $sudo apt-get install -y -qq --no-install-recommends "${ceph_need[@]}" >/dev/null
+fi
+# --- end Ceph RGW block ---------------------------------------------------------------------------------------------
+
 # apt's python3-boto3 serves /usr/bin/python3 only; a different python3 first on PATH (pyenv, a venv) still lacks it.
 if ! python3 -c 'import boto3' >/dev/null 2>&1; then
   echo "python3 on PATH ($(command -v python3)) cannot import boto3; install it there: python3 -m pip install boto3" >&2

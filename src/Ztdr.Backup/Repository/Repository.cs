@@ -74,6 +74,7 @@ public sealed partial class Repository : IDisposable
         var keyId = ObjectId.NewRandom();
         var keyObject = KeyObject.Create(masterKey, password, kdf ?? KdfParameters.Default, now);
         await store.PutNewAsync(RepositoryObjectNames.Key(keyId), keyObject.Serialize(), retainUntil, cancellationToken);
+        await EnsureLockedAsync(store, RepositoryObjectNames.Key(keyId), retainUntil, cancellationToken);
 
         using (var keys = masterKey.DeriveKeys())
         using (var compressor = new BlobCompressor(config.CompressionLevel))
@@ -182,6 +183,22 @@ public sealed partial class Repository : IDisposable
         _uploadSlots.Dispose();
         _keys.Dispose();
         _masterKey.Dispose();
+    }
+
+    /// <summary>
+    /// Reads back the retention of the first object init wrote and refuses the target unless it holds COMPLIANCE until
+    /// at least <paramref name="retainUntil"/>. A store may accept lock headers and not honour them (Ceph RGW 16 drops
+    /// them on multipart uploads and wraps retain-until dates after 2106-02-07 to the 1970s): trusting the request
+    /// alone would build a whole repository of deletable objects. Checked before the config is written, so a refused
+    /// target is left without a repository and init can run again once it is fixed.
+    /// </summary>
+    private static async Task EnsureLockedAsync(IObjectStore store, string name, DateTimeOffset retainUntil, CancellationToken cancellationToken)
+    {
+        var retention = await store.GetRetentionAsync(name, cancellationToken);
+        if (retention is null || !retention.Covers(retainUntil))
+        {
+            throw StoreErrors.LockNotHonoured(name, retainUntil, retention);
+        }
     }
 
     private static async Task<byte[]> ReadAllAsync(IObjectStore store, string name, CancellationToken cancellationToken)

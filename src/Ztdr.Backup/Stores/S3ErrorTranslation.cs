@@ -41,13 +41,18 @@ internal static class S3ErrorTranslation
             case AmazonServiceException { StatusCode: HttpStatusCode.NotFound } or AmazonServiceException { ErrorCode: "NoSuchKey" or "NoSuchVersion" }:
                 return name is null ? StoreErrors.Rejected(what, Code(e), e) : StoreErrors.NotFound(name, e);
             case AmazonServiceException { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } s:
-                return StoreErrors.AccessDenied(what, $"{Code(s)}: {OneLine(s.Message)}", e);
+                return StoreErrors.AccessDenied(what, CodeAndMessage(s), e);
             case AmazonServiceException { ErrorCode: "SlowDown" or "Throttling" or "ThrottlingException" or "RequestTimeout" } s:
                 return StoreErrors.Unavailable(what, Code(s), e);
             case AmazonServiceException s when (int)s.StatusCode >= 500 || s.StatusCode == 0:
                 return StoreErrors.Unavailable(what, $"HTTP {(int)s.StatusCode} {Code(s)}", e);
+            case AmazonServiceException { ErrorCode: "XAmzContentSHA256Mismatch" }:
+                // AWSSDK v4 streams uploads with a trailing CRC32 by default; servers older than that convention (Ceph
+                // RGW 16.2, as tested in docs/ceph-rgw.md) cannot parse the body and answer this. The SDK's own switch
+                // turns the trailer off.
+                return StoreErrors.Rejected(what, "XAmzContentSHA256Mismatch: the server does not accept the streaming checksums the AWS SDK sends by default (e.g. Ceph RGW 16), or the body was altered in transit; for such a server set AWS_REQUEST_CHECKSUM_CALCULATION=when_required", e);
             case AmazonServiceException s:
-                return StoreErrors.Rejected(what, $"{Code(s)}: {OneLine(s.Message)}", e);
+                return StoreErrors.Rejected(what, CodeAndMessage(s), e);
             case AmazonClientException c when IsChecksumMismatch(c):
                 // The SDK checks a whole-object GET against the ETag or stored checksum when the body is closed.
                 return StoreErrors.Damaged(what, OneLine(c.Message), e);
@@ -61,6 +66,10 @@ internal static class S3ErrorTranslation
 
     private static string Code(Exception e) =>
         e is AmazonServiceException { ErrorCode: { Length: > 0 } code } ? code : e is AmazonServiceException s ? ((int)s.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : e.GetType().Name;
+
+    /// <summary>"Code: message", or the code alone when the server sent no message text (RGW never does).</summary>
+    private static string CodeAndMessage(AmazonServiceException e) =>
+        string.IsNullOrWhiteSpace(e.Message) ? Code(e) : $"{Code(e)}: {OneLine(e.Message)}";
 
     private static Exception Innermost(Exception e)
     {

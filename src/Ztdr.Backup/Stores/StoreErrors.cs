@@ -21,6 +21,13 @@ internal static class StoreErrors
     public static ObjectStoreException RetentionNotInFuture(string name, DateTimeOffset retainUntil) =>
         new(StoreErrorKind.Rejected, $"object '{name}': retain-until {retainUntil.UtcDateTime:yyyy-MM-ddTHH:mm:ss.fffZ} is not in the future");
 
+    public static ObjectStoreException LockNotHonoured(string name, DateTimeOffset requested, ObjectRetention? found) =>
+        new(
+            StoreErrorKind.Rejected,
+            $"the store accepted object '{name}' with COMPLIANCE retention until {requested.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ} but reports "
+            + (found is null ? "no retention at all" : $"{found.Mode.ToString().ToUpperInvariant()} until {found.RetainUntil.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}")
+            + "; it does not lock what it is asked to, so no repository was created (check the bucket's Object Lock, or choose a shorter retention)");
+
     public static ObjectStoreException Damaged(string what, string detail, Exception? inner = null) =>
         new(StoreErrorKind.Damaged, $"{what} is damaged in storage: its bytes do not match the checksum storage recorded ({detail})", inner);
 
