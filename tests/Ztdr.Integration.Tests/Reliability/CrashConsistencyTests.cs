@@ -58,7 +58,10 @@ public sealed class CrashConsistencyTests
             _output.WriteLine($"round {round}: killed after {killAfter.TotalMilliseconds:0} ms; {ledger.AliveCount} versions expected");
         }
 
-        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"survived {rounds} rounds: {ledger.AcknowledgedWrites} acknowledged writes, {ledger.AcknowledgedDeletes} deletes, {ledger.AcknowledgedRetentions} retention extensions; {objectsChecked} version reads checked byte for byte; {ledger.AliveCount} versions at the end"));
+        var tail = await VaultProcess.RunVaultAsync(["audit", "tail", "--data", vault.DataDirectory, "--json", "-n", "1000000"]);
+        var sweeps = tail.StandardOutput.Split('\n').Where(line => line.Contains("startup:remove-unreferenced", StringComparison.Ordinal)).ToList();
+        var removed = sweeps.Sum(line => int.Parse(System.Text.RegularExpressions.Regex.Match(line, "removed ([0-9]+) unreferenced").Groups[1].Value, CultureInfo.InvariantCulture));
+        _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"survived {rounds} rounds: {ledger.AcknowledgedWrites} acknowledged writes, {ledger.AcknowledgedDeletes} deletes, {ledger.AcknowledgedRetentions} retention extensions; {objectsChecked} version reads checked byte for byte; {ledger.AliveCount} versions at the end; startup cleanup removed {removed} leftover data files after {sweeps.Count} of {rounds} kills"));
     }
 
     [Fact]
