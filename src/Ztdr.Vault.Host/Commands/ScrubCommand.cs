@@ -24,18 +24,27 @@ internal static class ScrubCommand
         var data = new Option<string>("--data") { Description = "The vault's data folder", Required = true };
         var json = new Option<bool>("--json") { Description = "Print the result as one JSON document on stdout" };
         var rate = new Option<double?>("--rate") { Description = "Read at most this many MiB/s (default: as fast as the disk allows)" };
-        var command = new Command("scrub", "Check every stored version for missing, truncated, corrupted or writable data files; report orphan files") { data, json, rate };
-        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(rate), cancellationToken));
+        var grace = new Option<double?>("--orphan-grace-seconds")
+        {
+            Description = "Report unreferenced files only if older than this (default 3600: younger ones may be uploads in flight; 0 with the vault stopped or idle)",
+        };
+        var command = new Command("scrub", "Check every stored version for missing, truncated, corrupted or writable data files; report orphan files") { data, json, rate, grace };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(rate), parse.GetValue(grace), cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(string dataDirectory, bool json, double? rateMiB, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string dataDirectory, bool json, double? rateMiB, double? graceSeconds, CancellationToken cancellationToken)
     {
         try
         {
             if (rateMiB is { } r && !(r > 0 && double.IsFinite(r)))
             {
                 throw new ArgumentException($"--rate must be a positive number of MiB/s, not {r.ToString(CultureInfo.InvariantCulture)}");
+            }
+
+            if (graceSeconds is { } g && !(g >= 0 && double.IsFinite(g)))
+            {
+                throw new ArgumentException($"--orphan-grace-seconds must be zero or a positive number of seconds, not {g.ToString(CultureInfo.InvariantCulture)}");
             }
 
             var layout = new VaultLayout(dataDirectory);
@@ -47,7 +56,11 @@ internal static class ScrubCommand
             // Not VaultStore.Open: that empties tmp/, which would destroy the uploads in flight of a serving vault.
             using var database = MetadataDatabase.Open(layout.MetadataDatabase, create: false);
             var scrubber = new Scrubber(layout, database, TimeProvider.System);
-            var options = new ScrubOptions { BytesPerSecond = rateMiB is { } mib ? (long)(mib * (1 << 20)) : null };
+            var options = new ScrubOptions
+            {
+                BytesPerSecond = rateMiB is { } mib ? (long)(mib * (1 << 20)) : null,
+                OrphanGracePeriod = graceSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : new ScrubOptions().OrphanGracePeriod,
+            };
             using var progress = Console.IsErrorRedirected ? null : new TerminalProgress();
             var result = await scrubber.ScrubAsync(options, progress, cancellationToken);
             progress?.Clear();

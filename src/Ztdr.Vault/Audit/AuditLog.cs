@@ -27,6 +27,9 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
     /// <summary>All text fields of one event together; with worst-case escaping this keeps a line far below the reader's cap.</summary>
     internal const int MaxEventChars = 64 * 1024;
 
+    /// <summary>Size of the space reserve: thousands of records' worth, enough to audit until an operator frees space.</summary>
+    internal const int SpaceReserveBytes = 1 << 20;
+
     /// <summary>Bounds one batch's buffer (a few MiB even with worst-case escaping) however large the events are.</summary>
     private const int MaxBatchChars = 1024 * 1024;
 
@@ -98,6 +101,7 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
             }
 
             var end = AuditChainEnd.Find(log.SafeFileHandle, log.Length, head, paths.Log);
+            EnsureSpaceReserve(paths);
             var audit = new AuditLog(paths, lockFile, log, end);
             audit.Recover(end, head, recoveryClock);
             return audit;
@@ -244,13 +248,14 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
 
             try
             {
-                WriteBatch(batch.ConvertAll(pending => pending.Event));
+                var events = batch.ConvertAll(pending => pending.Event);
+                WithSpaceReserve(() => WriteBatch(events));
                 foreach (var pending in batch)
                 {
                     pending.Done.TrySetResult();
                 }
 
-                new AuditHead(_sequence, _hash).Write(_paths.Head);
+                WithSpaceReserve(() => new AuditHead(_sequence, _hash).Write(_paths.Head));
             }
             catch (Exception e)
             {
@@ -292,11 +297,60 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
             hash = record.Hash;
         }
 
-        _log.Seek(0, SeekOrigin.End);
-        _log.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-        _log.Flush(flushToDisk: true);
+        var start = _log.Seek(0, SeekOrigin.End);
+        try
+        {
+            _log.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            _log.Flush(flushToDisk: true);
+        }
+        catch (IOException)
+        {
+            // Drop what part of the batch reached the file: no caller was told it is durable, and a retry rewrites it.
+            _log.SetLength(start);
+            throw;
+        }
+
         Volatile.Write(ref _hash, hash);
         Interlocked.Exchange(ref _sequence, sequence);
+    }
+
+    /// <summary>
+    /// Creates the space reserve if it is missing and the disk has room (at every start, so a reserve spent while the
+    /// disk was full comes back once space was freed and the vault restarted). No room is not an error: the log then
+    /// simply has no reserve.
+    /// </summary>
+    private static void EnsureSpaceReserve(AuditPaths paths)
+    {
+        if (File.Exists(paths.SpaceReserve))
+        {
+            return;
+        }
+
+        try
+        {
+            DurableFile.Write(paths.SpaceReserve, new byte[SpaceReserveBytes], AuditPaths.FileMode, overwrite: false);
+        }
+        catch (IOException e) when (DataFileStore.IsNoSpace(e))
+        {
+            // DurableFile.Write removed its partial temporary file; the log runs without a reserve.
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="write"/>; if the disk is full, frees the space reserve and runs it once more. Only a
+    /// second failure (no reserve left) fails the log, closed.
+    /// </summary>
+    private void WithSpaceReserve(Action write)
+    {
+        try
+        {
+            write();
+        }
+        catch (IOException e) when (DataFileStore.IsNoSpace(e) && File.Exists(_paths.SpaceReserve))
+        {
+            File.Delete(_paths.SpaceReserve);
+            write();
+        }
     }
 
     private sealed record Pending(AuditEvent Event, TaskCompletionSource Done);

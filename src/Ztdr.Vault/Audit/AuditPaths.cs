@@ -13,6 +13,12 @@ internal sealed record AuditPaths(string Directory)
     /// <summary>Held exclusively by the one process that appends; readers never take it.</summary>
     public string Lock => Path.Combine(Directory, "lock");
 
+    /// <summary>
+    /// Preallocated space only the audit log may use: released when the disk is full so the records of requests
+    /// already committed still land (docs/audit-format.md, "Full disk"). Not part of the chain.
+    /// </summary>
+    public string SpaceReserve => Path.Combine(Directory, "space.reserve");
+
     public static AuditPaths Existing(string auditDirectory)
     {
         var full = Path.GetFullPath(auditDirectory);

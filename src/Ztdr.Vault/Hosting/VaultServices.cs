@@ -76,6 +76,20 @@ public sealed class VaultServices : IAsyncDisposable
             var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold);
             var audit = AuditLog.Open(store.Layout.AuditDirectory);
             var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
+
+            // Only now: the audit log's exclusive lock proves no other vault serves this folder with uploads in flight.
+            var leftovers = store.RecoverFromCrash();
+            if (leftovers.Removed.Count > 0)
+            {
+                logger.LogWarning("removed {Count} unreferenced data files an interrupted run left in objects/", leftovers.Removed.Count);
+                var detail = $"removed {leftovers.Removed.Count} unreferenced data files left by an interrupted run";
+                audit.AppendAsync(new AuditEvent(clock.Now.Now, AuditLog.VaultPrincipal, "startup:remove-unreferenced", null, detail, null, "allowed", "local", null)).GetAwaiter().GetResult();
+            }
+
+            if (leftovers.Refused > 0)
+            {
+                logger.LogError("{Count} data files in objects/ are referenced by no version: too many for crash leftovers, so none was removed; run 'ztdr-vault scrub' and check the metadata store", leftovers.Refused);
+            }
             if (!clock.IsTrusted)
             {
                 // Fail closed: reads and writes go on, but no retention counts as expired until trust is restored.

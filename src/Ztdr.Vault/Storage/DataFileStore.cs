@@ -16,6 +16,15 @@ public sealed class DataFileStore
 {
     private const int CopyBufferSize = 1 << 20;
     private const int NoSpaceErrno = 28;
+    private const long MinReserveBytes = 8L << 20;
+    private const long MaxReserveBytes = 1L << 30;
+
+    /// <summary>
+    /// More unreferenced files than this at startup is not the residue of a crash (that is at most one file per
+    /// request in flight) but a sign of a metadata store that lost rows: then nothing is removed and scrub reports them.
+    /// </summary>
+    private const int MaxCrashLeftovers = 4096;
+
     private readonly VaultLayout _layout;
 
     public DataFileStore(VaultLayout layout)
@@ -23,22 +32,29 @@ public sealed class DataFileStore
         _layout = layout;
     }
 
-    /// <summary>Creates the folders and drops leftovers of uploads that were never acknowledged.</summary>
+    private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Creates the folders (idempotent; touches no file, so it is safe next to a serving vault).</summary>
     public void Prepare()
     {
-        var mode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-        System.IO.Directory.CreateDirectory(_layout.ObjectsDirectory, mode);
+        System.IO.Directory.CreateDirectory(_layout.ObjectsDirectory, FolderMode);
         for (var i = 0; i < 256; i++)
         {
-            System.IO.Directory.CreateDirectory(Path.Combine(_layout.ObjectsDirectory, i.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)), mode);
+            System.IO.Directory.CreateDirectory(Path.Combine(_layout.ObjectsDirectory, i.ToString("x2", System.Globalization.CultureInfo.InvariantCulture)), FolderMode);
         }
 
+        System.IO.Directory.CreateDirectory(_layout.StagingDirectory, FolderMode);
+    }
+
+    /// <summary>Drops leftovers of uploads that were never acknowledged. Only for the one process owning the folder.</summary>
+    public void ClearStaging()
+    {
         if (System.IO.Directory.Exists(_layout.StagingDirectory))
         {
             System.IO.Directory.Delete(_layout.StagingDirectory, recursive: true);
         }
 
-        System.IO.Directory.CreateDirectory(_layout.StagingDirectory, mode);
+        System.IO.Directory.CreateDirectory(_layout.StagingDirectory, FolderMode);
     }
 
     /// <summary>
@@ -52,7 +68,9 @@ public sealed class DataFileStore
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize);
         try
         {
+            RefuseWhenReserveReached();
             long size = 0;
+            long sinceCheck = 0;
             var options = new FileStreamOptions
             {
                 Mode = FileMode.CreateNew,
@@ -71,6 +89,13 @@ public sealed class DataFileStore
                     if (size > maxBytes)
                     {
                         throw new S3Exception(S3Errors.EntityTooLarge);
+                    }
+
+                    sinceCheck += read;
+                    if (sinceCheck >= CopyBufferSize)
+                    {
+                        sinceCheck = 0;
+                        RefuseWhenReserveReached();
                     }
 
                     await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
@@ -124,12 +149,68 @@ public sealed class DataFileStore
     /// <summary>Removes a data file no metadata refers to any more. Only called after the metadata commit that dropped it.</summary>
     public void Delete(string fileId) => TryDelete(_layout.ObjectPath(fileId));
 
+    /// <summary>
+    /// Free space object bodies never use: it stays for the metadata store (its WAL grows before a checkpoint) and the
+    /// audit log, so a vault whose disk fills with data still commits deletes and still audits every request.
+    /// 1% of the filesystem, at least 8 MiB and at most 1 GiB.
+    /// </summary>
+    public long ReserveBytes() => Math.Clamp(TotalBytes() / 100, MinReserveBytes, MaxReserveBytes);
+
+    /// <summary>
+    /// Removes what a crash left in <c>objects/</c>: files published but never committed (crash between publish and
+    /// commit) and files whose version was removed but not yet unlinked (crash between commit and delete). Runs
+    /// before serving, so nothing is in flight and every file a client was ever told about is named by a committed
+    /// row. Returns the removed ids, or refuses (removes nothing) when there are implausibly many.
+    /// </summary>
+    public CrashLeftovers RemoveCrashLeftovers(Func<IReadOnlySet<string>> referencedFiles)
+    {
+        var onDisk = new List<string>();
+        foreach (var path in System.IO.Directory.EnumerateFiles(_layout.ObjectsDirectory, "*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetFileName(path);
+            if (name.Length == 32 && name.All(char.IsAsciiHexDigitLower) && Path.GetDirectoryName(path) == _layout.ObjectFolder(name))
+            {
+                onDisk.Add(name);
+            }
+        }
+
+        var referenced = referencedFiles();
+        var unreferenced = onDisk.Where(id => !referenced.Contains(id)).ToList();
+        if (unreferenced.Count > MaxCrashLeftovers)
+        {
+            return new CrashLeftovers([], unreferenced.Count);
+        }
+
+        var folders = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var id in unreferenced)
+        {
+            TryDelete(_layout.ObjectPath(id));
+            folders.Add(_layout.ObjectFolder(id));
+        }
+
+        foreach (var folder in folders)
+        {
+            DurableFile.FlushDirectory(folder);
+        }
+
+        return new CrashLeftovers(unreferenced, 0);
+    }
+
     /// <summary>Bytes free on the data folder's filesystem (for capacity reports).</summary>
     public long AvailableBytes() => new DriveInfo(_layout.Root).AvailableFreeSpace;
 
     public long TotalBytes() => new DriveInfo(_layout.Root).TotalSize;
 
-    private static bool IsNoSpace(IOException e) => (e.HResult & 0xFFFF) == NoSpaceErrno || e.Message.Contains("No space left", StringComparison.Ordinal);
+    /// <summary>ENOSPC as .NET reports it (HResult carries the errno on Unix).</summary>
+    internal static bool IsNoSpace(IOException e) => (e.HResult & 0xFFFF) == NoSpaceErrno || e.Message.Contains("No space left", StringComparison.Ordinal);
+
+    private void RefuseWhenReserveReached()
+    {
+        if (AvailableBytes() < ReserveBytes())
+        {
+            throw new S3Exception(S3Errors.StorageFull);
+        }
+    }
 
     private static string NewFileId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
@@ -149,3 +230,6 @@ public sealed class DataFileStore
         }
     }
 }
+
+/// <summary>What the startup sweep of <c>objects/</c> removed, or how many unreferenced files it refused to touch.</summary>
+public sealed record CrashLeftovers(IReadOnlyList<string> Removed, int Refused);

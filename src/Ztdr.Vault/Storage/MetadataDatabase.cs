@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Ztdr.S3.Errors;
 
 namespace Ztdr.Vault.Storage;
 
@@ -16,6 +17,9 @@ public sealed class MetadataDatabase : IDisposable
 
     /// <summary>Most writes one commit carries; bounds the latency a batch adds to its first member.</summary>
     private const int MaxBatch = 128;
+
+    /// <summary>SQLITE_FULL: the database or its journal could not grow.</summary>
+    private const int SqliteFull = 13;
 
     private readonly SqliteConnection _writer;
     private readonly string _connectionString;
@@ -142,7 +146,7 @@ public sealed class MetadataDatabase : IDisposable
                 {
                     transaction.Rollback(savepoint);
                     transaction.Release(savepoint);
-                    batch[i].Fail(e);
+                    batch[i].Fail(AsStorageFull(e));
                 }
             }
 
@@ -151,9 +155,10 @@ public sealed class MetadataDatabase : IDisposable
         catch (Exception e)
         {
             // The commit itself failed (disk full, I/O error): nothing in the batch is durable.
+            var failure = AsStorageFull(e);
             foreach (var pending in batch)
             {
-                pending.Fail(e);
+                pending.Fail(failure);
             }
 
             return;
@@ -164,6 +169,17 @@ public sealed class MetadataDatabase : IDisposable
             pending.Complete();
         }
     }
+
+    /// <summary>
+    /// SQLite out of space (SQLITE_FULL, or ENOSPC from the WAL) rolls the transaction back whole; the client hears
+    /// StorageFull (507) like for a body that did not fit, not an internal error.
+    /// </summary>
+    private static Exception AsStorageFull(Exception e) => e switch
+    {
+        SqliteException { SqliteErrorCode: SqliteFull } => new S3Exception(S3Errors.StorageFull, inner: e),
+        IOException io when DataFileStore.IsNoSpace(io) => new S3Exception(S3Errors.StorageFull, inner: e),
+        _ => e,
+    };
 
     private interface IPendingWrite
     {

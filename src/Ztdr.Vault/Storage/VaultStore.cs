@@ -33,7 +33,10 @@ public sealed class VaultStore : IDisposable
 
     public ObjectLockCatalog Locks { get; }
 
-    /// <summary>Opens an initialised data folder and clears its staging area.</summary>
+    /// <summary>
+    /// Opens an initialised data folder. It does not clean up after a crash: that is <see cref="RecoverFromCrash"/>,
+    /// for the caller that holds the folder exclusively.
+    /// </summary>
     public static VaultStore Open(string dataDirectory, TimeProvider time)
     {
         var layout = new VaultLayout(dataDirectory);
@@ -54,6 +57,32 @@ public sealed class VaultStore : IDisposable
         store.Files.Prepare();
         return store;
     }
+
+    /// <summary>
+    /// Removes what an interrupted run left behind: staged bodies in <c>tmp/</c> and unreferenced files in
+    /// <c>objects/</c> (docs/vault-storage.md, crash analysis). Only while no request is in flight and no other vault
+    /// process serves this folder: an upload between publish and commit looks exactly like a crash leftover.
+    /// </summary>
+    public CrashLeftovers RecoverFromCrash()
+    {
+        Files.ClearStaging();
+        return Files.RemoveCrashLeftovers(ReferencedFiles);
+    }
+
+    /// <summary>Every data file a committed version or an in-flight multipart part names.</summary>
+    private HashSet<string> ReferencedFiles() => Database.Read(connection =>
+    {
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT file_id FROM segments UNION SELECT file_id FROM parts";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            ids.Add(reader.GetString(0));
+        }
+
+        return ids;
+    });
 
     /// <summary>Removes data files after the commit that unreferenced them.</summary>
     public void DeleteFiles(IEnumerable<string> fileIds)

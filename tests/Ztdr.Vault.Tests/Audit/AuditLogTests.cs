@@ -185,12 +185,12 @@ public sealed class AuditLogTests
         await folder.WriteAsync(1);
 
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder.Directory));
-        foreach (var name in new[] { "log.jsonl", "head", "lock" })
+        foreach (var name in new[] { "log.jsonl", "head", "lock", "space.reserve" })
         {
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(folder.Directory, name)));
         }
 
-        Assert.Equal(["head", "lock", "log.jsonl"], Directory.GetFiles(folder.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["head", "lock", "log.jsonl", "space.reserve"], Directory.GetFiles(folder.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
     [Fact]

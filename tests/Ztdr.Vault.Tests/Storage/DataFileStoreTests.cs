@@ -105,17 +105,61 @@ public sealed class DataFileStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task Prepare_LeftoversInStaging_AreRemoved()
+    public async Task ClearStaging_LeftoversInStaging_AreRemoved()
     {
         using var body = new MemoryStream(new byte[10]);
         await _vault.Files.StageAsync(body, 100, CancellationToken.None);
         File.WriteAllText(Path.Combine(_vault.Layout.StagingDirectory, "torn-upload"), "partial");
         Directory.CreateDirectory(Path.Combine(_vault.Layout.StagingDirectory, "nested"));
 
-        _vault.Files.Prepare();
+        _vault.Files.ClearStaging();
 
         Assert.True(Directory.Exists(_vault.Layout.StagingDirectory));
         Assert.Empty(_vault.StagingEntries());
+    }
+
+    [Fact]
+    public async Task Prepare_LeftoversInStaging_AreKept()
+    {
+        // Prepare runs where another process may be serving the folder: only the owner clears staging.
+        using var body = new MemoryStream(new byte[10]);
+        await _vault.Files.StageAsync(body, 100, CancellationToken.None);
+
+        _vault.Files.Prepare();
+
+        Assert.Single(_vault.StagingEntries());
+    }
+
+    [Fact]
+    public async Task RemoveCrashLeftovers_UnreferencedFilesGo_ReferencedStay()
+    {
+        using var kept = new MemoryStream(new byte[10]);
+        var referenced = _vault.Files.Publish(await _vault.Files.StageAsync(kept, 100, CancellationToken.None), "\"e\"");
+        using var lost = new MemoryStream(new byte[20]);
+        var leftover = _vault.Files.Publish(await _vault.Files.StageAsync(lost, 100, CancellationToken.None), "\"e\"");
+
+        var result = _vault.Files.RemoveCrashLeftovers(() => new HashSet<string> { referenced.FileId });
+
+        Assert.Equal([leftover.FileId], result.Removed);
+        Assert.True(_vault.Files.Exists(referenced.FileId));
+        Assert.False(_vault.Files.Exists(leftover.FileId));
+    }
+
+    [Fact]
+    public void RemoveCrashLeftovers_ImplausiblyMany_RemovesNothing()
+    {
+        // A metadata store that lost rows looks like thousands of leftovers: then the files are evidence, not litter.
+        for (var i = 0; i < 4097; i++)
+        {
+            var id = i.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
+            File.WriteAllBytes(Path.Combine(_vault.Layout.ObjectsDirectory, id[..2], id), [1]);
+        }
+
+        var result = _vault.Files.RemoveCrashLeftovers(() => new HashSet<string>());
+
+        Assert.Empty(result.Removed);
+        Assert.Equal(4097, result.Refused);
+        Assert.Equal(4097, Directory.EnumerateFiles(_vault.Layout.ObjectsDirectory, "*", SearchOption.AllDirectories).Count());
     }
 
     [Fact]

@@ -1,0 +1,243 @@
+using System.Security.Cryptography;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Xunit.Abstractions;
+using Ztdr.Testing;
+
+namespace Ztdr.Integration.Tests.Reliability;
+
+/// <summary>
+/// The vault's data folder on a 64 MiB tmpfs (needs root, as CI has): a write that does not fit is refused with
+/// 507 XVaultStorageFull and leaves nothing behind; what was committed stays readable; reads go on while full; writes
+/// work again once space is freed, without a restart; the audit chain and scrub stay clean throughout.
+/// </summary>
+public sealed class FullDiskTests
+{
+    private const string Bucket = VaultProcess.DefaultBucket;
+    private const string StorageFull = "XVaultStorageFull";
+    private const int InsufficientStorage = 507;
+    private readonly ITestOutputHelper _output;
+
+    public FullDiskTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
+    [Fact]
+    public async Task DiskFilledByObjects_RefusesWrites507_KeepsServing_ResumesAfterDeletes()
+    {
+        await using var vault = await VaultProcess.StartAsync();
+        await using var disk = await SmallDisk.MoveOntoAsync(vault);
+        using var s3 = vault.CreateClient(configure: c => c.MaxErrorRetry = 0);
+        var committed = await PutBaselineAsync(s3);
+
+        // A multipart upload with one part in, to be completed once the disk is full (completion writes no data).
+        var pendingBody = RandomNumberGenerator.GetBytes(5 << 20);
+        var upload = await s3.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = Bucket, Key = "multipart/pending" });
+        var part = await s3.UploadPartAsync(new UploadPartRequest { BucketName = Bucket, Key = "multipart/pending", UploadId = upload.UploadId, PartNumber = 1, InputStream = new MemoryStream(pendingBody) });
+
+        var fill = new List<(string Key, string VersionId)>();
+        AmazonS3Exception? refused = null;
+        for (var i = 0; i < 32 && refused is null; i++)
+        {
+            try
+            {
+                var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = $"fill/{i}", InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(4 << 20)) });
+                fill.Add(($"fill/{i}", put.VersionId));
+            }
+            catch (AmazonS3Exception e)
+            {
+                refused = e;
+            }
+        }
+
+        _output.WriteLine($"{fill.Count} objects of 4 MiB fitted; then {refused?.StatusCode} {refused?.ErrorCode}; {disk.FreeBytes() >> 10} KiB left free");
+        AssertStorageFull(refused);
+        Assert.NotEmpty(fill);
+
+        // Full: no body fits, small or part; staging is left empty and no version was made.
+        AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "small", ContentBody = "x" })));
+        AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.UploadPartAsync(new UploadPartRequest { BucketName = Bucket, Key = "multipart/pending", UploadId = upload.UploadId, PartNumber = 2, InputStream = new MemoryStream(new byte[1 << 20]) })));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(vault.DataDirectory, "tmp")));
+        var versions = await s3.ListVersionsAsync(new ListVersionsRequest { BucketName = Bucket });
+        Assert.Equal(committed.Count + fill.Count, versions.Versions.Count);
+
+        // Reads go on, and completing an upload (metadata only) still works.
+        await AssertReadableAsync(s3, committed);
+        var completed = await s3.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest { BucketName = Bucket, Key = "multipart/pending", UploadId = upload.UploadId, PartETags = [new PartETag(1, part.ETag)] });
+        committed.Add(new Committed("multipart/pending", completed.VersionId, pendingBody));
+
+        // Deleting unlocked versions frees space; writes work again without a restart.
+        foreach (var (key, versionId) in fill.Take(3))
+        {
+            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = key, VersionId = versionId });
+        }
+
+        var after = RandomNumberGenerator.GetBytes(4 << 20);
+        var again = await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "after-free", InputStream = new MemoryStream(after) });
+        committed.Add(new Committed("after-free", again.VersionId, after));
+        await AssertReadableAsync(s3, committed);
+
+        var tail = await VaultProcess.RunVaultAsync(["audit", "tail", "--data", vault.DataDirectory, "--json", "-n", "100"]);
+        Assert.Contains("denied:" + StorageFull, tail.StandardOutput, StringComparison.Ordinal);
+        await AssertCleanAsync(vault);
+    }
+
+    [Fact]
+    public async Task DiskFilledToTheLastByteByAnotherFile_RefusesWrites507_ReadsGoOn_RecoversWhenTheFileGoes()
+    {
+        await using var vault = await VaultProcess.StartAsync();
+        await using var disk = await SmallDisk.MoveOntoAsync(vault);
+        using var s3 = vault.CreateClient(configure: c => c.MaxErrorRetry = 0);
+        var committed = await PutBaselineAsync(s3);
+
+        // Something else on the same filesystem takes every byte, the vault's reserve included.
+        var filler = disk.FillCompletely();
+        _output.WriteLine($"filler of {new FileInfo(filler).Length >> 20} MiB; {disk.FreeBytes()} bytes free");
+
+        AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "refused", InputStream = new MemoryStream(RandomNumberGenerator.GetBytes(100_000)) })));
+        await AssertReadableAsync(s3, committed);
+        try
+        {
+            // A delete needs room in the metadata journal: it may be refused as storage full, never an internal error.
+            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = committed[0].Key, VersionId = committed[0].VersionId });
+            committed.RemoveAt(0);
+            _output.WriteLine("the delete found room in the metadata journal");
+        }
+        catch (AmazonS3Exception e)
+        {
+            AssertStorageFull(e);
+            _output.WriteLine("the delete was refused: " + e.ErrorCode);
+        }
+
+        // Every refusal is in the audit chain (written into the audit log's own reserve if need be).
+        var tail = await VaultProcess.RunVaultAsync(["audit", "tail", "--data", vault.DataDirectory, "--json", "-n", "20"]);
+        Assert.Contains("denied:" + StorageFull, tail.StandardOutput, StringComparison.Ordinal);
+        _output.WriteLine($"audit space reserve {(File.Exists(Path.Combine(vault.DataDirectory, "audit", "space.reserve")) ? "still held" : "spent")}");
+
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(vault.DataDirectory, "tmp")));
+
+        File.Delete(filler);
+        var body = RandomNumberGenerator.GetBytes(2 << 20);
+        var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "after-free", InputStream = new MemoryStream(body) });
+        committed.Add(new Committed("after-free", put.VersionId, body));
+        await AssertReadableAsync(s3, committed);
+
+        // The same after a hard kill: nothing the full disk touched is damaged on restart.
+        vault.KillHard();
+        await vault.RestartAsync();
+        using var restarted = vault.CreateClient();
+        await AssertReadableAsync(restarted, committed);
+        await AssertCleanAsync(vault);
+    }
+
+    private static async Task<List<Committed>> PutBaselineAsync(AmazonS3Client s3)
+    {
+        var committed = new List<Committed>();
+        for (var i = 0; i < 8; i++)
+        {
+            var body = RandomNumberGenerator.GetBytes(1000 * (i + 1));
+            var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = $"baseline/{i}", InputStream = new MemoryStream(body) });
+            committed.Add(new Committed($"baseline/{i}", put.VersionId, body));
+        }
+
+        var locked = RandomNumberGenerator.GetBytes(2 << 20);
+        var lockedPut = await s3.PutObjectAsync(new PutObjectRequest
+        {
+            BucketName = Bucket,
+            Key = "baseline/locked",
+            InputStream = new MemoryStream(locked),
+            ObjectLockMode = ObjectLockMode.Compliance,
+            ObjectLockRetainUntilDate = DateTime.UtcNow.AddDays(1),
+        });
+        committed.Add(new Committed("baseline/locked", lockedPut.VersionId, locked));
+        return committed;
+    }
+
+    private static async Task AssertReadableAsync(AmazonS3Client s3, IEnumerable<Committed> committed)
+    {
+        foreach (var expected in committed)
+        {
+            using var get = await s3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = expected.Key, VersionId = expected.VersionId });
+            using var copy = new MemoryStream();
+            await get.ResponseStream.CopyToAsync(copy);
+            Assert.True(expected.Body.AsSpan().SequenceEqual(copy.ToArray()), $"{expected.Key} {expected.VersionId} does not read back as written");
+        }
+    }
+
+    private static void AssertStorageFull(AmazonS3Exception? e)
+    {
+        Assert.NotNull(e);
+        Assert.True((int)e.StatusCode == InsufficientStorage && e.ErrorCode == StorageFull, $"expected 507 {StorageFull}, got {(int)e.StatusCode} {e.ErrorCode}: {e.Message}");
+    }
+
+    private static async Task AssertCleanAsync(VaultProcess vault)
+    {
+        var audit = await VaultProcess.RunVaultAsync(["audit", "verify", "--data", vault.DataDirectory]);
+        Assert.True(audit.ExitCode == 0, audit.ToString());
+        var scrub = await VaultProcess.RunVaultAsync(["scrub", "--data", vault.DataDirectory, "--json", "--orphan-grace-seconds", "0"]);
+        Assert.True(scrub.ExitCode == 0 && scrub.StandardOutput.Contains("\"orphans\": []", StringComparison.Ordinal), scrub.ToString());
+    }
+
+    private sealed record Committed(string Key, string VersionId, byte[] Body);
+
+    /// <summary>A 64 MiB tmpfs mounted over the vault's data folder (contents carried over); unmounted on dispose.</summary>
+    private sealed class SmallDisk : IAsyncDisposable
+    {
+        private readonly VaultProcess _vault;
+
+        private SmallDisk(VaultProcess vault)
+        {
+            _vault = vault;
+        }
+
+        public static async Task<SmallDisk> MoveOntoAsync(VaultProcess vault)
+        {
+            Assert.Equal(0, await vault.StopAsync());
+            var data = vault.DataDirectory;
+            var saved = data + ".saved";
+            Directory.Move(data, saved);
+            Directory.CreateDirectory(data);
+            await RunAsync("mount", "-t", "tmpfs", "-o", "size=64m,mode=0700", "tmpfs", data);
+            var disk = new SmallDisk(vault);
+            await RunAsync("cp", "-a", saved + "/.", data);
+            await vault.RestartAsync();
+            return disk;
+        }
+
+        public long FreeBytes() => new DriveInfo(_vault.DataDirectory).AvailableFreeSpace;
+
+        /// <summary>Writes a file next to the vault's folders until the filesystem refuses another byte.</summary>
+        public string FillCompletely()
+        {
+            var path = Path.Combine(_vault.DataDirectory, "filler");
+            using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
+            var block = new byte[64 << 10];
+            try
+            {
+                while (true)
+                {
+                    file.Write(block);
+                }
+            }
+            catch (IOException)
+            {
+                // ENOSPC: full to the last block. Now single bytes into the last partial page.
+            }
+
+            return path;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _vault.KillHard();
+            await RunAsync("umount", _vault.DataDirectory);
+        }
+
+        private static async Task RunAsync(string command, params string[] arguments)
+        {
+            var result = await ProcessRunner.RunAsync(command, arguments);
+            Assert.True(result.ExitCode == 0, $"{command} {string.Join(' ', arguments)}: {result}");
+        }
+    }
+}
