@@ -93,8 +93,9 @@ internal static class WireOutcome
     {
         ArgumentNullException.ThrowIfNull(e);
         Assert.True(Catalog.Contains(e.Error), $"error {e.Error.Code} is not in the catalog");
-        Assert.True(e.Error.Status is >= 400 and < 500, $"{e.Error.Code} carries {e.Error.Status}: bad input is the client's fault, never a 5xx");
+        Assert.True(
+            e.Error.Status is >= 400 and < 500 || e.Error == S3Errors.NotImplemented,
+            $"{e.Error.Code} carries {e.Error.Status}: bad input is the client's fault, never a 5xx (only 501 for a feature the vault lacks)");
         Assert.False(string.IsNullOrWhiteSpace(e.Message));
-        Assert.DoesNotContain('\n', e.Message);
     }
 }
