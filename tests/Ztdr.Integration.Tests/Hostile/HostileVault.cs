@@ -50,9 +50,10 @@ public sealed class HostileVault : IAsyncLifetime
     public SigV4Signer Signer() => Raw.Signer();
 
     /// <summary>Headers of a request signed over <paramref name="body"/> (or over <paramref name="payloadHash"/>), Host first.</summary>
-    public List<KeyValuePair<string, string>> SignedHeaders(string method, string target, byte[] body, IEnumerable<KeyValuePair<string, string>>? extra = null, string? payloadHash = null)
+    public List<KeyValuePair<string, string>> SignedHeaders(
+        string method, string target, byte[] body, IEnumerable<KeyValuePair<string, string>>? extra = null, string? payloadHash = null, SigV4Signer? signer = null)
     {
-        var signed = Signer().SignHeaders(method, target, [new("host", HostHeader), .. extra ?? []], payloadHash ?? Convert.ToHexStringLower(SHA256.HashData(body)));
+        var signed = (signer ?? Signer()).SignHeaders(method, target, [new("host", HostHeader), .. extra ?? []], payloadHash ?? Convert.ToHexStringLower(SHA256.HashData(body)));
         return [new("Host", HostHeader), .. signed.Headers.Where(h => h.Key != "host")];
     }
 
@@ -80,6 +81,21 @@ public sealed class HostileVault : IAsyncLifetime
         Assert.True(put.Status == 200, put.ToString());
         var get = await Raw.SendAsync("GET", key);
         Assert.Equal(data, get.Body);
+    }
+
+    /// <summary>Every audit record's outcome, in order, from <c>ztdr-vault audit tail --json</c>; the chain is verified first.</summary>
+    public async Task<List<(string Principal, string Operation, string Outcome)>> AuditAsync()
+    {
+        var verify = await VaultProcess.RunVaultAsync(["audit", "verify", "--data", Vault.DataDirectory]);
+        Assert.True(verify.ExitCode == 0, verify.ToString());
+        var tail = await VaultProcess.RunVaultAsync(["audit", "tail", "--data", Vault.DataDirectory, "--json", "-n", "1000000"]);
+        Assert.True(tail.ExitCode == 0, tail.ToString());
+        return [.. tail.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line =>
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(line);
+            var root = document.RootElement;
+            return (root.GetProperty("principal").GetString()!, root.GetProperty("operation").GetString()!, root.GetProperty("outcome").GetString()!);
+        })];
     }
 
     /// <summary>No file appeared beside the data folder, and no file anywhere near carries the marker outside it.</summary>
