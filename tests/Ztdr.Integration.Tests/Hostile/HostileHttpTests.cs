@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Xml.Linq;
@@ -338,9 +337,4 @@ public sealed class HostileHttpTests(HostileVault vault) : IClassFixture<Hostile
         Assert.True(response.Status == 200, response.ToString());
         Assert.Equal("hello", (await vault.Raw.SendAsync("GET", target)).Text);
     }
-
-    [Fact]
-    public void Zz_CasesCounted() =>
-        // Not an assertion on time: a record of how many hostile requests this class sent, for docs/reliability.md.
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"hostile HTTP requests sent so far: {vault.Cases}"));
 }

@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using Xunit.Abstractions;
+using Xunit.Sdk;
 using Ztdr.Integration.Tests.Vault;
 using Ztdr.S3.Signing;
 using Ztdr.Testing;
@@ -11,7 +13,7 @@ namespace Ztdr.Integration.Tests.Hostile;
 /// that no request wrote outside the data folder, and checks after each attack that the vault still serves a plain
 /// PUT and GET. Counts the hostile requests sent, for docs/reliability.md.
 /// </summary>
-public sealed class HostileVault : IAsyncLifetime
+public sealed class HostileVault(IMessageSink diagnostics) : IAsyncLifetime
 {
     /// <summary>In every hostile key, so a file that escaped the data folder would carry it in its name.</summary>
     public const string Marker = "zz-hostile-marker";
@@ -38,6 +40,7 @@ public sealed class HostileVault : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        diagnostics.OnMessage(new DiagnosticMessage($"hostile requests sent to one vault: {_cases}"));
         Raw?.Dispose();
         if (_vault is not null)
         {
