@@ -11,7 +11,7 @@ namespace Ztdr.Integration.Tests.Hostile;
 /// </summary>
 public sealed class BruteForceTests(HostileVault vault) : IClassFixture<HostileVault>
 {
-    private const int Guesses = 12;
+    private const int Guesses = 16;
     private const int HungUp = 3;
 
     [Fact]
