@@ -16,6 +16,12 @@ internal static class XmlBody
 {
     private const int ReadChunkBytes = 16 * 1024;
 
+    /// <summary>
+    /// Deepest element nesting accepted (the root is depth 0). S3 request documents go four deep; building an XDocument
+    /// costs time quadratic in the depth, so a 4 MiB body of nested elements would pin a core for minutes.
+    /// </summary>
+    public const int MaxDepth = 16;
+
     private static readonly XmlReaderSettings ReaderSettings = new()
     {
         // A DOCTYPE is refused outright: that stops entity expansion (billion laughs) and external
@@ -80,6 +86,7 @@ internal static class XmlBody
         XDocument document;
         try
         {
+            CheckDepth(body);
             using var stream = AsStream(body);
             using var reader = XmlReader.Create(stream, ReaderSettings);
             document = XDocument.Load(reader, LoadOptions.PreserveWhitespace);
@@ -155,6 +162,20 @@ internal static class XmlBody
         };
 
     public static S3Exception Malformed(string? message = null, Exception? inner = null) => new(S3Errors.MalformedXml, message, inner);
+
+    /// <summary>A streaming pass that refuses deep nesting before any tree is built; linear in the body.</summary>
+    private static void CheckDepth(ReadOnlyMemory<byte> body)
+    {
+        using var stream = AsStream(body);
+        using var reader = XmlReader.Create(stream, ReaderSettings);
+        while (reader.Read())
+        {
+            if (reader.NodeType == XmlNodeType.Element && reader.Depth > MaxDepth)
+            {
+                throw Malformed(string.Create(CultureInfo.InvariantCulture, $"The XML body nests elements deeper than {MaxDepth} levels."));
+            }
+        }
+    }
 
     private static S3Exception TooLarge(int maxBytes) =>
         Malformed(string.Create(CultureInfo.InvariantCulture, $"The XML body is larger than the {maxBytes} bytes this request allows."));

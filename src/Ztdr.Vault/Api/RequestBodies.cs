@@ -114,7 +114,7 @@ internal sealed class RequestBodies
 
     private static Stream OpenDecoded(S3Call call, SigV4Authentication auth, out AwsChunkedStream? chunked)
     {
-        var body = call.Http.Request.Body;
+        var body = new ClientBodyStream(call.Http.Request.Body);
         var contentLength = call.Http.Request.ContentLength;
         var isHttpChunked = call.Header("transfer-encoding")?.Contains("chunked", StringComparison.OrdinalIgnoreCase) == true;
         chunked = null;

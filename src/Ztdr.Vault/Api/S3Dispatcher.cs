@@ -113,14 +113,11 @@ public sealed class S3Dispatcher
                 _logger.LogError(e.InnerException, "request {RequestId} failed with {Code}", requestId, e.Error.Code);
             }
 
+            var delay = TimeSpan.Zero;
             if (AuthenticationFailures.Contains(e.Error.Code) || (authentication is null && e.Error.Status == 403))
             {
                 // Brute force is slowed down per source; the delay is served before the answer, so guessing costs time.
-                var delay = _limiter.RecordFailure(source);
-                if (delay > TimeSpan.Zero)
-                {
-                    await Task.Delay(delay, http.RequestAborted);
-                }
+                delay = _limiter.RecordFailure(source);
             }
 
             if (call is not null)
@@ -128,9 +125,15 @@ public sealed class S3Dispatcher
                 call.BeforeResponse = null;
             }
 
+            // Audited before the delay: a guesser who hangs up while held back must still leave a record.
             if (RequestAudit.ShouldAudit(http.Request.Method, e.Error.Status))
             {
                 await _audit.RequestAsync(http, operation, authentication?.AccessKeyId, target, call?.AuditVersionId ?? target?.Get("versionId"), "denied:" + e.Error.Code, requestId);
+            }
+
+            if (delay > TimeSpan.Zero && !await HoldBackAsync(delay, http.RequestAborted))
+            {
+                return;
             }
 
             await WriteErrorAsync(http, e, requestId, target);
@@ -232,6 +235,20 @@ public sealed class S3Dispatcher
         if (call.Target.Bucket is { } bucket && !call.Key.CoversBucket(bucket))
         {
             throw new S3Exception(S3Errors.AccessDenied);
+        }
+    }
+
+    /// <summary>Waits out an authentication-failure delay; false when the client went away meanwhile (nothing left to answer).</summary>
+    private static async Task<bool> HoldBackAsync(TimeSpan delay, CancellationToken aborted)
+    {
+        try
+        {
+            await Task.Delay(delay, aborted);
+            return true;
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return false;
         }
     }
 

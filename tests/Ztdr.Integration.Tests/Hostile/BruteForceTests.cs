@@ -1,0 +1,64 @@
+using Ztdr.S3.Signing;
+using Ztdr.Testing;
+
+namespace Ztdr.Integration.Tests.Hostile;
+
+/// <summary>
+/// Guessing secrets from one source against a real vault of its own (the throttling it provokes holds for minutes).
+/// The AuthFailureLimiter first delays, then refuses the source with 503 SlowDown, even for a correct signature; every
+/// guess, including those whose client hung up while held back, is in the audit log, and the hash chain verifies.
+/// Asserted on responses and audit records, never on timing.
+/// </summary>
+public sealed class BruteForceTests(HostileVault vault) : IClassFixture<HostileVault>
+{
+    private const int Guesses = 16;
+    private const int HungUp = 3;
+
+    [Fact]
+    public async Task GuessingSecrets_OfKnownAndUnknownKeys_IsThrottledToSlowDownAndEveryGuessIsAudited()
+    {
+        var target = $"/{VaultProcess.DefaultBucket}/brute/victim";
+        var wrongSecret = vault.Raw.Signer("backup", secretOverride: "guessed-secret-guessed-secret-guessed-00");
+        var unknownKey = new SigV4Signer("ZVUNKNOWNKEY00000000", "guessed-secret-guessed-secret-guessed-00", "us-east-1", TimeProvider.System);
+
+        // Concurrent guesses: each one's delay runs alongside the others, so the flood reaches the refusal level quickly.
+        var known = await Task.WhenAll(Enumerable.Range(0, Guesses).Select(_ => vault.Raw.SendAsync("DELETE", target, signer: wrongSecret)));
+        Assert.All(known, r => Assert.True(r is { Status: 403, ErrorCode: "SignatureDoesNotMatch" }, r.ToString()));
+
+        // Past the free allowance a guess is held back; these guessers hang up while held back.
+        for (var i = 0; i < HungUp; i++)
+        {
+            await using var connection = await RawConnection.OpenAsync(vault.Vault);
+            await connection.SendAsync(RawConnection.Head("DELETE", target, vault.SignedHeaders("DELETE", target, [], signer: wrongSecret)));
+        }
+
+        var unknown = await Task.WhenAll(Enumerable.Range(0, Guesses).Select(_ => vault.Raw.SendAsync("DELETE", target, signer: unknownKey)));
+        Assert.All(unknown, r => Assert.True(r is { Status: 403, ErrorCode: "InvalidAccessKeyId" } or { Status: 503, ErrorCode: "SlowDown" }, r.ToString()));
+
+        // Now the source is refused outright, whatever it sends: even the real key's correct signature.
+        var honest = await vault.Raw.SendAsync("DELETE", target);
+        Assert.Equal(503, honest.Status);
+        Assert.Equal("SlowDown", honest.ErrorCode);
+        vault.Count((2 * Guesses) + HungUp + 1);
+
+        // Every attempt is audited (the hung-up ones are written while their delay runs, so wait for them).
+        List<(string Principal, string Operation, string Outcome)> audit;
+        var deadline = DateTime.UtcNow + RawConnection.SafetyNet;
+        do
+        {
+            audit = await vault.AuditAsync();
+        }
+        while (audit.Count(r => r.Outcome == "denied:SignatureDoesNotMatch") < Guesses + HungUp && DateTime.UtcNow < deadline && await Delay());
+
+        Assert.Equal(Guesses + HungUp, audit.Count(r => r.Outcome == "denied:SignatureDoesNotMatch"));
+        Assert.Equal(Guesses + 1, audit.Count(r => r.Outcome is "denied:InvalidAccessKeyId" or "denied:SlowDown"));
+        Assert.Contains(audit, r => r.Outcome == "denied:SlowDown");
+        Assert.All(audit.Where(r => r.Outcome != "allowed"), r => Assert.Equal("DELETE", r.Operation));
+    }
+
+    private static async Task<bool> Delay()
+    {
+        await Task.Delay(500);
+        return true;
+    }
+}
