@@ -156,7 +156,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         response.ResponseStream,
         long.MaxValue,
         owner: response,
-        translate: e => e is AmazonClientException or AmazonServiceException or IOException or HttpRequestException ? S3ErrorTranslation.Translate(e, _bucket, name) : null);
+        translate: e => e is AmazonClientException or AmazonServiceException or IOException or HttpRequestException or System.Net.Sockets.SocketException ? S3ErrorTranslation.Translate(e, _bucket, name) : null);
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
