@@ -93,4 +93,30 @@ internal static class FaultEnvironment
             Assert.True(File.ReadAllBytes(Path.Combine(source, Path.GetFileName(file))).AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} is under its real name but incomplete");
         }
     }
+
+    /// <summary>
+    /// Flips the middle byte of the vault's data file holding object <paramref name="key"/> (docs/vault-storage.md:
+    /// objects/&lt;2 hex&gt;/&lt;file id&gt;, mode 0400; found by content, as a failing disk or root on the appliance would
+    /// leave it). The vault's own checksum no longer matches: what the client does about it is under test.
+    /// </summary>
+    public static async Task TamperOnDiskAsync(VaultProcess vault, string key)
+    {
+        using var client = vault.CreateClient();
+        byte[] expected;
+        using (var response = await client.GetObjectAsync(VaultProcess.DefaultBucket, key))
+        using (var buffer = new MemoryStream())
+        {
+            await response.ResponseStream.CopyToAsync(buffer);
+            expected = buffer.ToArray();
+        }
+
+        var file = Directory.EnumerateFiles(Path.Combine(vault.DataDirectory, "objects"), "*", SearchOption.AllDirectories)
+            .Single(f => new FileInfo(f).Length == expected.Length && File.ReadAllBytes(f).AsSpan().SequenceEqual(expected));
+        var mode = File.GetUnixFileMode(file);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(file, bytes);
+        File.SetUnixFileMode(file, mode);
+    }
 }

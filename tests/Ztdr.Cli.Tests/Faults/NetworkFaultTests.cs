@@ -27,6 +27,7 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
         // Three connections in a row are reset after 1 MiB (mid-upload of a pack), every third new one is dropped
         // before a byte; four retries (the field's default) are more than the resets in a row one request can meet.
         environment["ZTDR_S3_MAX_RETRIES"] = "4";
+        output.WriteLine($"T {DateTime.UtcNow:HH:mm:ss.fff} init");
         proxy.ResetAfterBytes = 1024 * 1024;
         proxy.ResetsLeft = 3;
         proxy.DropEvery = 3;
@@ -34,7 +35,7 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
         environment["ZTDR_DEBUG"] = "1";
         var backup = await CliProcess.RunAsync(environment, "backup", "--json", source);
 
-        output.WriteLine($"backup: {proxy.Connections} connections, {proxy.Faults} faults injected");
+        output.WriteLine($"T {DateTime.UtcNow:HH:mm:ss.fff} backup: {proxy.Connections} connections, {proxy.Faults} faults injected");
         Assert.True(backup.ExitCode == 0, backup.ToString());
         Assert.True(proxy.Faults >= 4, $"only {proxy.Faults} faults were injected");
         using (var summary = JsonDocument.Parse(backup.StandardOutput))
@@ -46,11 +47,12 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
         var faultsBefore = proxy.Faults;
         proxy.ResetsLeft = 3;
         var verify = await CliProcess.RunAsync(environment, "verify", "--read-data");
+        output.WriteLine($"T {DateTime.UtcNow:HH:mm:ss.fff} verify");
         Assert.True(verify.ExitCode == 0, verify.ToString());
         var target = Scratch.Combine("restored");
         proxy.ResetsLeft = 3;
         var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", target);
-        output.WriteLine($"verify and restore: {proxy.Faults - faultsBefore} faults injected");
+        output.WriteLine($"T {DateTime.UtcNow:HH:mm:ss.fff} verify and restore: {proxy.Faults - faultsBefore} faults injected");
         Assert.True(restore.ExitCode == 0, restore.ToString());
         Assert.True(proxy.Faults > faultsBefore, "no fault was injected while reading back");
         FaultEnvironment.AssertSameFiles(source, Path.Combine(target, "data"));
