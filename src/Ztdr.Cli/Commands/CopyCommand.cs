@@ -203,8 +203,11 @@ internal static class CopyCommand
     {
         private readonly ProgressLine _line = new(context);
 
-        public void Report(CopyProgress value) => _line.Show(() =>
-            $"{value.SnapshotsDone} of {value.SnapshotsTotal} snapshots, {value.BlobsRead} blobs read, {value.BlobsStored} added ({ByteSize.Format(value.BytesStored)})");
+        public void Report(CopyProgress value) => Show(value.SnapshotsDone, value.SnapshotsTotal, value.BlobsRead, value.BlobsStored, value.BytesStored);
+
+        /// <summary>Prints one progress line unless one was printed less than a second ago.</summary>
+        internal void Show(int snapshotsDone, int snapshotsTotal, long blobsRead, long blobsStored, long bytesStored) => _line.Show(() =>
+            $"{snapshotsDone} of {snapshotsTotal} snapshots, {blobsRead} blobs read, {blobsStored} added ({ByteSize.Format(bytesStored)})");
 
         public void Finish() => _line.Finish();
     }
