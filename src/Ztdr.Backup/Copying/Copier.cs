@@ -39,6 +39,9 @@ internal sealed class Copier(
     private long _blobsStored;
     private long _bytesStored;
     private long _blobsRead;
+    private IProgress<CopyProgress>? _progress;
+    private int _snapshotsDone;
+    private int _snapshotsTotal;
 
     /// <summary>The tag a copy of source snapshot <paramref name="sourceId"/> carries.</summary>
     public static string CopyOfTag(ObjectId sourceId) => CopyOfTagPrefix + sourceId;
@@ -56,12 +59,13 @@ internal sealed class Copier(
         await LearnEarlierCopiesAsync(copiedAlready, cancellationToken);
 
         var copied = new List<CopiedSnapshot>();
-        var skipped = new List<ObjectId>();
+        var skipped = wanted.Where(w => copiedAlready.ContainsKey(w.Id)).Select(w => w.Id).ToList();
+        _progress = progress;
+        _snapshotsTotal = wanted.Count - skipped.Count;
         foreach (var (id, snapshot) in wanted)
         {
             if (copiedAlready.ContainsKey(id))
             {
-                skipped.Add(id);
                 continue;
             }
 
@@ -77,10 +81,60 @@ internal sealed class Copier(
             var targetId = await targetCatalog.SaveAsync(copy, cancellationToken);
             copiedAlready[id] = targetId;
             copied.Add(new CopiedSnapshot(id, targetId));
-            progress?.Report(new CopyProgress(copied.Count, wanted.Count - skipped.Count, _blobsStored, _bytesStored));
+            _snapshotsDone = copied.Count;
+            Report();
         }
 
         return new CopySummary(copied, skipped, _blobsRead, _blobsStored, _bytesStored, recovery.RecoveredPacks.Count);
+    }
+
+    /// <summary>
+    /// What <see cref="CopyAsync"/> would copy, reading only trees and writing nothing: no recovery of interrupted
+    /// uploads either (that writes an index object), so blobs only such packs hold count as still to read.
+    /// </summary>
+    public async Task<CopyPlan> PlanAsync(IReadOnlyList<(ObjectId Id, Snapshot Snapshot)>? selection, CancellationToken cancellationToken)
+    {
+        var wanted = selection ?? await sourceCatalog.ListAsync(cancellationToken);
+        var copiedAlready = await CopiedSourceIdsAsync(cancellationToken);
+        await LearnEarlierCopiesAsync(copiedAlready, cancellationToken);
+
+        var toCopy = wanted.Where(w => !copiedAlready.ContainsKey(w.Id)).ToList();
+        var toRead = new HashSet<BlobId>();
+        var seen = new HashSet<BlobId>();
+        long bytes = 0;
+        foreach (var (_, snapshot) in toCopy)
+        {
+            var pending = new Stack<BlobId>([snapshot.Tree]);
+            while (pending.TryPop(out var treeId))
+            {
+                if (!seen.Add(treeId) || _earlier.ContainsKey(treeId))
+                {
+                    continue;
+                }
+
+                var tree = await Tree.LoadAsync(source, treeId, cancellationToken);
+                bytes += Add(toRead, treeId);
+                foreach (var node in tree.Nodes)
+                {
+                    foreach (var blob in node.Content ?? [])
+                    {
+                        if (!_earlier.ContainsKey(blob))
+                        {
+                            bytes += Add(toRead, blob);
+                        }
+                    }
+
+                    if (node.Subtree is { } subtree)
+                    {
+                        pending.Push(subtree);
+                    }
+                }
+            }
+        }
+
+        return new CopyPlan([.. toCopy.Select(w => w.Id)], [.. wanted.Where(w => copiedAlready.ContainsKey(w.Id)).Select(w => w.Id)], toRead.Count, bytes);
+
+        long Add(HashSet<BlobId> set, BlobId id) => set.Add(id) && source.TryLocate(id, out var location) ? location.Entry.RawLength : 0;
     }
 
     /// <summary>
@@ -294,7 +348,11 @@ internal sealed class Copier(
             _blobsStored++;
             _bytesStored += bytes;
         }
+
+        Report();
     }
+
+    private void Report() => _progress?.Report(new CopyProgress(_snapshotsDone, _snapshotsTotal, _blobsRead, _blobsStored, _bytesStored));
 }
 
 /// <summary>One copied snapshot: its id in the source and the id of its copy in the target.</summary>
@@ -312,5 +370,12 @@ internal sealed record CopySummary(
     long BytesStored,
     int PacksRecovered);
 
-/// <summary>Where a copy run is: snapshots done of those to copy, blobs and bytes stored so far.</summary>
-internal sealed record CopyProgress(int SnapshotsDone, int SnapshotsTotal, long BlobsStored, long BytesStored);
+/// <summary>Where a copy run is: snapshots done of those to copy, blobs read from the source, blobs and bytes stored so far.</summary>
+internal sealed record CopyProgress(int SnapshotsDone, int SnapshotsTotal, long BlobsRead, long BlobsStored, long BytesStored);
+
+/// <summary>
+/// What a copy would do (<c>--dry-run</c>): the snapshots it would copy and skip, and the distinct source blobs it
+/// would read with their plaintext bytes. An upper bound: blobs the target already holds under other snapshots are
+/// only found to be duplicates once read, since their target ids need the plaintext.
+/// </summary>
+internal sealed record CopyPlan(IReadOnlyList<ObjectId> ToCopy, IReadOnlyList<ObjectId> Skipped, long BlobsToRead, long BytesToRead);

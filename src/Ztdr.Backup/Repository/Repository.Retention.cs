@@ -1,6 +1,7 @@
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Index;
 using Ztdr.Backup.Retention;
+using Ztdr.Backup.Stores;
 
 namespace Ztdr.Backup.Repository;
 
@@ -100,8 +101,18 @@ public sealed partial class Repository
         {
             if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.IndexPrefix, out var indexId))
             {
-                var body = SealedObject.Open(_keys, _compressor, ObjectType.Index, indexId, await ReadAllAsync(_store, item.Name, cancellationToken));
-                indexObjects[indexId] = IndexReader.Read(body);
+                try
+                {
+                    var body = SealedObject.Open(_keys, _compressor, ObjectType.Index, indexId, await ReadAllAsync(_store, item.Name, cancellationToken));
+                    indexObjects[indexId] = IndexReader.Read(body);
+                }
+                catch (Exception e) when (e is CryptographicIntegrityException or RepositoryFormatException or ObjectStoreException { Kind: StoreErrorKind.Damaged })
+                {
+                    // The index is derived data: a damaged index object must not lock the owner out of every snapshot.
+                    // Its packs read as unindexed: verify names what they hold, and the next backup or copy re-indexes
+                    // them from their own authenticated trailers (RecoverUnindexedPacksAsync).
+                    _damagedIndexObjects.Add($"{item.Name}: {e.Message}");
+                }
             }
         }
 

@@ -37,6 +37,14 @@ public sealed partial class Repository : IDisposable
     /// <summary>The key objects found on open or added since, by id.</summary>
     internal IReadOnlyDictionary<ObjectId, KeyObject> KeyObjects { get; private set; }
 
+    /// <summary>
+    /// Index objects skipped on open because they did not authenticate or parse ("name: why"). Their packs are then
+    /// unindexed until a backup or copy re-indexes them from the packs' trailers; verify reports both.
+    /// </summary>
+    internal IReadOnlyList<string> DamagedIndexObjects => _damagedIndexObjects;
+
+    private readonly List<string> _damagedIndexObjects = [];
+
     internal RepositoryKeys Keys => _keys;
 
     /// <summary>

@@ -148,6 +148,12 @@ internal sealed class Restorer(Repository.Repository repository)
             renames.Add(temp, entry.Path, written);
             renamed = true;
         }
+        catch (IOException e) when (e is not EndOfStreamException && !e.Message.Contains('/', StringComparison.Ordinal))
+        {
+            // A full disk or a failing one: the system's message ("No space left on device") names no file; the user
+            // needs to know which file system, so the file's real path goes with it.
+            throw new IOException($"{e.Message}: cannot write '{entry.Display}'", e);
+        }
         finally
         {
             if (!renamed)

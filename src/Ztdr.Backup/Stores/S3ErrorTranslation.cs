@@ -15,7 +15,7 @@ internal static class S3ErrorTranslation
     {
         ObjectStoreException => false,
         OperationCanceledException => !cancellationToken.IsCancellationRequested,
-        AmazonServiceException or AmazonClientException or HttpRequestException or IOException => true,
+        AmazonServiceException or AmazonClientException or HttpRequestException or IOException or System.Net.Sockets.SocketException => true,
         _ => false,
     };
 

@@ -23,9 +23,11 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     private readonly AmazonS3Client _client;
     private readonly string _bucket;
     private readonly string _prefix;
+    private readonly int _maxRetries;
 
     public S3ObjectStore(S3StoreOptions options)
     {
+        _maxRetries = options.MaxRetries;
         _bucket = options.Bucket;
         _prefix = options.Prefix.Length == 0 || options.Prefix.EndsWith('/') ? options.Prefix : options.Prefix + "/";
         if (_prefix.Length > 0)
@@ -99,33 +101,62 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     public async Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
-        var request = new GetObjectRequest { BucketName = _bucket, Key = _prefix + name };
-        if (range is { } r)
-        {
-            request.ByteRange = new Amazon.S3.Model.ByteRange(r.Offset, r.Last);
-        }
-
-        GetObjectResponse response;
-        try
-        {
-            response = await _client.GetObjectAsync(request, cancellationToken);
-        }
-        catch (Exception e) when (range is not null && S3ErrorTranslation.IsStatus(e, HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidRange"))
+        var response = await GetResponseAsync(name, range?.Offset ?? 0, range?.Last, null, cancellationToken);
+        if (response is null)
         {
             // The range starts at or past the end: the port clamps, so that is no bytes.
             return new MemoryStream([], writable: false);
+        }
+
+        // A body cut off mid-way is asked for again from where it broke, pinned to the version first read.
+        var start = range?.Offset ?? 0;
+        var versionId = response.VersionId;
+        return new ResumingReadStream(
+            Body(response, name),
+            response.ContentLength,
+            _maxRetries,
+            async (read, token) => await GetResponseAsync(name, start + read, range?.Last, versionId, token) is { } again
+                ? Body(again, name)
+                : new MemoryStream([], writable: false));
+    }
+
+    /// <summary>The GET response for bytes <paramref name="from"/>..<paramref name="last"/> (null: to the end); null when the range starts past the end.</summary>
+    private async Task<GetObjectResponse?> GetResponseAsync(string name, long from, long? last, string? versionId, CancellationToken cancellationToken)
+    {
+        var request = new GetObjectRequest { BucketName = _bucket, Key = _prefix + name };
+        if (!string.IsNullOrEmpty(versionId) && versionId != "null")
+        {
+            request.VersionId = versionId;
+        }
+
+        if (last is { } end)
+        {
+            request.ByteRange = new Amazon.S3.Model.ByteRange(from, end);
+        }
+        else if (from > 0)
+        {
+            request.ByteRange = new Amazon.S3.Model.ByteRange($"bytes={from}-");
+        }
+
+        try
+        {
+            return await _client.GetObjectAsync(request, cancellationToken);
+        }
+        catch (Exception e) when (request.ByteRange is not null && S3ErrorTranslation.IsStatus(e, HttpStatusCode.RequestedRangeNotSatisfiable, "InvalidRange"))
+        {
+            return null;
         }
         catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
         {
             throw S3ErrorTranslation.Translate(e, _bucket, name);
         }
-
-        return new RangeReadStream(
-            response.ResponseStream,
-            long.MaxValue,
-            owner: response,
-            translate: e => e is AmazonClientException or AmazonServiceException ? S3ErrorTranslation.Translate(e, _bucket, name) : null);
     }
+
+    private RangeReadStream Body(GetObjectResponse response, string name) => new(
+        response.ResponseStream,
+        long.MaxValue,
+        owner: response,
+        translate: e => e is AmazonClientException or AmazonServiceException or IOException or HttpRequestException or System.Net.Sockets.SocketException ? S3ErrorTranslation.Translate(e, _bucket, name) : null);
 
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

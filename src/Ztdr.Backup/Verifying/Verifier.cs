@@ -33,6 +33,12 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
 
         var graph = await ReferenceGraph.BuildAsync(repository, snapshots, findings, trees => progress.Report("trees", trees, 0), cancellationToken);
 
+        foreach (var damaged in repository.DamagedIndexObjects)
+        {
+            // Derived data: what it listed shows up below as unindexed blobs naming their snapshots and files.
+            warnings.Add($"index object {damaged}; skipped (a backup or copy re-indexes its packs from their trailers)");
+        }
+
         var lockChecked = store.Capabilities.Immutable;
         if (lockChecked)
         {

@@ -1,16 +1,19 @@
 using System.CommandLine;
+using System.Text.Json;
 using Ztdr.Backup.Copying;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Snapshots;
+using Ztdr.Cli.Progress;
 using Ztdr.Cli.Zones;
 
 namespace Ztdr.Cli.Commands;
 
 /// <summary>
 /// <c>ztdr copy --to-repo URL --to-password-file F [--to-profile P] [--to-credentials-file F] [--to-ca-bundle F]
-/// [SNAPSHOT…]</c>: copies snapshots (default: every one the target lacks) into a repository in another resilience
-/// zone, which must already exist with its own password and master key. The source is only read, so a read-only key
-/// suffices; the target is verified (structure and lock coverage) afterwards, and a target that fails exits 1.
+/// [--json] [--dry-run] [SNAPSHOT…]</c>: copies snapshots (default: every one the target lacks) into a repository in
+/// another resilience zone, which must already exist with its own password and master key. The source is only read, so
+/// a read-only key suffices; the target is verified (structure and lock coverage) afterwards, and a target that fails
+/// exits 1. <c>--dry-run</c> reads both repositories' trees and writes nothing to either.
 /// </summary>
 internal static class CopyCommand
 {
@@ -22,10 +25,12 @@ internal static class CopyCommand
         var toCredentials = new Option<string?>("--to-credentials-file") { Description = "Credentials file for the target (default: AWS_SHARED_CREDENTIALS_FILE)" };
         var toCaBundle = new Option<string?>("--to-ca-bundle") { Description = "CA bundle for the target (default: AWS_CA_BUNDLE)" };
         var toZone = new Option<string?>("--to-zone") { Description = "Target: a named zone from the zone file (instead of the --to-* options)" };
+        var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
+        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be copied; write nothing" };
         var snapshots = new Argument<string[]>("snapshot") { Description = "Snapshots to copy (id prefix or 'latest'; default: all the target lacks)", Arity = ArgumentArity.ZeroOrMore };
         var command = new Command("copy", "Copy snapshots into a repository in another resilience zone")
         {
-            toRepo, toPasswordFile, toProfile, toCredentials, toCaBundle, toZone, snapshots,
+            toRepo, toPasswordFile, toProfile, toCredentials, toCaBundle, toZone, json, dryRun, snapshots,
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
@@ -51,12 +56,14 @@ internal static class CopyCommand
                 target = new ZoneEndpoint(repository, parse.GetValue(toCredentials), parse.GetValue(toProfile), parse.GetValue(toCaBundle), passwordFile);
             }
 
-            return await RunAsync(global, parse, context, target, parse.GetValue(snapshots) ?? [], cancellationToken);
+            var output = new CopyOutput(parse.GetValue(json), parse.GetValue(dryRun));
+            return await RunAsync(global, parse, context, target, parse.GetValue(snapshots) ?? [], output, cancellationToken);
         }));
         return command;
     }
 
-    internal static async Task<int> RunAsync(GlobalOptions global, ParseResult parse, CliContext context, ZoneEndpoint target, string[] references, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(
+        GlobalOptions global, ParseResult parse, CliContext context, ZoneEndpoint target, string[] references, CopyOutput output, CancellationToken cancellationToken)
     {
         using var source = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
         List<(ObjectId Id, Snapshot Snapshot)>? selection = null;
@@ -79,24 +86,49 @@ internal static class CopyCommand
             }
 
             var copier = new Copier(source.Repository, source.Catalog, targetStore, targetRepository, new SnapshotCatalog(targetStore, targetRepository));
-            var summary = await copier.CopyAsync(selection, null, cancellationToken);
+            if (output.DryRun)
+            {
+                var plan = await copier.PlanAsync(selection, cancellationToken);
+                await context.Out.WriteLineAsync(output.Json ? PlanToJson(plan) : PlanToText(plan));
+                return 0;
+            }
+
+            var progress = new ProgressLines(context);
+            CopySummary summary;
+            try
+            {
+                summary = await copier.CopyAsync(selection, progress, cancellationToken);
+            }
+            finally
+            {
+                progress.Finish();
+            }
+
             if (summary.PacksRecovered > 0)
             {
                 await context.Error.WriteLineAsync($"ztdr: reusing {summary.PacksRecovered} packs uploaded by an interrupted copy or backup");
             }
 
-            foreach (var copied in summary.Copied)
+            if (!output.Json)
             {
-                await context.Out.WriteLineAsync($"copied snapshot {copied.Source.ToString()[..8]} as {copied.Target.ToString()[..8]}");
-            }
+                foreach (var copied in summary.Copied)
+                {
+                    await context.Out.WriteLineAsync($"copied snapshot {copied.Source.ToString()[..8]} as {copied.Target.ToString()[..8]}");
+                }
 
-            await context.Out.WriteLineAsync(
-                $"{summary.Copied.Count} snapshots copied, {summary.Skipped.Count} already in the target; {summary.BlobsStored} blobs ({ByteSize.Format(summary.BytesStored)}) added");
+                await context.Out.WriteLineAsync(
+                    $"{summary.Copied.Count} snapshots copied, {summary.Skipped.Count} already in the target; {summary.BlobsStored} blobs ({ByteSize.Format(summary.BytesStored)}) added");
+            }
 
             var report = await copier.VerifyTargetAsync(cancellationToken);
             foreach (var warning in report.Warnings)
             {
                 await context.Error.WriteLineAsync($"ztdr: warning: target: {warning}");
+            }
+
+            if (output.Json)
+            {
+                await context.Out.WriteLineAsync(SummaryToJson(summary, report.Passed));
             }
 
             if (!report.Passed)
@@ -107,5 +139,76 @@ internal static class CopyCommand
 
             return 0;
         }
+    }
+
+    /// <summary>The copy summary as JSON (camelCase, like every --json): counts and each copy's source and target id.</summary>
+    internal static string SummaryToJson(CopySummary summary, bool targetVerified) => Json(writer =>
+    {
+        writer.WriteNumber("snapshotsCopied", summary.Copied.Count);
+        writer.WriteNumber("snapshotsSkipped", summary.Skipped.Count);
+        writer.WriteNumber("blobsRead", summary.BlobsRead);
+        writer.WriteNumber("blobsCopied", summary.BlobsStored);
+        writer.WriteNumber("bytesCopied", summary.BytesStored);
+        writer.WriteNumber("packsRecovered", summary.PacksRecovered);
+        writer.WriteBoolean("targetVerified", targetVerified);
+        writer.WriteStartArray("snapshots");
+        foreach (var copied in summary.Copied)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("source", copied.Source.ToString());
+            writer.WriteString("target", copied.Target.ToString());
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
+        writer.WriteStrings("skipped", summary.Skipped.Select(id => id.ToString()));
+    });
+
+    internal static string PlanToJson(CopyPlan plan) => Json(writer =>
+    {
+        writer.WriteBoolean("dryRun", true);
+        writer.WriteNumber("snapshotsToCopy", plan.ToCopy.Count);
+        writer.WriteNumber("snapshotsSkipped", plan.Skipped.Count);
+        writer.WriteNumber("blobsToRead", plan.BlobsToRead);
+        writer.WriteNumber("bytesToRead", plan.BytesToRead);
+        writer.WriteStrings("snapshots", plan.ToCopy.Select(id => id.ToString()));
+        writer.WriteStrings("skipped", plan.Skipped.Select(id => id.ToString()));
+    });
+
+    internal static string PlanToText(CopyPlan plan) => string.Join(
+        '\n',
+        [
+            .. plan.ToCopy.Select(id => $"would copy snapshot {id.ToString()[..8]}"),
+            $"dry run: {plan.ToCopy.Count} snapshots to copy, {plan.Skipped.Count} already in the target; at most {plan.BlobsToRead} blobs ({ByteSize.Format(plan.BytesToRead)}) to read; nothing written",
+        ]);
+
+    private static string Json(Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>What the user asked the copy to print, and whether to write at all.</summary>
+    internal sealed record CopyOutput(bool Json, bool DryRun);
+
+    /// <summary>Copy progress as a <see cref="ProgressLine"/>: snapshots done, blobs read and stored, bytes added.</summary>
+    internal sealed class ProgressLines(CliContext context) : IProgress<CopyProgress>
+    {
+        private readonly ProgressLine _line = new(context);
+
+        public void Report(CopyProgress value) => Show(value.SnapshotsDone, value.SnapshotsTotal, value.BlobsRead, value.BlobsStored, value.BytesStored);
+
+        /// <summary>Prints one progress line unless one was printed less than a second ago.</summary>
+        internal void Show(int snapshotsDone, int snapshotsTotal, long blobsRead, long blobsStored, long bytesStored) => _line.Show(() =>
+            $"{snapshotsDone} of {snapshotsTotal} snapshots, {blobsRead} blobs read, {blobsStored} added ({ByteSize.Format(bytesStored)})");
+
+        public void Finish() => _line.Finish();
     }
 }

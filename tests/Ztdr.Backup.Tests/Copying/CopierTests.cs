@@ -161,6 +161,62 @@ public sealed class CopierTests : IDisposable
         Assert.Single(await new SnapshotCatalog(_target, target).ListAsync(Ct));
     }
 
+    [Fact]
+    public async Task PlanAsync_BeforeAndAfterCopy_NamesWhatIsMissingAndWritesNothing()
+    {
+        await InitAsync();
+        var sourceId = await BackupAsync();
+        var before = await CountObjectsAsync(_target);
+
+        var plan = await PlanAsync();
+
+        Assert.Equal([sourceId], plan.ToCopy);
+        Assert.Empty(plan.Skipped);
+        Assert.True(plan.BlobsToRead > 1 && plan.BytesToRead > 0);
+        Assert.Equal(before, await CountObjectsAsync(_target));
+
+        var summary = await CopyAsync();
+        // An empty target: every distinct blob read is new there, so the bound is exact.
+        Assert.Equal(plan.BlobsToRead, summary.BlobsRead);
+        Assert.Equal(plan.BlobsToRead, summary.BlobsStored);
+        Assert.Equal(plan.BytesToRead, summary.BytesStored);
+        var after = await PlanAsync();
+
+        Assert.Empty(after.ToCopy);
+        Assert.Equal([sourceId], after.Skipped);
+        Assert.Equal(0, after.BlobsToRead);
+    }
+
+    [Fact]
+    public async Task CopyAsync_WithProgress_ReportsBlobsAsTheyAreStored()
+    {
+        await InitAsync();
+        await BackupAsync();
+        var reports = new List<CopyProgress>();
+
+        using var source = await Repo.OpenAsync(_source, "source-secret", _time, Ct);
+        using var target = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
+        var summary = await new Copier(source, new SnapshotCatalog(_source, source), _target, target, new SnapshotCatalog(_target, target))
+            .CopyAsync(null, new Progress(reports), Ct);
+
+        Assert.True(reports.Count > summary.Copied.Count, "progress only at snapshot ends");
+        Assert.Equal(new CopyProgress(1, 1, summary.BlobsRead, summary.BlobsStored, summary.BytesStored), reports[^1]);
+        Assert.All(reports, r => Assert.Equal(1, r.SnapshotsTotal));
+    }
+
+    private async Task<CopyPlan> PlanAsync()
+    {
+        using var source = await Repo.OpenAsync(_source, "source-secret", _time, Ct);
+        using var target = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
+        return await new Copier(source, new SnapshotCatalog(_source, source), _target, target, new SnapshotCatalog(_target, target)).PlanAsync(null, Ct);
+    }
+
+    /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, so the list is complete when the copy returns.</summary>
+    private sealed class Progress(List<CopyProgress> reports) : IProgress<CopyProgress>
+    {
+        public void Report(CopyProgress value) => reports.Add(value);
+    }
+
     private async Task InitAsync()
     {
         using (await Repo.InitAsync(_source, "source-secret", SourceRetention, _time, RepositoryTests.TestKdf, cancellationToken: Ct))

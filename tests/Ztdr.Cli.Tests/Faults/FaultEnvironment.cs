@@ -1,3 +1,5 @@
+using System.Globalization;
+using System.Security.Cryptography;
 using Amazon.S3.Model;
 using Ztdr.Cli.Tests.Vault;
 using Ztdr.Testing;
@@ -43,4 +45,78 @@ internal static class FaultEnvironment
     /// <summary>The lines ztdr itself wrote to stderr ("ztdr: ..."), without progress lines.</summary>
     public static string[] ZtdrLines(ProcessResult result) =>
         [.. result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("ztdr: ", StringComparison.Ordinal))];
+
+    /// <summary>The repository URL of <paramref name="prefix"/> in the default bucket, reached through <paramref name="port"/> (a vault's or a proxy's).</summary>
+    public static string Url(int port, string prefix) =>
+        string.Format(CultureInfo.InvariantCulture, "s3:https://127.0.0.1:{0}/{1}/{2}", port, VaultProcess.DefaultBucket, prefix);
+
+    /// <summary><paramref name="count"/> files of <paramref name="size"/> random bytes: incompressible, so bytes stored are bytes read.</summary>
+    public static string CreateIncompressibleTree(string root, int count, int size)
+    {
+        Directory.CreateDirectory(root);
+        var buffer = new byte[size];
+        for (var i = 0; i < count; i++)
+        {
+            RandomNumberGenerator.Fill(buffer);
+            File.WriteAllBytes(Path.Combine(root, $"random{i:D2}.bin"), buffer);
+        }
+
+        return root;
+    }
+
+    /// <summary>Asserts that <paramref name="restored"/> holds exactly the files of <paramref name="source"/> (flat trees), byte for byte.</summary>
+    public static void AssertSameFiles(string source, string restored)
+    {
+        var expected = Directory.GetFiles(source).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        var actual = Directory.GetFiles(restored).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected, actual);
+        foreach (var name in expected)
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(source, name!)).AsSpan().SequenceEqual(File.ReadAllBytes(Path.Combine(restored, name!))), $"{name} differs after restore");
+        }
+    }
+
+    /// <summary>
+    /// Asserts that a failed restore left nothing that looks complete and is not: no temporary file, and every file
+    /// under its real name is the whole file.
+    /// </summary>
+    public static void AssertNoPartialFiles(string source, string restored)
+    {
+        if (!Directory.Exists(restored))
+        {
+            return;
+        }
+
+        Assert.Empty(Directory.EnumerateFiles(restored, "*.ztdr-restore", SearchOption.AllDirectories));
+        foreach (var file in Directory.EnumerateFiles(restored))
+        {
+            Assert.True(File.ReadAllBytes(Path.Combine(source, Path.GetFileName(file))).AsSpan().SequenceEqual(File.ReadAllBytes(file)), $"{file} is under its real name but incomplete");
+        }
+    }
+
+    /// <summary>
+    /// Flips the middle byte of the vault's data file holding object <paramref name="key"/> (docs/vault-storage.md:
+    /// objects/&lt;2 hex&gt;/&lt;file id&gt;, mode 0400; found by content, as a failing disk or root on the appliance would
+    /// leave it). The vault's own checksum no longer matches: what the client does about it is under test.
+    /// </summary>
+    public static async Task TamperOnDiskAsync(VaultProcess vault, string key)
+    {
+        using var client = vault.CreateClient();
+        byte[] expected;
+        using (var response = await client.GetObjectAsync(VaultProcess.DefaultBucket, key))
+        using (var buffer = new MemoryStream())
+        {
+            await response.ResponseStream.CopyToAsync(buffer);
+            expected = buffer.ToArray();
+        }
+
+        var file = Directory.EnumerateFiles(Path.Combine(vault.DataDirectory, "objects"), "*", SearchOption.AllDirectories)
+            .Single(f => new FileInfo(f).Length == expected.Length && File.ReadAllBytes(f).AsSpan().SequenceEqual(expected));
+        var mode = File.GetUnixFileMode(file);
+        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(file, bytes);
+        File.SetUnixFileMode(file, mode);
+    }
 }
