@@ -262,10 +262,14 @@ public sealed class VaultProcess : IAsyncDisposable
                 throw new InvalidOperationException($"ztdr-vault serve exited with {_process.ExitCode}:\n{Log}");
             }
 
+            // Ready means both listeners: the S3 port, and the management socket that `keys create` talks to
+            // (the two start independently, so a test could otherwise race the socket).
             try
             {
                 using var client = new TcpClient();
                 await client.ConnectAsync(IPAddress.Loopback, Port);
+                using var management = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                await management.ConnectAsync(new UnixDomainSocketEndPoint(Path.Combine(DataDirectory, "admin.sock")));
                 return;
             }
             catch (SocketException)
@@ -274,7 +278,7 @@ public sealed class VaultProcess : IAsyncDisposable
             }
         }
 
-        throw new TimeoutException($"ztdr-vault serve did not listen on {Port} within 30 s:\n{Log}");
+        throw new TimeoutException($"ztdr-vault serve did not listen on {Port} and its management socket within 30 s:\n{Log}");
     }
 
     private void Append(string? line)
