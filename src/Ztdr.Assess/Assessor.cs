@@ -73,6 +73,7 @@ public static class Assessor
         // Compliance or governance?
         results.Add(RetentionProbes.Configured(lockConfiguration, objectLock));
         results.Add(await RetentionProbes.ObservedAsync(backup, bucket, roundTrip, roundTripEvidence, cancellationToken));
+        results.Add(await RetentionProbes.StoredAsync(backup, bucket, CanaryRoot, cancellationToken));
 
         // Works without the backup software?
         results.Add(await RetentionProbes.RoundTripAsync(backup, bucket, roundTrip, roundTripEvidence, cancellationToken));

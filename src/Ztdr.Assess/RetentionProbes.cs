@@ -59,6 +59,71 @@ internal static class RetentionProbes
         return new ProbeResult(Question.RetentionMode, Probe, mode == ObjectLockRetentionMode.Compliance.Value ? ProbeOutcome.Pass : ProbeOutcome.Fail, request, evidence);
     }
 
+    /// <summary>How many stored versions the observed-mode probe reads the retention of, at most.</summary>
+    public const int StoredSample = 32;
+
+    /// <summary>
+    /// The mode stored data really carries, beside the assessment's own canaries: the newest versions of the first
+    /// page of a version listing (canaries excluded), each asked for its retention. A GOVERNANCE lock fails: any key
+    /// with the bypass permission can delete that version before its date, whatever the default rule says now.
+    /// Versions without a lock are counted in the evidence but not judged here: which objects a writer locks is the
+    /// writer's business (ztdr's verify checks every object of its repository); this question is about the mode.
+    /// </summary>
+    public static async Task<ProbeResult> StoredAsync(IAmazonS3 client, string bucket, string canaryRoot, CancellationToken cancellationToken)
+    {
+        const string Probe = "Retention as observed on stored objects";
+        var request = $"ListObjectVersions, then GetObjectRetention of up to {StoredSample} versions outside {canaryRoot}";
+        ListVersionsResponse? listing = null;
+        var list = await Answer.OfAsync(async () => listing = await client.ListVersionsAsync(new ListVersionsRequest { BucketName = bucket, MaxKeys = 1000 }, cancellationToken));
+        if (!list.Accepted || listing is null)
+        {
+            return new ProbeResult(Question.RetentionMode, Probe, ProbeOutcome.NotApplicable, request, $"ListObjectVersions {list.Evidence}");
+        }
+
+        var sample = (listing.Versions ?? [])
+            .Where(v => v.IsDeleteMarker != true && !v.Key.StartsWith(canaryRoot, StringComparison.Ordinal))
+            .Take(StoredSample)
+            .ToList();
+        if (sample.Count == 0)
+        {
+            return new ProbeResult(Question.RetentionMode, Probe, ProbeOutcome.NotApplicable, request, "no stored versions besides the assessment's canaries");
+        }
+
+        int compliance = 0, unlocked = 0, unreadable = 0;
+        var governance = new List<string>();
+        foreach (var version in sample)
+        {
+            GetObjectRetentionResponse? response = null;
+            var answer = await Answer.OfAsync(async () => response = await client.GetObjectRetentionAsync(new GetObjectRetentionRequest { BucketName = bucket, Key = version.Key, VersionId = version.VersionId }, cancellationToken));
+            var mode = answer.Accepted ? response?.Retention?.Mode?.Value : null;
+            if (mode == ObjectLockRetentionMode.Compliance.Value)
+            {
+                compliance++;
+            }
+            else if (mode == ObjectLockRetentionMode.Governance.Value)
+            {
+                governance.Add($"{version.Key}?versionId={version.VersionId}");
+            }
+            else if (answer.Accepted || answer.Code is "NoSuchObjectLockConfiguration" or "ObjectLockConfigurationNotFoundError")
+            {
+                unlocked++;
+            }
+            else
+            {
+                unreadable++;
+            }
+        }
+
+        var evidence = $"{sample.Count} versions read: {compliance} COMPLIANCE, {governance.Count} GOVERNANCE, {unlocked} without a lock"
+            + (unreadable > 0 ? $", {unreadable} retention not readable" : string.Empty)
+            + (governance.Count > 0 ? $"; e.g. {governance[0]}" : string.Empty);
+        return governance.Count > 0
+            ? new ProbeResult(Question.RetentionMode, Probe, ProbeOutcome.Fail, request, evidence, "GOVERNANCE versions can be deleted before their date by any key holding the bypass permission")
+            : compliance > 0
+                ? new ProbeResult(Question.RetentionMode, Probe, ProbeOutcome.Pass, request, evidence)
+                : new ProbeResult(Question.RetentionMode, Probe, ProbeOutcome.NotApplicable, request, evidence, "no locked version among those read");
+    }
+
     /// <summary>The round-trip canary was written with plain PutObject and lock headers; it must read back byte for byte, locked.</summary>
     public static async Task<ProbeResult> RoundTripAsync(IAmazonS3 client, string bucket, Canary? canary, string writeEvidence, CancellationToken cancellationToken)
     {

@@ -137,6 +137,41 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_StoredObjectsUnderGovernanceWithABypassKey_ConfiguredAndObservedModeFail()
+    {
+        // The weakened target: the bucket's default rule is GOVERNANCE, so data written without lock headers carries
+        // it, and the key being assessed holds the bypass permission.
+        await using var vault = await VaultProcess.StartAsync(initArguments: ["--default-retention", "1d", "--mode", "governance"]);
+        using var writer = vault.CreateClient("backup");
+        for (var i = 0; i < 3; i++)
+        {
+            await writer.PutObjectAsync(new PutObjectRequest { BucketName = VaultProcess.DefaultBucket, Key = $"data/object-{i}", ContentBody = $"stored {i}" });
+        }
+
+        var options = Options(VaultProcess.DefaultBucket, admin: null) with
+        {
+            Profile = VaultProcess.AllRolesProfile,
+            Endpoint = new Uri(vault.Endpoint),
+            CredentialsFile = vault.CredentialsFile,
+            CaBundle = vault.CaBundle,
+        };
+
+        var report = await Assessor.RunAsync(options, TimeProvider.System);
+
+        Assert.Equal(ProbeOutcome.Fail, Find(report, "Default retention as configured").Outcome);
+        var stored = Find(report, "Retention as observed on stored objects");
+        Assert.Equal(ProbeOutcome.Fail, stored.Outcome);
+        Assert.StartsWith("3 versions read: 0 COMPLIANCE, 3 GOVERNANCE, 0 without a lock; e.g. data/object-", stored.Evidence, StringComparison.Ordinal);
+
+        // The finding is real: the key deletes a stored version before its date by bypassing governance.
+        using var bypass = vault.CreateClient(VaultProcess.AllRolesProfile);
+        var version = (await bypass.GetObjectMetadataAsync(VaultProcess.DefaultBucket, "data/object-0")).VersionId;
+        await bypass.DeleteObjectAsync(new DeleteObjectRequest { BucketName = VaultProcess.DefaultBucket, Key = "data/object-0", VersionId = version, BypassGovernanceRetention = true });
+        var versions = await bypass.ListVersionsAsync(new ListVersionsRequest { BucketName = VaultProcess.DefaultBucket, Prefix = "data/object-0" });
+        Assert.DoesNotContain(versions.Versions ?? [], v => v.VersionId == version);
+    }
+
+    [Fact]
     public async Task Run_UnknownBucket_StopsWithOneLine()
     {
         // A key scoped to other buckets is refused before existence is revealed; one for every bucket learns it is missing.
