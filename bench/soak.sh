@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Soak test of ztdr-vault (loopback only; not part of the test suite): 64 concurrent S3 clients run a mix of
 # PUT small/medium, multipart, GET, HEAD, LIST, retention extension and version deletes for a fixed time.
-# Zero errors are required (exit 1 otherwise). Prints a Markdown table (throughput, p50/p99 per operation, vault
-# RSS first vs last third of the run) and writes it to artifacts/bench/soak-<time>.md.
-# Flags: --duration SECONDS (default 120), --clients N (default 64), --out FILE.
+# Prints a Markdown report (throughput, p50/p99 per operation; the vault's VmRSS, managed heap, GC committed, SQLite
+# memory and thread-pool threads per third of the run) and writes it to artifacts/bench/soak-<time>.md.
+# Exit 1 on any failed request, and when the RSS is not flat: the last third's mean more than 10% above the middle
+# third's (the line "RSS flat: yes/no (...)"). Run long enough for thirds to mean something (300 s or more).
+# Flags: --duration SECONDS (default 300), --clients N (default 64), --out FILE.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

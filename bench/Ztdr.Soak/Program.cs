@@ -14,26 +14,44 @@ catch (ArgumentException e)
     return 2;
 }
 
-await using var vault = await VaultProcess.StartAsync();
-Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"soak: {options.Clients} clients for {options.Duration.TotalSeconds:0} s against {vault.Endpoint} (pid {vault.ProcessId})"));
-var run = new SoakRun(vault, options);
-await run.SeedAsync();
-using var rss = new RssSampler(vault.ProcessId);
-var clock = Stopwatch.StartNew();
-await run.RunAsync();
-var elapsed = clock.Elapsed;
-rss.Stop();
-
-var report = SoakReport.Markdown(options, elapsed, run.Operations, rss, vault.ProcessId);
-Console.WriteLine(report);
-Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
-await File.WriteAllTextAsync(options.Output, report);
-Console.Error.WriteLine($"soak: report written to {options.Output}");
-var errors = run.Operations.Values.Sum(o => o.Errors);
-if (errors > 0)
+// The vault inherits this and writes its managed/native memory split there once a second.
+var diagnosticsFile = Path.Combine(Path.GetTempPath(), $"ztdr-soak-{Environment.ProcessId}.csv");
+Environment.SetEnvironmentVariable(VaultDiagnostics.Variable, diagnosticsFile);
+try
 {
-    Console.Error.WriteLine($"soak: {errors} operations failed; first: {run.FirstError}");
-    return 1;
-}
+    await using var vault = await VaultProcess.StartAsync();
+    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"soak: {options.Clients} clients for {options.Duration.TotalSeconds:0} s against {vault.Endpoint} (pid {vault.ProcessId})"));
+    var run = new SoakRun(vault, options);
+    await run.SeedAsync();
+    using var rss = new RssSampler(vault.ProcessId);
+    var started = DateTimeOffset.UtcNow;
+    var clock = Stopwatch.StartNew();
+    await run.RunAsync();
+    var elapsed = clock.Elapsed;
+    rss.Stop();
 
-return 0;
+    var diagnostics = VaultDiagnostics.Read(diagnosticsFile, started, DateTimeOffset.UtcNow);
+    var (report, flat) = SoakReport.Build(options, elapsed, run.Operations, rss, vault.ProcessId, diagnostics);
+    Console.WriteLine(report);
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
+    await File.WriteAllTextAsync(options.Output, report);
+    Console.Error.WriteLine($"soak: report written to {options.Output}");
+    var errors = run.Operations.Values.Sum(o => o.Errors);
+    if (errors > 0)
+    {
+        Console.Error.WriteLine($"soak: {errors} operations failed; first: {run.FirstError}");
+        return 1;
+    }
+
+    if (!flat)
+    {
+        Console.Error.WriteLine("soak: the vault's resident memory kept growing (see 'RSS flat' in the report)");
+        return 1;
+    }
+
+    return 0;
+}
+finally
+{
+    File.Delete(diagnosticsFile);
+}

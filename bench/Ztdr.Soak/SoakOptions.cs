@@ -7,7 +7,7 @@ internal sealed record SoakOptions(TimeSpan Duration, int Clients, string Output
 {
     public static SoakOptions Parse(string[] args)
     {
-        var duration = TimeSpan.FromSeconds(120);
+        var duration = TimeSpan.FromSeconds(300);
         var clients = 64;
         var output = Path.Combine("artifacts", "bench", $"soak-{DateTime.UtcNow:yyyyMMdd-HHmmss}.md");
         for (var i = 0; i < args.Length; i++)

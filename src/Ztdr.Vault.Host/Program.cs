@@ -1,5 +1,8 @@
 using System.CommandLine;
+using Ztdr.Vault.Host;
 using Ztdr.Vault.Host.Commands;
+
+NativeHeap.LimitArenas();
 
 var root = new RootCommand("ztdr-vault: an immutable, S3-compatible storage appliance")
 {

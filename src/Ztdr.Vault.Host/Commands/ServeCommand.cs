@@ -15,6 +15,8 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve the S3 API over HTTPS") { data, listen, insecure, hostnames, adminListen };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
+            MemoryDiagnostics.StartIfRequested(cancellationToken);
+
             // System.CommandLine turns SIGTERM/SIGINT into this token; the host then drains requests and stops cleanly.
             await VaultServer.RunAsync(
                 new ServeOptions(parse.GetValue(data)!, parse.GetValue(listen)!, parse.GetValue(insecure), parse.GetValue(hostnames) ?? [], parse.GetValue(adminListen)),

@@ -6,7 +6,8 @@ namespace Ztdr.Vault.Api;
 /// <summary>Streams a byte range of a version's segments to a destination, one buffer at a time.</summary>
 internal sealed class ObjectReader
 {
-    private const int BufferSize = 256 * 1024;
+    /// <summary>Below the large-object heap's 85 000 bytes, like DataFileStore's staging buffer, and for the same reason.</summary>
+    private const int BufferSize = 64 * 1024;
     private readonly DataFileStore _files;
 
     public ObjectReader(DataFileStore files)

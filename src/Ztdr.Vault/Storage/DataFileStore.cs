@@ -14,7 +14,16 @@ public sealed record StagedFile(string FileId, string Path, long Size);
 /// </summary>
 public sealed class DataFileStore
 {
-    private const int CopyBufferSize = 1 << 20;
+    /// <summary>
+    /// Below the large-object heap's 85 000 bytes on purpose. A request body arrives a TLS record or socket read at a
+    /// time (tens of KiB), so a bigger buffer only fills partly; but ArrayPool keeps every large array ever rented by
+    /// each of up to 64 concurrent uploads and each thread, and those megabyte arrays made the vault's resident set
+    /// grow under load for many minutes (docs/reliability.md, section 4). Small arrays stay in the compacting heap.
+    /// </summary>
+    private const int CopyBufferSize = 64 << 10;
+
+    /// <summary>How many bytes may be staged between two checks of the free-space reserve.</summary>
+    private const int ReserveCheckBytes = 1 << 20;
     private const int NoSpaceErrno = 28;
     private const long MinReserveBytes = 8L << 20;
     private const long MaxReserveBytes = 1L << 30;
@@ -92,7 +101,7 @@ public sealed class DataFileStore
                     }
 
                     sinceCheck += read;
-                    if (sinceCheck >= CopyBufferSize)
+                    if (sinceCheck >= ReserveCheckBytes)
                     {
                         sinceCheck = 0;
                         RefuseWhenReserveReached();

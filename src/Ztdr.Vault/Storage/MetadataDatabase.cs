@@ -18,6 +18,14 @@ public sealed class MetadataDatabase : IDisposable
     /// <summary>Most writes one commit carries; bounds the latency a batch adds to its first member.</summary>
     private const int MaxBatch = 128;
 
+    /// <summary>
+    /// SQLite's memory for the whole process (sqlite3_soft_heap_limit64). Every pooled read connection otherwise keeps
+    /// its own page cache of up to 2 MiB, and under load the pool grows with the thread pool, so SQLite's share of the
+    /// resident set kept rising for minutes in the soak (docs/reliability.md, section 4). At the limit each connection
+    /// recycles its own least recently used pages instead of taking more; pages come back from the OS page cache.
+    /// </summary>
+    private const long SoftHeapLimitBytes = 8L << 20;
+
     /// <summary>SQLITE_FULL: the database or its journal could not grow.</summary>
     private const int SqliteFull = 13;
 
@@ -40,6 +48,7 @@ public sealed class MetadataDatabase : IDisposable
         }.ToString();
         _writer = new SqliteConnection(_connectionString);
         _writer.Open();
+        SQLitePCL.raw.sqlite3_soft_heap_limit64(SoftHeapLimitBytes);
         Execute(_writer, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA busy_timeout=30000;");
     }
 
