@@ -1,4 +1,5 @@
 using Ztdr.Backup.Stores;
+using Ztdr.Testing;
 
 namespace Ztdr.Backup.Tests.Stores;
 

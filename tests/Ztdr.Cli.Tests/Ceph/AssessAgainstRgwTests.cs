@@ -12,6 +12,15 @@ namespace Ztdr.Cli.Tests.Ceph;
 /// </summary>
 public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(fixture, "rgw-assess")
 {
+    /// <summary>
+    /// Assess's canary is written by its own bare SDK client (src/Ztdr.Assess/Canary.cs), which still streams the SDK's
+    /// default trailing checksum that RGW 16 refuses (XAmzContentSHA256Mismatch); ztdr's backup store needs no such
+    /// setting (the other RGW tests run without it). Remove once the canary sends its digests as headers too.
+    /// </summary>
+    private const string ChecksumVariable = "AWS_REQUEST_CHECKSUM_CALCULATION";
+
+    private const string ChecksumValue = "when_required";
+
     [Fact]
     public async Task Assess_RgwLockBucket_LockAndComplianceHold_OnlyTlsAndAdminLifecycleFail()
     {
@@ -19,7 +28,7 @@ public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(f
         var environment = new Dictionary<string, string>
         {
             ["AWS_SHARED_CREDENTIALS_FILE"] = Rgw.CredentialsFile,
-            [CephRgwProcess.ChecksumVariable] = CephRgwProcess.ChecksumValue,
+            [ChecksumVariable] = ChecksumValue,
         };
 
         var result = await CliProcess.RunAsync(environment, "assess", "--endpoint", Rgw.Endpoint, "--bucket", CephRgwProcess.LockBucket, "--profile", CephRgwProcess.BackupProfile, "--admin-profile", CephRgwProcess.AdminProfile, "--json", "--report", report);
@@ -30,9 +39,9 @@ public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(f
         var probes = json.RootElement.GetProperty("probes").EnumerateArray()
             .ToDictionary(p => (p.GetProperty("question").GetString()!, p.GetProperty("probe").GetString()!), p => (Result: p.GetProperty("result").GetString()!, Evidence: p.GetProperty("evidence").GetString()!));
 
-        Assert.Equal("pass", probes[("HardenedByDefault", "Object Lock enabled")].Result);
-        Assert.Equal("pass", probes[("HardenedByDefault", "Versioning enabled")].Result);
-        foreach (var question in new[] { "BackupCredential", "AdminCredential" })
+        Assert.Equal("pass", probes[("hardened-by-default", "Object Lock enabled")].Result);
+        Assert.Equal("pass", probes[("hardened-by-default", "Versioning enabled")].Result);
+        foreach (var question in new[] { "backup-credential", "admin-credential" })
         {
             Assert.Equal("pass", probes[(question, "Delete a locked version")].Result);
             Assert.Equal("pass", probes[(question, "Multi-delete a locked version")].Result);
@@ -41,13 +50,13 @@ public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(f
             Assert.Equal("pass", probes[(question, "Bypass governance on delete")].Result);
         }
 
-        var observed = probes[("RetentionMode", "Retention as observed on the canary")];
+        var observed = probes[("retention-mode", "Retention as observed on the canary")];
         Assert.Equal("pass", observed.Result);
         Assert.StartsWith("COMPLIANCE until ", observed.Evidence, StringComparison.Ordinal);
-        Assert.Equal("pass", probes[("WorksWithoutBackupSoftware", "PutObject/GetObject with Object Lock headers")].Result);
+        Assert.Equal("pass", probes[("works-without-backup-software", "PutObject/GetObject with Object Lock headers")].Result);
 
         var failed = probes.Where(p => p.Value.Result == "fail").Select(p => p.Key).Order().ToList();
-        Assert.Equal([("AdminCredential", "Lifecycle rule expiring versions"), ("HardenedByDefault", "TLS only")], failed);
+        Assert.Equal([("admin-credential", "Lifecycle rule expiring versions"), ("hardened-by-default", "TLS only")], failed);
         Assert.Contains("- Verdict: **FAIL**: ", await File.ReadAllTextAsync(report), StringComparison.Ordinal);
     }
 
@@ -57,7 +66,7 @@ public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(f
         var environment = new Dictionary<string, string>
         {
             ["AWS_SHARED_CREDENTIALS_FILE"] = Rgw.CredentialsFile,
-            [CephRgwProcess.ChecksumVariable] = CephRgwProcess.ChecksumValue,
+            [ChecksumVariable] = ChecksumValue,
         };
 
         var result = await CliProcess.RunAsync(environment, "assess", "--endpoint", Rgw.Endpoint, "--bucket", CephRgwProcess.PlainBucket, "--profile", CephRgwProcess.BackupProfile, "--json");
@@ -66,8 +75,8 @@ public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(f
         using var json = JsonDocument.Parse(result.StandardOutput);
         var probes = json.RootElement.GetProperty("probes").EnumerateArray()
             .ToDictionary(p => (p.GetProperty("question").GetString()!, p.GetProperty("probe").GetString()!), p => p.GetProperty("result").GetString()!);
-        Assert.Equal("fail", probes[("HardenedByDefault", "Object Lock enabled")]);
-        Assert.Equal("fail", probes[("RetentionMode", "Retention as observed on the canary")]);
-        Assert.Equal("fail", probes[("WorksWithoutBackupSoftware", "PutObject/GetObject with Object Lock headers")]);
+        Assert.Equal("fail", probes[("hardened-by-default", "Object Lock enabled")]);
+        Assert.Equal("fail", probes[("retention-mode", "Retention as observed on the canary")]);
+        Assert.Equal("fail", probes[("works-without-backup-software", "PutObject/GetObject with Object Lock headers")]);
     }
 }

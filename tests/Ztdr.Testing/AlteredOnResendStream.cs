@@ -1,11 +1,11 @@
-namespace Ztdr.Backup.Tests.Stores;
+namespace Ztdr.Testing;
 
 /// <summary>
 /// A seekable body whose bytes change after it has been read to the end once: the upload's digests are taken on the
 /// first pass, the SDK sends the second, so what reaches the server is what a network corrupting the body in transit
 /// would deliver, while everything on the wire is real.
 /// </summary>
-internal sealed class AlteredOnResendStream(byte[] content, int flipAt) : Stream
+public sealed class AlteredOnResendStream(byte[] content, int flipAt) : Stream
 {
     private readonly byte[] _content = (byte[])content.Clone();
     private long _position;
