@@ -30,14 +30,6 @@ public sealed class CephRgwProcess : IAsyncDisposable
     /// <summary>Versioning only, no Object Lock: a target that cannot lock, for negative tests.</summary>
     public const string PlainBucket = "no-lock";
 
-    /// <summary>
-    /// The AWS SDK setting RGW 16 needs: AWSSDK v4 streams uploads with a trailing checksum by default, which RGW 16
-    /// rejects (XAmzContentSHA256Mismatch). Every ztdr process and SDK client talking to this gateway sets it.
-    /// </summary>
-    public const string ChecksumVariable = "AWS_REQUEST_CHECKSUM_CALCULATION";
-
-    public const string ChecksumValue = "when_required";
-
     private readonly TemporaryDirectory _directory;
 
     private CephRgwProcess(TemporaryDirectory directory, IReadOnlyDictionary<string, string> values)
@@ -134,7 +126,10 @@ public sealed class CephRgwProcess : IAsyncDisposable
         return id is not null && secret is not null ? (id, secret) : throw new InvalidOperationException($"no profile [{profile}] in {CredentialsFile}");
     }
 
-    /// <summary>An AWSSDK.S3 client for <paramref name="profile"/>, path-style, with checksums only where S3 requires them.</summary>
+    /// <summary>
+    /// A raw AWSSDK.S3 client for <paramref name="profile"/>, path-style, with checksums only where S3 requires them: a
+    /// bare SDK client's default trailing checksum is what RGW 16 refuses. ztdr itself needs no such setting.
+    /// </summary>
     public AmazonS3Client CreateClient(string profile)
     {
         var (id, secret) = Credentials(profile);

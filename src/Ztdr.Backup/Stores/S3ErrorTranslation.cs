@@ -47,10 +47,13 @@ internal static class S3ErrorTranslation
             case AmazonServiceException s when (int)s.StatusCode >= 500 || s.StatusCode == 0:
                 return StoreErrors.Unavailable(what, $"HTTP {(int)s.StatusCode} {Code(s)}", e);
             case AmazonServiceException { ErrorCode: "XAmzContentSHA256Mismatch" }:
-                // AWSSDK v4 streams uploads with a trailing CRC32 by default; servers older than that convention (Ceph
-                // RGW 16.2, as tested in docs/ceph-rgw.md) cannot parse the body and answer this. The SDK's own switch
-                // turns the trailer off.
-                return StoreErrors.Rejected(what, "XAmzContentSHA256Mismatch: the server does not accept the streaming checksums the AWS SDK sends by default (e.g. Ceph RGW 16), or the body was altered in transit; for such a server set AWS_REQUEST_CHECKSUM_CALCULATION=when_required", e);
+                // ztdr sends its digests as headers, so the SDK streams no trailing checksum (the framing Ceph RGW 16
+                // cannot parse, docs/ceph-rgw.md) whatever AWS_REQUEST_CHECKSUM_CALCULATION says: the body no longer
+                // matches the payload hash the request was signed with.
+                return StoreErrors.Rejected(what, "XAmzContentSHA256Mismatch: the bytes the server received do not match the payload hash the request was signed with (altered in transit); nothing was stored", e);
+            case AmazonServiceException { ErrorCode: "BadDigest" }:
+                // The server checked the bytes it received against the Content-MD5 / x-amz-checksum-crc32 ztdr sent.
+                return StoreErrors.Rejected(what, "BadDigest: the bytes the server received do not match the checksum ztdr sent (altered in transit); nothing was stored", e);
             case AmazonServiceException s:
                 return StoreErrors.Rejected(what, CodeAndMessage(s), e);
             case AmazonClientException c when IsChecksumMismatch(c):

@@ -31,4 +31,16 @@ public sealed class S3ErrorTranslationTests
 
         Assert.Equal(StoreErrorKind.Rejected, error.Kind);
     }
+
+    [Fact]
+    public void Translate_ContentSha256Mismatch_SaysTheBodyWasAlteredWithNoSettingToChange()
+    {
+        // ztdr's uploads carry their digests as headers and no trailer in every checksum mode: no knob to suggest.
+        var error = S3ErrorTranslation.Translate(
+            new AmazonServiceException(string.Empty) { StatusCode = HttpStatusCode.BadRequest, ErrorCode = "XAmzContentSHA256Mismatch" }, "backups", "x");
+
+        Assert.Equal(StoreErrorKind.Rejected, error.Kind);
+        Assert.Contains("altered in transit", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("AWS_REQUEST_CHECKSUM_CALCULATION", error.Message, StringComparison.Ordinal);
+    }
 }

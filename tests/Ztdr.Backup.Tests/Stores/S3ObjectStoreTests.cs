@@ -1,4 +1,5 @@
 using Ztdr.Backup.Stores;
+using Ztdr.Testing;
 
 namespace Ztdr.Backup.Tests.Stores;
 
@@ -85,6 +86,21 @@ public sealed class S3ObjectStoreTests : ObjectStoreConformance, IClassFixture<V
         }
 
         Assert.False(await _backup.ExistsAsync("data/33/x", Ct));
+    }
+
+    [Fact]
+    public async Task PutNew_BodyAlteredAfterItsDigests_IsRefusedByTheVault()
+    {
+        // The digests ztdr sends as headers are checked by the server against the bytes it received: a body altered
+        // between the two (in transit, in effect) is refused and nothing is stored under the name.
+        var body = new AlteredOnResendStream(Bytes(300_000, 43), flipAt: 123_456);
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => _backup.PutNewAsync("data/34/x", body, Future(TimeSpan.FromDays(1)), Ct));
+
+        Assert.True(body.ResentAltered);
+        Assert.Equal(StoreErrorKind.Rejected, error.Kind);
+        Assert.Contains("BadDigest", error.Message, StringComparison.Ordinal);
+        Assert.False(await _backup.ExistsAsync("data/34/x", Ct));
     }
 
     [Fact]

@@ -30,7 +30,6 @@ public sealed class CopyVaultToRgwTests(CephRgwFixture fixture) : RgwCliTest(fix
             var passwordFile = Scratch.Combine("rgw-password");
             await File.WriteAllTextAsync(passwordFile, RgwPassword + "\n");
             var reader = VaultCliTest.EnvironmentFor(vault, "zone-a", "reader");
-            reader[CephRgwProcess.ChecksumVariable] = CephRgwProcess.ChecksumValue;
             var copy = await CliProcess.RunAsync(
                 reader,
                 "copy",

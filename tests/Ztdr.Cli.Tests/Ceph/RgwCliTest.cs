@@ -27,7 +27,6 @@ public abstract class RgwCliTest(CephRgwFixture fixture, string scratchName) : I
         ["ZTDR_PASSWORD"] = VaultCliTest.Password,
         ["AWS_SHARED_CREDENTIALS_FILE"] = Rgw.CredentialsFile,
         ["AWS_PROFILE"] = profile,
-        [CephRgwProcess.ChecksumVariable] = CephRgwProcess.ChecksumValue,
     };
 
     protected string RepositoryUrl(string prefix, string bucket = CephRgwProcess.LockBucket) => $"s3:{Rgw.Endpoint}/{bucket}/{prefix}";
