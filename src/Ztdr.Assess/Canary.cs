@@ -37,9 +37,27 @@ internal sealed record Canary(string Key, string? VersionId, bool Locked, DateTi
         return plain.Accepted && written is not null ? (new Canary(key, written.VersionId, false, retainUntil, content, evidence), evidence) : (null, evidence);
     }
 
+    /// <summary>S3 writes a CRC32 as base64 of its 4 big-endian bytes.</summary>
+    private static string Crc32BigEndian(byte[] content)
+    {
+        var bytes = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, System.IO.Hashing.Crc32.HashToUInt32(content));
+        return Convert.ToBase64String(bytes);
+    }
+
     private static PutObjectRequest Request(string bucket, string key, byte[] content, DateTimeOffset? retainUntil)
     {
-        var request = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(content, writable: false) };
+        // The body's digests go as headers (Content-MD5, x-amz-checksum-crc32), as ztdr's own store sends them: the
+        // server checks the bytes, AWS accepts Object Lock PUTs, and the SDK adds no trailing checksum, which Ceph RGW
+        // 16 refuses (the canary would never be written there, and every probe on it would be void).
+        var request = new PutObjectRequest
+        {
+            BucketName = bucket,
+            Key = key,
+            InputStream = new MemoryStream(content, writable: false),
+            MD5Digest = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(content)),
+            ChecksumCRC32 = Crc32BigEndian(content),
+        };
         if (retainUntil is { } until)
         {
             request.ObjectLockMode = ObjectLockMode.Compliance;

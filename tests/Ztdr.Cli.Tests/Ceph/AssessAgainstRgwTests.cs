@@ -12,15 +12,6 @@ namespace Ztdr.Cli.Tests.Ceph;
 /// </summary>
 public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(fixture, "rgw-assess")
 {
-    /// <summary>
-    /// Assess's canary is written by its own bare SDK client (src/Ztdr.Assess/Canary.cs), which still streams the SDK's
-    /// default trailing checksum that RGW 16 refuses (XAmzContentSHA256Mismatch); ztdr's backup store needs no such
-    /// setting (the other RGW tests run without it). Remove once the canary sends its digests as headers too.
-    /// </summary>
-    private const string ChecksumVariable = "AWS_REQUEST_CHECKSUM_CALCULATION";
-
-    private const string ChecksumValue = "when_required";
-
     [Fact]
     public async Task Assess_RgwLockBucket_LockAndComplianceHold_OnlyTlsAndAdminLifecycleFail()
     {
@@ -28,7 +19,6 @@ public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(f
         var environment = new Dictionary<string, string>
         {
             ["AWS_SHARED_CREDENTIALS_FILE"] = Rgw.CredentialsFile,
-            [ChecksumVariable] = ChecksumValue,
         };
 
         var result = await CliProcess.RunAsync(environment, "assess", "--endpoint", Rgw.Endpoint, "--bucket", CephRgwProcess.LockBucket, "--profile", CephRgwProcess.BackupProfile, "--admin-profile", CephRgwProcess.AdminProfile, "--json", "--report", report);
@@ -66,7 +56,6 @@ public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(f
         var environment = new Dictionary<string, string>
         {
             ["AWS_SHARED_CREDENTIALS_FILE"] = Rgw.CredentialsFile,
-            [ChecksumVariable] = ChecksumValue,
         };
 
         var result = await CliProcess.RunAsync(environment, "assess", "--endpoint", Rgw.Endpoint, "--bucket", CephRgwProcess.PlainBucket, "--profile", CephRgwProcess.BackupProfile, "--json");
