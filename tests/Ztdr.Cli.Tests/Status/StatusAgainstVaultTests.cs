@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Amazon.S3.Model;
+using Ztdr.Cli.Tests.Faults;
 using Ztdr.Cli.Tests.Vault;
 using Ztdr.Testing;
 
@@ -227,22 +228,7 @@ public sealed class StatusAgainstVaultTests() : VaultCliTest("cli-status")
         using var client = vault.CreateClient("backup");
         var objects = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = VaultProcess.DefaultBucket, Prefix = prefix + "/data/" });
         var largest = objects.S3Objects.MaxBy(o => o.Size)!;
-        byte[] expected;
-        using (var response = await client.GetObjectAsync(VaultProcess.DefaultBucket, largest.Key))
-        using (var buffer = new MemoryStream())
-        {
-            await response.ResponseStream.CopyToAsync(buffer);
-            expected = buffer.ToArray();
-        }
-
-        var file = Directory.EnumerateFiles(Path.Combine(vault.DataDirectory, "objects"), "*", SearchOption.AllDirectories)
-            .Single(f => new FileInfo(f).Length == expected.Length && File.ReadAllBytes(f).AsSpan().SequenceEqual(expected));
-        var mode = File.GetUnixFileMode(file);
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var bytes = File.ReadAllBytes(file);
-        bytes[bytes.Length / 2] ^= 0x01;
-        File.WriteAllBytes(file, bytes);
-        File.SetUnixFileMode(file, mode);
+        await FaultEnvironment.TamperOnDiskAsync(vault, largest.Key);
     }
 
     /// <summary>A pack-named object no index lists, written with the backup key and no lock: prune may delete it now.</summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Amazon.S3.Model;
+using Ztdr.Cli.Tests.Faults;
 using Ztdr.Testing;
 
 namespace Ztdr.Cli.Tests.Vault;
@@ -102,22 +103,7 @@ public sealed class VerifyAgainstVaultTests() : VaultCliTest("cli-verify-vault")
         using var client = Vault.CreateClient("backup");
         var objects = await client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = VaultProcess.DefaultBucket, Prefix = Prefix + "/" + under });
         var largest = objects.S3Objects.MaxBy(o => o.Size)!;
-        byte[] expected;
-        using (var response = await client.GetObjectAsync(VaultProcess.DefaultBucket, largest.Key))
-        using (var buffer = new MemoryStream())
-        {
-            await response.ResponseStream.CopyToAsync(buffer);
-            expected = buffer.ToArray();
-        }
-
-        var file = Directory.EnumerateFiles(Path.Combine(Vault.DataDirectory, "objects"), "*", SearchOption.AllDirectories)
-            .Single(f => new FileInfo(f).Length == expected.Length && File.ReadAllBytes(f).AsSpan().SequenceEqual(expected));
-        var mode = File.GetUnixFileMode(file);
-        File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var bytes = File.ReadAllBytes(file);
-        bytes[bytes.Length / 2] ^= 0x01;
-        File.WriteAllBytes(file, bytes);
-        File.SetUnixFileMode(file, mode);
+        await FaultEnvironment.TamperOnDiskAsync(Vault, largest.Key);
         return largest.Key[(Prefix.Length + 1)..];
     }
 

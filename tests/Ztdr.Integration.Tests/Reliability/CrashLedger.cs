@@ -59,18 +59,7 @@ internal sealed class CrashLedger
         lock (_lock)
         {
             _inFlight.Remove(put.Key);
-            var version = new ExpectedVersion
-            {
-                Key = put.Key,
-                VersionId = versionId,
-                ETag = etag,
-                Size = put.Size,
-                Sha256 = put.Sha256,
-                AcknowledgedRetainUntil = put.RetainUntil,
-                RequestedRetainUntil = put.RetainUntil,
-            };
-            _alive.Add((put.Key, versionId), version);
-            _touched.Add(version);
+            AddAlive(put, versionId, etag);
             AcknowledgedWrites++;
         }
     }
@@ -199,22 +188,28 @@ internal sealed class CrashLedger
         }
     }
 
+    /// <summary>A version now known to exist, as the PUT asked for it (caller holds the lock).</summary>
+    private void AddAlive(InFlightPut put, string versionId, string etag)
+    {
+        var version = new ExpectedVersion
+        {
+            Key = put.Key,
+            VersionId = versionId,
+            ETag = etag,
+            Size = put.Size,
+            Sha256 = put.Sha256,
+            AcknowledgedRetainUntil = put.RetainUntil,
+            RequestedRetainUntil = put.RetainUntil,
+        };
+        _alive.Add((put.Key, versionId), version);
+        _touched.Add(version);
+    }
+
     public void Adopt(InFlightPut put, string versionId, string etag)
     {
         lock (_lock)
         {
-            var version = new ExpectedVersion
-            {
-                Key = put.Key,
-                VersionId = versionId,
-                ETag = etag,
-                Size = put.Size,
-                Sha256 = put.Sha256,
-                AcknowledgedRetainUntil = put.RetainUntil,
-                RequestedRetainUntil = put.RetainUntil,
-            };
-            _alive.Add((put.Key, versionId), version);
-            _touched.Add(version);
+            AddAlive(put, versionId, etag);
         }
     }
 }
