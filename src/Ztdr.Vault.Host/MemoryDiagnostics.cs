@@ -14,8 +14,11 @@ internal static class MemoryDiagnostics
     /// <summary>The columns, in order; sizes in bytes.</summary>
     public const string Header = "unix_ms,gc_heap,gc_committed,gc_total_memory,gc_gen2_count,threadpool_threads,sqlite_used,sqlite_highwater";
 
-    /// <summary>Starts sampling if the variable names a file; stops with <paramref name="stopping"/>.</summary>
-    public static void StartIfRequested(CancellationToken stopping)
+    /// <summary>
+    /// Starts sampling if the variable names a file; stops with <paramref name="stopping"/>. Samples are stamped with
+    /// <paramref name="time"/>, the clock serve runs on, so the CSV lines up with the vault's own logs.
+    /// </summary>
+    public static void StartIfRequested(TimeProvider time, CancellationToken stopping)
     {
         var path = Environment.GetEnvironmentVariable(Variable);
         if (string.IsNullOrEmpty(path))
@@ -23,16 +26,16 @@ internal static class MemoryDiagnostics
             return;
         }
 
-        _ = Task.Run(() => SampleAsync(path, stopping), CancellationToken.None);
+        _ = Task.Run(() => SampleAsync(path, time, stopping), CancellationToken.None);
     }
 
-    private static async Task SampleAsync(string path, CancellationToken stopping)
+    private static async Task SampleAsync(string path, TimeProvider time, CancellationToken stopping)
     {
         // SqliteConnection's static constructor installs SQLite's native provider, which sqlite3_memory_used needs.
         System.Runtime.CompilerServices.RuntimeHelpers.RunClassConstructor(typeof(Microsoft.Data.Sqlite.SqliteConnection).TypeHandle);
         await using var writer = new StreamWriter(path, append: false) { AutoFlush = true };
         await writer.WriteLineAsync(Header);
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), time);
         try
         {
             do
@@ -40,7 +43,7 @@ internal static class MemoryDiagnostics
                 var gc = GC.GetGCMemoryInfo();
                 await writer.WriteLineAsync(string.Join(
                     ',',
-                    DateTimeOffset.UtcNow.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
+                    time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture),
                     gc.HeapSizeBytes.ToString(CultureInfo.InvariantCulture),
                     gc.TotalCommittedBytes.ToString(CultureInfo.InvariantCulture),
                     GC.GetTotalMemory(forceFullCollection: false).ToString(CultureInfo.InvariantCulture),

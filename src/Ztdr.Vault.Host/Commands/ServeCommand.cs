@@ -15,7 +15,7 @@ internal static class ServeCommand
         var command = new Command("serve", "Serve the S3 API over HTTPS") { data, listen, insecure, hostnames, adminListen };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
-            MemoryDiagnostics.StartIfRequested(cancellationToken);
+            MemoryDiagnostics.StartIfRequested(TimeProvider.System, cancellationToken);
 
             // System.CommandLine turns SIGTERM/SIGINT into this token; the host then drains requests and stops cleanly.
             await VaultServer.RunAsync(
