@@ -1,6 +1,8 @@
 using Amazon.S3;
 using Amazon.S3.Model;
 
+using Ztdr.Backup.Stores;
+
 namespace Ztdr.Assess;
 
 /// <summary>
@@ -37,26 +39,18 @@ internal sealed record Canary(string Key, string? VersionId, bool Locked, DateTi
         return plain.Accepted && written is not null ? (new Canary(key, written.VersionId, false, retainUntil, content, evidence), evidence) : (null, evidence);
     }
 
-    /// <summary>S3 writes a CRC32 as base64 of its 4 big-endian bytes.</summary>
-    private static string Crc32BigEndian(byte[] content)
-    {
-        var bytes = new byte[4];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, System.IO.Hashing.Crc32.HashToUInt32(content));
-        return Convert.ToBase64String(bytes);
-    }
-
     private static PutObjectRequest Request(string bucket, string key, byte[] content, DateTimeOffset? retainUntil)
     {
-        // The body's digests go as headers (Content-MD5, x-amz-checksum-crc32), as ztdr's own store sends them: the
-        // server checks the bytes, AWS accepts Object Lock PUTs, and the SDK adds no trailing checksum, which Ceph RGW
-        // 16 refuses (the canary would never be written there, and every probe on it would be void).
+        // The body's digests go as headers, as ztdr's own store sends them: on Ceph RGW 16 the SDK's trailing checksum
+        // is refused, the canary would never be written, and every probe on it would be void.
+        var digest = UploadDigest.Of(content);
         var request = new PutObjectRequest
         {
             BucketName = bucket,
             Key = key,
             InputStream = new MemoryStream(content, writable: false),
-            MD5Digest = Convert.ToBase64String(System.Security.Cryptography.MD5.HashData(content)),
-            ChecksumCRC32 = Crc32BigEndian(content),
+            MD5Digest = digest.Md5,
+            ChecksumCRC32 = digest.Crc32,
         };
         if (retainUntil is { } until)
         {

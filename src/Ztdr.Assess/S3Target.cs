@@ -96,9 +96,4 @@ internal sealed class S3Target : IDisposable
 
         return credentials;
     }
-
-    private sealed class HandlerHttpClientFactory(Func<SocketsHttpHandler> createHandler) : HttpClientFactory
-    {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(createHandler());
-    }
 }

@@ -1,10 +1,6 @@
-using System.Buffers;
-using System.Buffers.Binary;
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -23,9 +19,6 @@ namespace Ztdr.Backup.Stores;
 /// </remarks>
 public sealed class S3ObjectStore : IObjectStore, IDisposable
 {
-    /// <summary>The SDK's own switch for request checksums; when the user sets it, ztdr leaves the choice to it.</summary>
-    private const string ChecksumCalculationVariable = "AWS_REQUEST_CHECKSUM_CALCULATION";
-
     private readonly AmazonS3Client _client;
     private readonly string _bucket;
     private readonly string _prefix;
@@ -43,35 +36,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             ObjectNames.ValidatePrefix(_prefix);
         }
 
-        var config = new AmazonS3Config
-        {
-            ServiceURL = options.Endpoint.ToString(),
-            ForcePathStyle = true,
-            AuthenticationRegion = options.Region,
-
-            // Standard mode retries 5xx, SlowDown/throttling, RequestTimeout and I/O errors with jittered backoff, and
-            // never a 4xx: exactly the transient set the port promises to absorb.
-            RetryMode = RequestRetryMode.Standard,
-            MaxErrorRetry = options.MaxRetries,
-        };
-        if (string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(ChecksumCalculationVariable)))
-        {
-            // Uploads carry their own Content-MD5 and CRC32 headers (PutAsync), and with a value supplied the SDK streams
-            // no trailing checksum in any mode. Only where S3 requires a checksum does the SDK add one on other requests:
-            // nothing optional that an older server (Ceph RGW 16) may not parse. A user's explicit choice stands.
-            config.RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED;
-        }
-
-        // Our own handler either way: the connect timeout bounds how long an unreachable endpoint can stall a run.
-        var trust = options.CaBundle is null ? null : new CaBundleTrust(options.CaBundle);
-        config.HttpClientFactory = new HandlerHttpClientFactory(() =>
-        {
-            var handler = trust?.CreateHandler() ?? new SocketsHttpHandler();
-            handler.ConnectTimeout = options.ConnectTimeout;
-            return handler;
-        });
-
-        _client = new AmazonS3Client(LoadCredentials(options.CredentialsFile, options.Profile), config);
+        _client = S3Clients.Create(options);
         Capabilities = new StoreCapabilities(Immutable: true, $"S3 {options.Endpoint} bucket '{_bucket}'" + (_prefix.Length > 0 ? $" prefix '{_prefix}'" : string.Empty));
     }
 
@@ -424,65 +389,4 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     }
 
     private static bool IsNoSuchBucket(Exception e) => e is AmazonServiceException { ErrorCode: "NoSuchBucket" };
-
-    private static AWSCredentials LoadCredentials(string file, string profile)
-    {
-        if (!File.Exists(file))
-        {
-            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"credentials file '{file}' does not exist; set AWS_SHARED_CREDENTIALS_FILE");
-        }
-
-        var source = new SharedCredentialsFile(file);
-        if (!source.TryGetProfile(profile, out var found) || !AWSCredentialsFactory.TryGetAWSCredentials(found, source, out var credentials))
-        {
-            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"no usable profile [{profile}] in '{file}'; set AWS_PROFILE");
-        }
-
-        return credentials;
-    }
-
-    /// <summary>Base64 digests of an upload body, as the Content-MD5 and x-amz-checksum-crc32 headers carry them.</summary>
-    private sealed record UploadDigest(string Md5, string Crc32)
-    {
-        public static UploadDigest Of(ReadOnlySpan<byte> content) =>
-            new(Convert.ToBase64String(MD5.HashData(content)), BigEndian(System.IO.Hashing.Crc32.HashToUInt32(content)));
-
-        /// <summary>The digests of <paramref name="content"/> from its position to its end; the position is restored.</summary>
-        public static async Task<UploadDigest> OfAsync(Stream content, CancellationToken cancellationToken)
-        {
-            var start = content.Position;
-            using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
-            var crc32 = new System.IO.Hashing.Crc32();
-            var buffer = ArrayPool<byte>.Shared.Rent(1 << 20);
-            try
-            {
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    md5.AppendData(buffer, 0, read);
-                    crc32.Append(buffer.AsSpan(0, read));
-                }
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-
-            content.Position = start;
-            return new(Convert.ToBase64String(md5.GetHashAndReset()), BigEndian(crc32.GetCurrentHashAsUInt32()));
-        }
-
-        /// <summary>S3 writes a CRC32 as base64 of its 4 big-endian bytes.</summary>
-        private static string BigEndian(uint crc)
-        {
-            Span<byte> bytes = stackalloc byte[4];
-            BinaryPrimitives.WriteUInt32BigEndian(bytes, crc);
-            return Convert.ToBase64String(bytes);
-        }
-    }
-
-    private sealed class HandlerHttpClientFactory(Func<SocketsHttpHandler> createHandler) : HttpClientFactory
-    {
-        public override HttpClient CreateHttpClient(IClientConfig clientConfig) => new(createHandler());
-    }
 }
