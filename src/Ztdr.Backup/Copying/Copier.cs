@@ -46,6 +46,20 @@ internal sealed class Copier(
     /// <summary>The tag a copy of source snapshot <paramref name="sourceId"/> carries.</summary>
     public static string CopyOfTag(ObjectId sourceId) => CopyOfTagPrefix + sourceId;
 
+    /// <summary>The source snapshot a copy was made from, by its <c>copy-of:</c> tag; null for an original.</summary>
+    public static ObjectId? SourceOf(Snapshot snapshot)
+    {
+        foreach (var tag in snapshot.Tags)
+        {
+            if (tag.StartsWith(CopyOfTagPrefix, StringComparison.Ordinal) && ObjectId.TryParse(tag[CopyOfTagPrefix.Length..], out var sourceId))
+            {
+                return sourceId;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>
     /// Copies <paramref name="selection"/> (null: every source snapshot not forgotten), skipping those the target
     /// already holds a copy of (forgotten copies included: forgetting a copy must not bring it back).
@@ -150,12 +164,9 @@ internal sealed class Copier(
         var copies = new Dictionary<ObjectId, ObjectId>();
         foreach (var (id, snapshot) in await targetCatalog.ListAsync(includeForgotten: true, cancellationToken))
         {
-            foreach (var tag in snapshot.Tags)
+            if (SourceOf(snapshot) is { } sourceId)
             {
-                if (tag.StartsWith(CopyOfTagPrefix, StringComparison.Ordinal) && ObjectId.TryParse(tag[CopyOfTagPrefix.Length..], out var sourceId))
-                {
-                    copies[sourceId] = id;
-                }
+                copies[sourceId] = id;
             }
         }
 

@@ -63,7 +63,7 @@ internal static class ZoneProbe
     {
         var catalog = new SnapshotCatalog(store, repository);
         var snapshots = await catalog.ListAsync(cancellationToken);
-        var origins = snapshots.ToDictionary(s => s.Id, s => OriginOf(s.Snapshot));
+        var origins = snapshots.ToDictionary(s => s.Id, s => Copier.SourceOf(s.Snapshot));
 
         NewestSnapshot? newest = null;
         LockStatus? lockStatus = null;
@@ -105,18 +105,5 @@ internal static class ZoneProbe
         string[] names = [SnapshotCatalog.Name(snapshot), RepositoryObjectNames.Config, .. repository.KeyObjects.Keys.Select(RepositoryObjectNames.Key)];
         var retentions = await Task.WhenAll(names.Select(name => store.GetRetentionAsync(name, cancellationToken)));
         return LockStatus.From(retentions, required);
-    }
-
-    private static ObjectId? OriginOf(Snapshot snapshot)
-    {
-        foreach (var tag in snapshot.Tags)
-        {
-            if (tag.StartsWith(Copier.CopyOfTagPrefix, StringComparison.Ordinal) && ObjectId.TryParse(tag[Copier.CopyOfTagPrefix.Length..], out var source))
-            {
-                return source;
-            }
-        }
-
-        return null;
     }
 }
