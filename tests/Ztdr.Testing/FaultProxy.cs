@@ -29,6 +29,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private long _uploaded;
     private long _downloaded;
     private int _resetsLeft = int.MaxValue;
+    private int _dropsLeft = int.MaxValue;
 
     private FaultProxy(int targetPort)
     {
@@ -57,6 +58,16 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>Reset every k-th new connection as soon as it is accepted, before any byte; 0: never.</summary>
     public int DropEvery { get; set; }
+
+    /// <summary>
+    /// How many more drops <see cref="DropEvery"/> may inject (unlimited by default). With <see cref="ResetsLeft"/> it
+    /// bounds the faults one request can meet: with two requests in flight, one of them can take every fault in turn.
+    /// </summary>
+    public int DropsLeft
+    {
+        get => Volatile.Read(ref _dropsLeft);
+        set => Volatile.Write(ref _dropsLeft, value);
+    }
 
     /// <summary>Reset every new connection at once: the endpoint is down as far as the client can tell.</summary>
     public bool RefuseAll { get; set; }
@@ -154,7 +165,7 @@ public sealed class FaultProxy : IAsyncDisposable
             }
 
             var number = Interlocked.Increment(ref _connections);
-            if (RefuseAll || (DropEvery > 0 && number % DropEvery == 0))
+            if (RefuseAll || (DropEvery > 0 && number % DropEvery == 0 && Take(ref _dropsLeft)))
             {
                 Interlocked.Increment(ref _faults);
                 Reset(client);
@@ -285,17 +296,20 @@ public sealed class FaultProxy : IAsyncDisposable
         await resumed.WaitAsync(cancellationToken);
     }
 
-    private bool TakeReset()
+    private bool TakeReset() => Take(ref _resetsLeft);
+
+    /// <summary>Takes one fault from a budget (int.MaxValue: unlimited); false once it is spent.</summary>
+    private static bool Take(ref int budget)
     {
         while (true)
         {
-            var left = Volatile.Read(ref _resetsLeft);
+            var left = Volatile.Read(ref budget);
             if (left <= 0)
             {
                 return false;
             }
 
-            if (Interlocked.CompareExchange(ref _resetsLeft, left == int.MaxValue ? left : left - 1, left) == left)
+            if (Interlocked.CompareExchange(ref budget, left == int.MaxValue ? left : left - 1, left) == left)
             {
                 return true;
             }

@@ -18,7 +18,7 @@ internal static class CommandErrors
     public const int Bug = 70;
     public const int Interrupted = 130;
 
-    /// <summary>Set to any value to get the full exception of an unexpected failure (for bug reports).</summary>
+    /// <summary>Set to any value to get the full exception of a failure, with its causes (for bug reports).</summary>
     public const string DebugVariable = "ZTDR_DEBUG";
 
     public static async Task<int> RunAsync(CliContext context, Func<Task<int>> command)
@@ -33,6 +33,13 @@ internal static class CommandErrors
         }
         catch (Exception e) when (Translate(e) is { } known)
         {
+            // A known failure is one line; with the debug variable set, its causes (the transport error under a store
+            // error) come first, for a bug report about a failure that should have been retried.
+            if (context.Variable(DebugVariable) is not null)
+            {
+                await context.Error.WriteLineAsync(e.ToString());
+            }
+
             return await ReportAsync(context, known.Message, known.ExitCode);
         }
         catch (Exception e)

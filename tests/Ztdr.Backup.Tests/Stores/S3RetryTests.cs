@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Ztdr.Backup.Stores;
 using Ztdr.Testing;
 
@@ -26,7 +25,7 @@ public sealed class S3RetryTests : IDisposable
     [InlineData(404, "NoSuchBucket", StoreErrorKind.NotFound, 1)]
     public async Task Get_ServerAnswersError_RetriesOnlyTransient(int status, string code, StoreErrorKind kind, int attempts)
     {
-        using var server = new ScriptedServer(status, code);
+        using var server = new ScriptedS3Server(status, code);
         using var store = CreateStore(server.Endpoint);
 
         var error = await Assert.ThrowsAsync<ObjectStoreException>(() => store.GetAsync("data/x"));
@@ -46,7 +45,7 @@ public sealed class S3RetryTests : IDisposable
     [InlineData(404, "NoSuchBucket", StoreErrorKind.NotFound, 1)]
     public async Task PutNew_ServerAnswersError_RetriesOnlyTransient(int status, string code, StoreErrorKind kind, int attempts)
     {
-        using var server = new ScriptedServer(status, code);
+        using var server = new ScriptedS3Server(status, code);
         using var store = CreateStore(server.Endpoint);
 
         var error = await Assert.ThrowsAsync<ObjectStoreException>(() => store.PutNewAsync("data/x", new byte[1000], DateTimeOffset.UtcNow.AddDays(1)));
@@ -64,7 +63,7 @@ public sealed class S3RetryTests : IDisposable
     [InlineData(404, "NoSuchBucket", StoreErrorKind.NotFound, "bucket 'backups' does not exist")]
     public async Task Exists_PermanentError_OneHeadOneGetAndTheCodeInTheMessage(int status, string code, StoreErrorKind kind, string message)
     {
-        using var server = new ScriptedServer(status, code);
+        using var server = new ScriptedS3Server(status, code);
         using var store = CreateStore(server.Endpoint);
 
         var error = await Assert.ThrowsAsync<ObjectStoreException>(() => store.ExistsAsync("config"));
@@ -77,7 +76,7 @@ public sealed class S3RetryTests : IDisposable
     [Fact]
     public async Task Exists_NoSuchKey_IsFalse()
     {
-        using var server = new ScriptedServer(404, "NoSuchKey");
+        using var server = new ScriptedS3Server(404, "NoSuchKey");
         using var store = CreateStore(server.Endpoint);
 
         Assert.False(await store.ExistsAsync("config"));
@@ -150,57 +149,5 @@ public sealed class S3RetryTests : IDisposable
             Profile = "test",
             MaxRetries = Retries,
         });
-    }
-
-    private sealed class ScriptedServer : IDisposable
-    {
-        private readonly HttpListener _listener = new();
-        private readonly int _status;
-        private readonly string _code;
-        private int _requests;
-
-        public ScriptedServer(int status, string code)
-        {
-            _status = status;
-            _code = code;
-            using var probe = new TcpListener(IPAddress.Loopback, 0);
-            probe.Start();
-            var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            probe.Stop();
-            Endpoint = new Uri($"http://127.0.0.1:{port}/");
-            _listener.Prefixes.Add(Endpoint.ToString());
-            _listener.Start();
-            _ = Task.Run(ServeAsync);
-        }
-
-        public Uri Endpoint { get; }
-
-        public int Requests => Volatile.Read(ref _requests);
-
-        public void Dispose() => _listener.Close();
-
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                Interlocked.Increment(ref _requests);
-                var body = Encoding.UTF8.GetBytes($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{_code}</Code><Message>scripted</Message><RequestId>r</RequestId></Error>");
-                context.Response.StatusCode = _status;
-                context.Response.ContentType = "application/xml";
-                context.Response.ContentLength64 = body.Length;
-                await context.Response.OutputStream.WriteAsync(body);
-                context.Response.Close();
-            }
-        }
     }
 }

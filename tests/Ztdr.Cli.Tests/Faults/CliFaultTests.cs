@@ -100,6 +100,13 @@ public sealed class CliFaultTests() : VaultCliTest("cli-faults")
 
         Assert.Equal(1, result.ExitCode);
         Assert.StartsWith("ztdr: storage unavailable: ", Assert.Single(CliProcess.Lines(result.StandardError)), StringComparison.Ordinal);
+
+        // Asked for detail (for a bug report), the same failure shows its cause, the refused connection, before the line.
+        environment["ZTDR_DEBUG"] = "1";
+        var detailed = await CliProcess.RunAsync(environment, "backup", Source());
+        Assert.Equal(1, detailed.ExitCode);
+        Assert.Contains("System.Net.Sockets.SocketException", detailed.StandardError, StringComparison.Ordinal);
+        Assert.StartsWith("ztdr: storage unavailable: ", CliProcess.Lines(detailed.StandardError)[^1], StringComparison.Ordinal);
     }
 
     /// <summary>
