@@ -1,0 +1,85 @@
+using Ztdr.Backup.Archiving;
+using Ztdr.Backup.Repository;
+using Ztdr.Backup.Snapshots;
+using Ztdr.Backup.Stores;
+using Ztdr.Backup.Verifying;
+using Repo = Ztdr.Backup.Repository.Repository;
+
+namespace Ztdr.Backup.Tests.Verifying;
+
+/// <summary>The backup, tamper and copy helpers the verify tests share.</summary>
+public sealed partial class VerifierTests
+{
+    private static byte[] FlipMiddleByte(byte[] data)
+    {
+        var copy = data.ToArray();
+        copy[copy.Length / 2] ^= 0x40;
+        return copy;
+    }
+
+    private static Task<VerifyReport> VerifyAsync(IObjectStore store, Repo repository, VerifyOptions options) =>
+        new Verifier(store, repository, new SnapshotCatalog(store, repository)).VerifyAsync(options, Ct);
+
+    /// <summary>Backs up the source folder into <see cref="_store"/>; returns the snapshot id.</summary>
+    private async Task<string> BackupAsync()
+    {
+        var exists = await _store.ExistsAsync(RepositoryObjectNames.Config, Ct);
+        using var repository = exists
+            ? await Repo.OpenAsync(_store, Password, _time, Ct)
+            : await Repo.InitAsync(_store, Password, Retention, _time, Repository.RepositoryTests.TestKdf, packTargetSize: 1, cancellationToken: Ct);
+        var summary = await new Archiver(repository, new SnapshotCatalog(_store, repository), _time).BackupAsync(new BackupRequest([_directory.Combine("src")]), Ct);
+        return summary.SnapshotId.ToString();
+    }
+
+    /// <summary>The name of the pack holding the blob of <paramref name="content"/> (a one-chunk file).</summary>
+    private async Task<string> PackOfAsync(byte[] content)
+    {
+        using var repository = await Repo.OpenAsync(_store, Password, _time, Ct);
+        Assert.True(repository.Index.TryGet(repository.Keys.ChunkIdKey.ComputeId(content), out var location));
+        return RepositoryObjectNames.Pack(location.PackId);
+    }
+
+    private static async Task<long> StoredPackBytesAsync(IObjectStore store)
+    {
+        long total = 0;
+        await foreach (var item in store.ListAsync(RepositoryObjectNames.DataPrefix, Ct))
+        {
+            total += item.Size;
+        }
+
+        return total;
+    }
+
+    /// <summary>
+    /// A copy of <see cref="_store"/> with each object's bytes (null: left out) and retain-until (null: none) as the
+    /// functions say: damage written directly, bypassing the engine.
+    /// </summary>
+    private async Task<MemoryObjectStore> CopyAsync(
+        Func<string, byte[], byte[]?>? bytes = null, Func<string, DateTimeOffset?, DateTimeOffset?>? retention = null)
+    {
+        var copy = new MemoryObjectStore(_time);
+        await foreach (var item in _store.ListAsync("", Ct))
+        {
+            byte[] data;
+            await using (var stream = await _store.GetAsync(item.Name, cancellationToken: Ct))
+            using (var buffer = new MemoryStream())
+            {
+                await stream.CopyToAsync(buffer, Ct);
+                data = buffer.ToArray();
+            }
+
+            var retainUntil = (await _store.GetRetentionAsync(item.Name, Ct))?.RetainUntil;
+            if ((bytes is null ? data : bytes(item.Name, data)) is { } written)
+            {
+                await copy.PutNewAsync(item.Name, written, retention is null ? retainUntil : retention(item.Name, retainUntil), Ct);
+            }
+        }
+
+        return copy;
+    }
+
+    private sealed class Collect(List<string> phases) : IProgress<VerifyProgress>
+    {
+        public void Report(VerifyProgress value) => phases.Add(value.Phase);
+    }
+}
