@@ -2,7 +2,8 @@
 # ztdr side by side with restic (Debian's 0.14, repository version 2, default compression) on one deterministic
 # corpus (bench/corpus.py), into the same running ztdr-vault over HTTPS (each tool under its own prefix of bucket
 # "backups", both with the backup key) and into a local folder. Rows: first backup, unchanged second backup, backup
-# after about 2% of the files change, restore, verify with read-data. Each command runs under /usr/bin/time (wall,
+# after about 2% of the files change, restore, verify with read-data, and (vault target) copy of all snapshots into a
+# second repository on the vault. Each command runs under /usr/bin/time (wall,
 # user+sys CPU, peak RSS) after the page cache is dropped (when /proc/sys/vm/drop_caches is writable); the vault's own
 # CPU is read from /proc. Restores are compared with the corpus (not timed). Prints a Markdown table and writes it
 # to a file (the last line says where).
@@ -256,6 +257,23 @@ for target in "${target_list[@]}"; do
   done
 done
 
+# Copy to a second zone: every snapshot of the vault repository into a new repository under another prefix of the
+# same vault (what `copy` does towards a second vault, without a network between them). restic's target is created
+# with the source's chunker parameters, as restic's documentation advises for copy.
+if [[ " ${target_list[*]} " == *" vault "* ]]; then
+  printf '%s' "bench password $seed" >"$work/password"
+  run ztdr vault init --repo "s3:$endpoint/backups/ztdr-copy" --retention 1d >"$work/init-ztdr-copy.log" 2>&1 \
+    || { cat "$work/init-ztdr-copy.log" >&2; exit 1; }
+  run restic vault -r "s3:$endpoint/backups/restic-copy" init --repository-version 2 --copy-chunker-params \
+    --from-repo "s3:$endpoint/backups/restic" --from-password-file "$work/password" >"$work/init-restic-copy.log" 2>&1 \
+    || { cat "$work/init-restic-copy.log" >&2; exit 1; }
+  measure copy vault ztdr copy --to-repo "s3:$endpoint/backups/ztdr-copy" --to-password-file "$work/password"
+  measure copy vault restic -r "s3:$endpoint/backups/restic-copy" copy --from-repo "s3:$endpoint/backups/restic" \
+    --from-password-file "$work/password"
+  printf '%s\t%s\t%s\t%s\n' copy vault ztdr "$(repository_bytes vault ztdr-copy)" >>"$sizes"
+  printf '%s\t%s\t%s\t%s\n' copy vault restic "$(repository_bytes vault restic-copy)" >>"$sizes"
+fi
+
 finished=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 load_during=$(sort -g "$work/load.txt" | awk '{v[NR]=$1} END{printf "%s-%s (median %s)", v[1], v[NR], v[int((NR+1)/2)]}')
@@ -290,7 +308,8 @@ for line in open(sys.argv[2]):
     sizes[(step, target)][tool] = size
 
 steps = [("backup-1", "first backup"), ("backup-2", "second backup, unchanged"),
-         ("backup-3", "backup after ~2% of files changed"), ("restore", "restore latest"), ("verify", "verify, read all data")]
+         ("backup-3", "backup after ~2% of files changed"), ("restore", "restore latest"), ("verify", "verify, read all data"),
+         ("copy", "copy all snapshots to a second repository")]
 targets = [("vault", "vault (S3, HTTPS)"), ("folder", "local folder")]
 
 def number(text):

@@ -19,7 +19,7 @@ namespace Ztdr.Backup.Copying;
 /// interrupted run uploaded (<see cref="Repository.Repository.RecoverUnindexedPacksAsync"/>) and deduplicates against
 /// them, so a blob is stored once however often the copy is retried.
 /// </remarks>
-internal sealed class Copier(
+internal sealed partial class Copier(
     Repository.Repository source,
     SnapshotCatalog sourceCatalog,
     IObjectStore targetStore,
@@ -28,6 +28,12 @@ internal sealed class Copier(
 {
     /// <summary>The tag prefix that marks a target snapshot as the copy of a source snapshot.</summary>
     public const string CopyOfTagPrefix = "copy-of:";
+
+    /// <summary>Data blobs copied at once within one folder: enough ranged GETs in flight to hide the source's latency.</summary>
+    private const int BlobsInFlight = 8;
+
+    // Guards _mapped and the counters while a folder's blobs are copied in parallel.
+    private readonly Lock _gate = new();
 
     // Source blob id -> target blob id, for blobs (data and tree) this session already holds in the target.
     private readonly Dictionary<BlobId, BlobId> _mapped = [];
@@ -100,55 +106,6 @@ internal sealed class Copier(
         }
 
         return new CopySummary(copied, skipped, _blobsRead, _blobsStored, _bytesStored, recovery.RecoveredPacks.Count);
-    }
-
-    /// <summary>
-    /// What <see cref="CopyAsync"/> would copy, reading only trees and writing nothing: no recovery of interrupted
-    /// uploads either (that writes an index object), so blobs only such packs hold count as still to read.
-    /// </summary>
-    public async Task<CopyPlan> PlanAsync(IReadOnlyList<(ObjectId Id, Snapshot Snapshot)>? selection, CancellationToken cancellationToken)
-    {
-        var wanted = selection ?? await sourceCatalog.ListAsync(cancellationToken);
-        var copiedAlready = await CopiedSourceIdsAsync(cancellationToken);
-        await LearnEarlierCopiesAsync(copiedAlready, cancellationToken);
-
-        var toCopy = wanted.Where(w => !copiedAlready.ContainsKey(w.Id)).ToList();
-        var toRead = new HashSet<BlobId>();
-        var seen = new HashSet<BlobId>();
-        long bytes = 0;
-        foreach (var (_, snapshot) in toCopy)
-        {
-            var pending = new Stack<BlobId>([snapshot.Tree]);
-            while (pending.TryPop(out var treeId))
-            {
-                if (!seen.Add(treeId) || _earlier.ContainsKey(treeId))
-                {
-                    continue;
-                }
-
-                var tree = await Tree.LoadAsync(source, treeId, cancellationToken);
-                bytes += Add(toRead, treeId);
-                foreach (var node in tree.Nodes)
-                {
-                    foreach (var blob in node.Content ?? [])
-                    {
-                        if (!_earlier.ContainsKey(blob))
-                        {
-                            bytes += Add(toRead, blob);
-                        }
-                    }
-
-                    if (node.Subtree is { } subtree)
-                    {
-                        pending.Push(subtree);
-                    }
-                }
-            }
-        }
-
-        return new CopyPlan([.. toCopy.Select(w => w.Id)], [.. wanted.Where(w => copiedAlready.ContainsKey(w.Id)).Select(w => w.Id)], toRead.Count, bytes);
-
-        long Add(HashSet<BlobId> set, BlobId id) => set.Add(id) && source.TryLocate(id, out var location) ? location.Entry.RawLength : 0;
     }
 
     /// <summary>
@@ -298,7 +255,16 @@ internal sealed class Copier(
         }
 
         var tree = await Tree.LoadAsync(source, sourceTree, cancellationToken);
-        _blobsRead++;
+        Interlocked.Increment(ref _blobsRead);
+
+        // The folder's file content first, several blobs at a time: each is one ranged GET from the source, so one at
+        // a time left the copy waiting on the network (the repository is thread-safe and bounds its own uploads).
+        var pending = tree.Nodes.SelectMany(n => n.Content ?? []).Distinct().Where(b => !IsMapped(b)).ToList();
+        await Parallel.ForEachAsync(
+            pending,
+            new ParallelOptions { MaxDegreeOfParallelism = BlobsInFlight, CancellationToken = cancellationToken },
+            async (blob, token) => await CopyBlobAsync(BlobType.Data, blob, token));
+
         var nodes = new List<TreeNode>(tree.Nodes.Count);
         foreach (var node in tree.Nodes)
         {
@@ -306,13 +272,7 @@ internal sealed class Copier(
             var copy = node;
             if (node.Content is { Count: > 0 } content)
             {
-                var mapped = new BlobId[content.Count];
-                for (var i = 0; i < content.Count; i++)
-                {
-                    mapped[i] = await CopyBlobAsync(BlobType.Data, content[i], cancellationToken);
-                }
-
-                copy = copy with { Content = mapped };
+                copy = copy with { Content = [.. content.Select(Mapped)] };
             }
 
             if (node.Subtree is { } subtree)
@@ -326,67 +286,65 @@ internal sealed class Copier(
         var bytes = new Tree(nodes).Serialize();
         var (id, stored) = await target.StoreBlobAsync(BlobType.Tree, bytes, cancellationToken);
         Count(stored, bytes.Length);
-        _mapped[sourceTree] = id;
+        Map(sourceTree, id);
         return id;
     }
 
-    private async Task<BlobId> CopyBlobAsync(BlobType type, BlobId sourceId, CancellationToken cancellationToken)
+    /// <summary>Copies one data blob into the target; called for several blobs at once (the mapping is under <c>_gate</c>).</summary>
+    private async Task CopyBlobAsync(BlobType type, BlobId sourceId, CancellationToken cancellationToken)
     {
-        if (_mapped.TryGetValue(sourceId, out var known))
-        {
-            return known;
-        }
-
         if (_earlier.TryGetValue(sourceId, out var earlier) && target.ReferenceBlobs([earlier]))
         {
-            _mapped[sourceId] = earlier;
-            return earlier;
+            Map(sourceId, earlier);
+            return;
         }
 
         // Authenticated on load: a blob the source's storage altered is never written to the target.
         var plaintext = await source.LoadBlobAsync(sourceId, cancellationToken);
-        _blobsRead++;
+        Interlocked.Increment(ref _blobsRead);
         var (id, stored) = await target.StoreBlobAsync(type, plaintext, cancellationToken);
+        Map(sourceId, id);
         Count(stored, plaintext.Length);
-        _mapped[sourceId] = id;
-        return id;
+    }
+
+    private bool IsMapped(BlobId sourceId)
+    {
+        lock (_gate)
+        {
+            return _mapped.ContainsKey(sourceId);
+        }
+    }
+
+    private BlobId Mapped(BlobId sourceId)
+    {
+        lock (_gate)
+        {
+            return _mapped[sourceId];
+        }
+    }
+
+    private void Map(BlobId sourceId, BlobId targetId)
+    {
+        lock (_gate)
+        {
+            _mapped[sourceId] = targetId;
+        }
     }
 
     private void Count(bool stored, long bytes)
     {
-        if (stored)
+        lock (_gate)
         {
-            _blobsStored++;
-            _bytesStored += bytes;
-        }
+            if (stored)
+            {
+                _blobsStored++;
+                _bytesStored += bytes;
+            }
 
-        Report();
+            Report();
+        }
     }
 
-    private void Report() => _progress?.Report(new CopyProgress(_snapshotsDone, _snapshotsTotal, _blobsRead, _blobsStored, _bytesStored));
+    /// <summary>Callers hold <c>_gate</c> or run alone, so progress reports never overlap and never go backwards.</summary>
+    private void Report() => _progress?.Report(new CopyProgress(_snapshotsDone, _snapshotsTotal, Interlocked.Read(ref _blobsRead), _blobsStored, _bytesStored));
 }
-
-/// <summary>One copied snapshot: its id in the source and the id of its copy in the target.</summary>
-internal sealed record CopiedSnapshot(ObjectId Source, ObjectId Target);
-
-/// <summary>
-/// What a copy run did: snapshots copied and skipped (the target already had them), blobs read from the source,
-/// blobs and plaintext bytes newly stored in the target, and packs of an interrupted earlier run the target re-indexed.
-/// </summary>
-internal sealed record CopySummary(
-    IReadOnlyList<CopiedSnapshot> Copied,
-    IReadOnlyList<ObjectId> Skipped,
-    long BlobsRead,
-    long BlobsStored,
-    long BytesStored,
-    int PacksRecovered);
-
-/// <summary>Where a copy run is: snapshots done of those to copy, blobs read from the source, blobs and bytes stored so far.</summary>
-internal sealed record CopyProgress(int SnapshotsDone, int SnapshotsTotal, long BlobsRead, long BlobsStored, long BytesStored);
-
-/// <summary>
-/// What a copy would do (<c>--dry-run</c>): the snapshots it would copy and skip, and the distinct source blobs it
-/// would read with their plaintext bytes. An upper bound: blobs the target already holds under other snapshots are
-/// only found to be duplicates once read, since their target ids need the plaintext.
-/// </summary>
-internal sealed record CopyPlan(IReadOnlyList<ObjectId> ToCopy, IReadOnlyList<ObjectId> Skipped, long BlobsToRead, long BytesToRead);
