@@ -44,6 +44,11 @@ internal static class PackReader
 
     /// <summary>Fetches one blob by its entry with a ranged GET, authenticates it and checks its id.</summary>
     public static async Task<byte[]> LoadBlobAsync(
+        IObjectStore store, string name, ObjectId packId, PackEntry entry, RepositoryKeys keys, BlobCompressor compressor, CancellationToken cancellationToken = default) =>
+        (await LoadBlobUnitAsync(store, name, packId, entry, keys, compressor, cancellationToken)).Raw;
+
+    /// <summary><see cref="LoadBlobAsync"/>, also returning the blob's compression unit as stored (see <see cref="OpenedBlob"/>).</summary>
+    public static async Task<OpenedBlob> LoadBlobUnitAsync(
         IObjectStore store, string name, ObjectId packId, PackEntry entry, RepositoryKeys keys, BlobCompressor compressor, CancellationToken cancellationToken = default)
     {
         var sealedUnit = await ReadRangeAsync(store, name, new ByteRange(entry.Offset, entry.SealedLength), cancellationToken);
@@ -52,11 +57,15 @@ internal static class PackReader
             throw new RepositoryFormatException($"Blob {entry.Id} in pack {packId} is truncated: {sealedUnit.Length} of {entry.SealedLength} bytes.");
         }
 
-        return OpenBlob(keys, compressor, packId, entry, sealedUnit);
+        return OpenBlobUnit(keys, compressor, packId, entry, sealedUnit);
     }
 
     /// <summary>Opens one sealed blob of pack <paramref name="packId"/>: authenticated, decompressed to its raw length, id re-checked.</summary>
-    public static byte[] OpenBlob(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit)
+    public static byte[] OpenBlob(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit) =>
+        OpenBlobUnit(keys, compressor, packId, entry, sealedUnit).Raw;
+
+    /// <summary><see cref="OpenBlob"/>, also returning the compression unit it decompressed.</summary>
+    public static OpenedBlob OpenBlobUnit(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit)
     {
         if (sealedUnit.Length < MinTrailerSealedLength)
         {
@@ -79,7 +88,7 @@ internal static class PackReader
             throw new CryptographicIntegrityException($"Blob {entry.Id} in pack {packId} decrypts to content with another id: it was written wrongly. Run 'ztdr verify'.");
         }
 
-        return raw;
+        return new OpenedBlob(raw, plain);
     }
 
     private static List<PackEntry> OpenTrailer(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, ReadOnlySpan<byte> sealedTrailer, long trailerStart)
@@ -121,3 +130,10 @@ internal static class PackReader
         return read == buffer.Length ? buffer : buffer[..read];
     }
 }
+
+/// <summary>
+/// A blob as loaded: its raw bytes, and the compression unit (flag || body, repository-format.md § 6) that was
+/// authenticated and decompressed to exactly those bytes. Copy hands the unit to a target with the same compression
+/// setting, which seals it as it is instead of compressing the raw bytes again.
+/// </summary>
+internal readonly record struct OpenedBlob(byte[] Raw, byte[] Unit);

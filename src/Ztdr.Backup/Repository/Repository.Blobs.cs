@@ -69,7 +69,27 @@ public sealed partial class Repository
     /// session, whatever the concurrency), so callers can count what a run added. Thread-safe; returns when the blob is
     /// in an open pack or uploaded, not necessarily uploaded.
     /// </summary>
-    internal async Task<(BlobId Id, bool Stored)> StoreBlobAsync(BlobType type, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default)
+    internal Task<(BlobId Id, bool Stored)> StoreBlobAsync(BlobType type, ReadOnlyMemory<byte> plaintext, CancellationToken cancellationToken = default) =>
+        StoreAsync(type, plaintext, ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+    /// <summary>
+    /// <see cref="StoreBlobAsync"/> with the plaintext already compressed: <paramref name="unit"/> is sealed as it is.
+    /// The caller guarantees that it decompresses to exactly <paramref name="plaintext"/> and was made with this
+    /// repository's compression setting (copy passes the unit a source with the same setting authenticated and
+    /// decompressed to these bytes; see <see cref="Packing.OpenedBlob"/>). The id is computed from the plaintext.
+    /// </summary>
+    internal Task<(BlobId Id, bool Stored)> StoreCompressedBlobAsync(BlobType type, ReadOnlyMemory<byte> plaintext, ReadOnlyMemory<byte> unit, CancellationToken cancellationToken = default)
+    {
+        if (unit.IsEmpty)
+        {
+            throw new ArgumentException("A compression unit holds at least its flag byte.", nameof(unit));
+        }
+
+        return StoreAsync(type, plaintext, unit, cancellationToken);
+    }
+
+    // Stores one blob; an empty unit means compress here.
+    private async Task<(BlobId Id, bool Stored)> StoreAsync(BlobType type, ReadOnlyMemory<byte> plaintext, ReadOnlyMemory<byte> unit, CancellationToken cancellationToken)
     {
         var id = _keys.ChunkIdKey.ComputeId(plaintext.Span);
         lock (_gate)
@@ -90,7 +110,13 @@ public sealed partial class Repository
         PackWriter? full = null;
         try
         {
-            var (compressed, length) = Compress(plaintext.Span);
+            byte[]? compressed = null;
+            if (unit.IsEmpty)
+            {
+                (compressed, var length) = Compress(plaintext.Span);
+                unit = compressed.AsMemory(0, length);
+            }
+
             try
             {
                 lock (_gate)
@@ -102,7 +128,7 @@ public sealed partial class Repository
                         _openPacks[type] = writer;
                     }
 
-                    writer.AddCompressed(type, id, compressed.AsSpan(0, length), plaintext.Length);
+                    writer.AddCompressed(type, id, unit.Span, plaintext.Length);
                     if (writer.IsFull)
                     {
                         _openPacks.Remove(type);
@@ -112,7 +138,10 @@ public sealed partial class Repository
             }
             finally
             {
-                _compressedBuffers.Return(compressed);
+                if (compressed is not null)
+                {
+                    _compressedBuffers.Return(compressed);
+                }
             }
         }
         catch
@@ -200,7 +229,11 @@ public sealed partial class Repository
     /// Loads a blob by id from its pack: authenticated, decompressed, id re-checked. Thread-safe, also while blobs are
     /// being saved; a blob still in an open pack cannot be loaded until it is flushed.
     /// </summary>
-    internal async Task<byte[]> LoadBlobAsync(BlobId id, CancellationToken cancellationToken = default)
+    internal async Task<byte[]> LoadBlobAsync(BlobId id, CancellationToken cancellationToken = default) =>
+        (await LoadBlobUnitAsync(id, cancellationToken)).Raw;
+
+    /// <summary><see cref="LoadBlobAsync"/>, also returning the blob's compression unit (for copy).</summary>
+    internal async Task<Packing.OpenedBlob> LoadBlobUnitAsync(BlobId id, CancellationToken cancellationToken = default)
     {
         BlobLocation location;
         lock (_gate)
@@ -220,7 +253,7 @@ public sealed partial class Repository
         var compressor = _compressors.Rent();
         try
         {
-            return await PackReader.LoadBlobAsync(_store, RepositoryObjectNames.Pack(location.PackId), location.PackId, location.Entry, _keys, compressor, cancellationToken);
+            return await PackReader.LoadBlobUnitAsync(_store, RepositoryObjectNames.Pack(location.PackId), location.PackId, location.Entry, _keys, compressor, cancellationToken);
         }
         finally
         {

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Ztdr.Backup.Compression;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Repository;
 using Ztdr.Backup.Stores;
@@ -44,6 +45,33 @@ public sealed class RepositoryBlobTests
 
         Assert.Equal(tree, await reopened.LoadBlobAsync(treeId, Ct));
         Assert.Equal(21, reopened.Index.BlobCount);
+    }
+
+    /// <summary>
+    /// Copy hands over the source's compression unit. A stored (uncompressed) unit of text that zstd would shrink tells
+    /// the two paths apart: sealed as given, it loads back as the same stored unit; compressed again, it would not.
+    /// </summary>
+    [Fact]
+    public async Task StoreCompressedBlobAsync_GivenUnit_SealedAsItIsAndLoadsBackToThePlaintext()
+    {
+        var text = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("the same words again and again ", 400)));
+        byte[] storedUnit = [BlobCompressor.StoredFlag, .. text];
+        BlobId given;
+        BlobId compressed;
+        using (var repository = await InitAsync())
+        {
+            (given, var stored) = await repository.StoreCompressedBlobAsync(BlobType.Data, text, storedUnit, Ct);
+            Assert.True(stored);
+            compressed = await repository.SaveBlobAsync(BlobType.Data, text.Append((byte)'!').ToArray(), Ct);
+            await repository.FlushAsync(Ct);
+        }
+
+        using var reopened = await Repo.OpenAsync(_store, "secret", _time, Ct);
+        var loaded = await reopened.LoadBlobUnitAsync(given, Ct);
+        Assert.Equal(text, loaded.Raw);
+        Assert.Equal(storedUnit, loaded.Unit);
+        Assert.Equal(BlobCompressor.ZstdFlag, (await reopened.LoadBlobUnitAsync(compressed, Ct)).Unit[0]);
+        await Assert.ThrowsAsync<ArgumentException>(() => reopened.StoreCompressedBlobAsync(BlobType.Data, text, ReadOnlyMemory<byte>.Empty, Ct));
     }
 
     [Fact]

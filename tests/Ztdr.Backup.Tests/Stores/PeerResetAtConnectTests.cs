@@ -27,7 +27,8 @@ public sealed class PeerResetAtConnectTests
         var error = await Assert.ThrowsAnyAsync<AmazonS3Exception>(() => client.GetObjectAsync("backups", "data/x"));
 
         Assert.Equal("NoSuchKey", error.ErrorCode);
-        Assert.Equal((3, 2), (proxy.Connections, proxy.Faults));
+        Assert.Equal(2, proxy.Faults);
+        Assert.InRange(proxy.Connections, 3, 64);
         Assert.Equal(1, server.Requests);
     }
 
@@ -44,7 +45,9 @@ public sealed class PeerResetAtConnectTests
         // Every attempt opened at least one connection (the pool may try again inside an attempt); all were reset.
         Assert.InRange(proxy.Connections, 3, 64);
         Assert.Equal(proxy.Connections, proxy.Faults);
-        Assert.IsType<HttpRequestException>(error);
+        // Where the reset is met decides the type (connect: HttpRequestException; mid-send: IOException); both are
+        // the network errors the SDK retries, never the bare SocketException that stopped it.
+        Assert.True(error is HttpRequestException or IOException, error.ToString());
         Assert.Equal(0, server.Requests);
     }
 

@@ -86,8 +86,10 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
 
         Assert.Equal(beforeB, await FaultEnvironment.ListAsync(zoneB, "zone-b/"));
 
-        // Downloads from A are reset mid-body, uploads to B mid-body, and some connections to B never get a byte.
-        toA.ResetAfterBytes = 2 * 1024 * 1024;
+        // Downloads from A are reset mid-body, uploads to B mid-body, and some connections to B never get a byte. Copy
+        // reads up to 8 blobs at once, so the 12 MiB from A spread over that many connections: a reset after 256 KiB
+        // still meets every connection that carries a blob or more.
+        toA.ResetAfterBytes = 256 * 1024;
         toA.ResetsLeft = 3;
         toB.ResetAfterBytes = 1024 * 1024;
         toB.ResetsLeft = 3;
