@@ -50,6 +50,35 @@ internal static class FaultEnvironment
     public static string Url(int port, string prefix) =>
         string.Format(CultureInfo.InvariantCulture, "s3:https://127.0.0.1:{0}/{1}/{2}", port, VaultProcess.DefaultBucket, prefix);
 
+    /// <summary>Zone B's password: a second zone shares no password (or master key) with the first.</summary>
+    public const string ZoneBPassword = "zone b has its own password";
+
+    /// <summary>The environment of a ztdr process on zone B's repository (prefix <c>zone-b</c>), reached through <paramref name="port"/>.</summary>
+    public static Dictionary<string, string> ZoneB(VaultProcess zoneB, int port)
+    {
+        var environment = For(zoneB, "zone-b");
+        environment["ZTDR_REPOSITORY"] = Url(port, "zone-b");
+        environment["ZTDR_PASSWORD"] = ZoneBPassword;
+        return environment;
+    }
+
+    /// <summary><c>ztdr copy</c> into zone B through <paramref name="port"/>, with zone B's own password file (written under <paramref name="scratch"/>), key and CA.</summary>
+    public static string[] CopyToZoneB(TemporaryDirectory scratch, VaultProcess zoneB, int port, params string[] extra)
+    {
+        var passwordFile = scratch.Combine("zone-b-password");
+        File.WriteAllText(passwordFile, ZoneBPassword + "\n");
+        return
+        [
+            "copy",
+            "--to-repo", Url(port, "zone-b"),
+            "--to-password-file", passwordFile,
+            "--to-profile", "backup",
+            "--to-credentials-file", zoneB.CredentialsFile,
+            "--to-ca-bundle", zoneB.CaBundle,
+            .. extra,
+        ];
+    }
+
     /// <summary><paramref name="count"/> files of <paramref name="size"/> random bytes: incompressible, so bytes stored are bytes read.</summary>
     public static string CreateIncompressibleTree(string root, int count, int size)
     {

@@ -69,13 +69,13 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
         var source = FaultEnvironment.CreateIncompressibleTree(Scratch.Combine("data"), 3, FileSize);
         Assert.Equal(0, (await CliProcess.RunAsync(zoneA, "init", "--retention", "1d")).ExitCode);
         Assert.Equal(0, (await CliProcess.RunAsync(zoneA, "backup", source)).ExitCode);
-        var zoneBEnvironment = ZoneB(zoneB, zoneB.Port);
+        var zoneBEnvironment = FaultEnvironment.ZoneB(zoneB, zoneB.Port);
         Assert.Equal(0, (await CliProcess.RunAsync(zoneBEnvironment, "init", "--retention", "1d")).ExitCode);
 
         // --dry-run: what would be copied, and nothing written to B.
         var reader = FaultEnvironment.For(Vault, "zone-a", "reader");
         var beforeB = await FaultEnvironment.ListAsync(zoneB, "zone-b/");
-        var dryRun = await CliProcess.RunAsync(reader, CopyArguments(zoneB, zoneB.Port, "--dry-run", "--json"));
+        var dryRun = await CliProcess.RunAsync(reader, FaultEnvironment.CopyToZoneB(Scratch, zoneB, zoneB.Port, "--dry-run", "--json"));
         Assert.True(dryRun.ExitCode == 0, dryRun.ToString());
         using (var plan = JsonDocument.Parse(dryRun.StandardOutput))
         {
@@ -97,7 +97,7 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
         toB.DropsLeft = 3;
         reader["ZTDR_S3_MAX_RETRIES"] = "6";
         reader["ZTDR_REPOSITORY"] = FaultEnvironment.Url(toA.Port, "zone-a");
-        var copy = await CliProcess.RunAsync(reader, CopyArguments(zoneB, toB.Port, "--json"));
+        var copy = await CliProcess.RunAsync(reader, FaultEnvironment.CopyToZoneB(Scratch, zoneB, toB.Port, "--json"));
 
         output.WriteLine($"copy: {toA.Faults} faults towards A, {toB.Faults} towards B");
         Assert.True(copy.ExitCode == 0, copy.ToString());
@@ -142,31 +142,5 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
         var target = Scratch.Combine("restored");
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "restore", "latest", "--target", target)).ExitCode);
         FaultEnvironment.AssertSameFiles(source, Path.Combine(target, "data"));
-    }
-
-    private const string ZoneBPassword = "zone b has its own password";
-
-    private Dictionary<string, string> ZoneB(VaultProcess zoneB, int port)
-    {
-        var environment = FaultEnvironment.For(zoneB, "zone-b");
-        environment["ZTDR_REPOSITORY"] = FaultEnvironment.Url(port, "zone-b");
-        environment["ZTDR_PASSWORD"] = ZoneBPassword;
-        return environment;
-    }
-
-    private string[] CopyArguments(VaultProcess zoneB, int port, params string[] extra)
-    {
-        var passwordFile = Scratch.Combine("zone-b-password");
-        File.WriteAllText(passwordFile, ZoneBPassword + "\n");
-        return
-        [
-            "copy",
-            "--to-repo", FaultEnvironment.Url(port, "zone-b"),
-            "--to-password-file", passwordFile,
-            "--to-profile", "backup",
-            "--to-credentials-file", zoneB.CredentialsFile,
-            "--to-ca-bundle", zoneB.CaBundle,
-            .. extra,
-        ];
     }
 }

@@ -16,7 +16,6 @@ public sealed class VaultKilledMidCopyAndRestoreTests(ITestOutputHelper output) 
 {
     private const int FileCount = 5;
     private const int FileSize = 8 * 1024 * 1024;
-    private const string ZoneBPassword = "zone b has its own password";
 
     [Fact]
     public async Task Copy_TargetVaultKilledMidRun_OneLineNoSnapshot_NextCopyMovesOnlyWhatIsMissing()
@@ -27,14 +26,13 @@ public sealed class VaultKilledMidCopyAndRestoreTests(ITestOutputHelper output) 
         var source = FaultEnvironment.CreateIncompressibleTree(Scratch.Combine("data"), FileCount, FileSize);
         Assert.Equal(0, (await CliProcess.RunAsync(zoneA, "init", "--retention", "1d")).ExitCode);
         Assert.Equal(0, (await CliProcess.RunAsync(zoneA, "backup", source)).ExitCode);
-        var zoneBEnvironment = FaultEnvironment.For(zoneB, "zone-b");
-        zoneBEnvironment["ZTDR_PASSWORD"] = ZoneBPassword;
+        var zoneBEnvironment = FaultEnvironment.ZoneB(zoneB, zoneB.Port);
         Assert.Equal(0, (await CliProcess.RunAsync(zoneBEnvironment, "init", "--retention", "1d")).ExitCode);
         var reader = FaultEnvironment.For(Vault, "zone-a", "reader");
 
         // 16 MiB packs, two uploads at once: at 36 MiB sent at least one pack is complete, and the last is not.
         toB.StallAfterUploadBytes = 36L * 1024 * 1024;
-        var interrupted = CliProcess.RunAsync(reader, CopyArguments(zoneB, toB.Port, "--json"));
+        var interrupted = CliProcess.RunAsync(reader, FaultEnvironment.CopyToZoneB(Scratch, zoneB, toB.Port, "--json"));
         await StalledAsync(toB, interrupted);
         zoneB.KillHard();
         toB.Resume();
@@ -53,7 +51,7 @@ public sealed class VaultKilledMidCopyAndRestoreTests(ITestOutputHelper output) 
         Assert.NotEmpty(uploaded);
         var uploadedBytes = uploaded.Sum(o => o.Size);
 
-        var resumed = await CliProcess.RunAsync(reader, CopyArguments(zoneB, toB.Port, "--json"));
+        var resumed = await CliProcess.RunAsync(reader, FaultEnvironment.CopyToZoneB(Scratch, zoneB, toB.Port, "--json"));
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         Assert.Contains($"ztdr: reusing {uploaded.Count} packs uploaded by an interrupted copy or backup", FaultEnvironment.ZtdrLines(resumed));
@@ -115,21 +113,5 @@ public sealed class VaultKilledMidCopyAndRestoreTests(ITestOutputHelper output) 
         {
             Assert.Fail("the run ended before the vault could be killed: " + await run);
         }
-    }
-
-    private string[] CopyArguments(VaultProcess zoneB, int port, params string[] extra)
-    {
-        var passwordFile = Scratch.Combine("zone-b-password");
-        File.WriteAllText(passwordFile, ZoneBPassword + "\n");
-        return
-        [
-            "copy",
-            "--to-repo", FaultEnvironment.Url(port, "zone-b"),
-            "--to-password-file", passwordFile,
-            "--to-profile", "backup",
-            "--to-credentials-file", zoneB.CredentialsFile,
-            "--to-ca-bundle", zoneB.CaBundle,
-            .. extra,
-        ];
     }
 }
