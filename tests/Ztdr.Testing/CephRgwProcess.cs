@@ -92,39 +92,8 @@ public sealed class CephRgwProcess : IAsyncDisposable
     }
 
     /// <summary>The access key id and secret of <paramref name="profile"/>.</summary>
-    public (string AccessKeyId, string Secret) Credentials(string profile)
-    {
-        string? section = null;
-        string? id = null;
-        string? secret = null;
-        foreach (var raw in File.ReadAllLines(CredentialsFile))
-        {
-            var line = raw.Trim();
-            if (line.StartsWith('[') && line.EndsWith(']'))
-            {
-                section = line[1..^1];
-                continue;
-            }
-
-            var eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (section != profile || eq < 0)
-            {
-                continue;
-            }
-
-            switch (line[..eq].Trim())
-            {
-                case "aws_access_key_id":
-                    id = line[(eq + 1)..].Trim();
-                    break;
-                case "aws_secret_access_key":
-                    secret = line[(eq + 1)..].Trim();
-                    break;
-            }
-        }
-
-        return id is not null && secret is not null ? (id, secret) : throw new InvalidOperationException($"no profile [{profile}] in {CredentialsFile}");
-    }
+    public (string AccessKeyId, string Secret) Credentials(string profile) =>
+        CredentialsFileProfile.Read(CredentialsFile, profile);
 
     /// <summary>
     /// A raw AWSSDK.S3 client for <paramref name="profile"/>, path-style, with checksums only where S3 requires them: a

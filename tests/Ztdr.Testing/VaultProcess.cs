@@ -117,40 +117,8 @@ public sealed class VaultProcess : IAsyncDisposable
     public static Task<ProcessResult> RunVaultAsync(IEnumerable<string> arguments) =>
         ProcessRunner.RunAsync(RepositoryPaths.VaultExecutable, arguments, timeout: TimeSpan.FromMinutes(2));
 
-    public (string AccessKeyId, string Secret) Credentials(string profile = AllRolesProfile)
-    {
-        string? section = null;
-        string? id = null;
-        string? secret = null;
-        foreach (var raw in File.ReadAllLines(CredentialsFile))
-        {
-            var line = raw.Trim();
-            if (line.StartsWith('[') && line.EndsWith(']'))
-            {
-                section = line[1..^1];
-                continue;
-            }
-
-            var eq = line.IndexOf('=', StringComparison.Ordinal);
-            if (section != profile || eq < 0)
-            {
-                continue;
-            }
-
-            var name = line[..eq].Trim();
-            var value = line[(eq + 1)..].Trim();
-            if (name == "aws_access_key_id")
-            {
-                id = value;
-            }
-            else if (name == "aws_secret_access_key")
-            {
-                secret = value;
-            }
-        }
-
-        return id is not null && secret is not null ? (id, secret) : throw new InvalidOperationException($"no profile [{profile}] in {CredentialsFile}");
-    }
+    public (string AccessKeyId, string Secret) Credentials(string profile = AllRolesProfile) =>
+        CredentialsFileProfile.Read(CredentialsFile, profile);
 
     /// <summary>An AWSSDK.S3 client at its default settings, pointed at this vault and trusting only its CA.</summary>
     public AmazonS3Client CreateClient(string profile = AllRolesProfile, Action<AmazonS3Config>? configure = null)
