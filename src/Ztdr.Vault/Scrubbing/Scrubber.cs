@@ -85,7 +85,7 @@ public sealed class Scrubber
 
     private async Task CheckAsync(StoredSegment segment, Run run, byte[] buffer, CancellationToken cancellationToken)
     {
-        if (!IsFileId(segment.FileId))
+        if (!VaultLayout.IsFileId(segment.FileId))
         {
             // Never build a path from a malformed id: the metadata could have been tampered with to point outside objects/.
             await ReportAsync(run, segment, ScrubProblem.Missing, "the recorded file id is not 32 lower-case hex digits");
@@ -199,8 +199,7 @@ public sealed class Scrubber
                 continue;
             }
 
-            var name = Path.GetFileName(path);
-            if (IsFileId(name) && Path.GetDirectoryName(path) == _layout.ObjectFolder(name))
+            if (_layout.IsDataFilePath(path, out var name))
             {
                 candidates.Add(UInt128.Parse(name, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
             }
@@ -213,7 +212,7 @@ public sealed class Scrubber
 
         _segments.ForEachReferencedFile(id =>
         {
-            if (IsFileId(id))
+            if (VaultLayout.IsFileId(id))
             {
                 candidates.Remove(UInt128.Parse(id, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture));
             }
@@ -235,8 +234,6 @@ public sealed class Scrubber
         orphans.Sort((a, b) => string.CompareOrdinal(a.FileId, b.FileId));
         return orphans;
     }
-
-    private static bool IsFileId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
 
     private static string Mode(UnixFileMode mode) => "0" + Convert.ToString((int)mode & 0x1FF, 8);
 

@@ -176,8 +176,7 @@ public sealed class DataFileStore
         var onDisk = new List<string>();
         foreach (var path in System.IO.Directory.EnumerateFiles(_layout.ObjectsDirectory, "*", SearchOption.AllDirectories))
         {
-            var name = Path.GetFileName(path);
-            if (name.Length == 32 && name.All(char.IsAsciiHexDigitLower) && Path.GetDirectoryName(path) == _layout.ObjectFolder(name))
+            if (_layout.IsDataFilePath(path, out var name))
             {
                 onDisk.Add(name);
             }

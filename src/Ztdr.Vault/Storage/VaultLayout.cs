@@ -45,4 +45,14 @@ public sealed class VaultLayout
     internal string ObjectFolder(string fileId) => Path.Combine(ObjectsDirectory, fileId[..2]);
 
     internal string ObjectPath(string fileId) => Path.Combine(ObjectsDirectory, fileId[..2], fileId);
+
+    /// <summary>A data file's id: 32 lowercase hex digits.</summary>
+    internal static bool IsFileId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);
+
+    /// <summary>Whether <paramref name="path"/> is where the vault keeps a data file: a file id, in its fan-out folder.</summary>
+    internal bool IsDataFilePath(string path, out string fileId)
+    {
+        fileId = Path.GetFileName(path);
+        return IsFileId(fileId) && Path.GetDirectoryName(path) == ObjectFolder(fileId);
+    }
 }
