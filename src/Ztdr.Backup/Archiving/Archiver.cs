@@ -104,6 +104,7 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
                 PacksUploaded = repository.PacksUploaded - packsBefore,
                 Duration = time.GetElapsedTime(startedTicks),
                 Parent = parentId,
+                Time = started,
             };
         }
         finally

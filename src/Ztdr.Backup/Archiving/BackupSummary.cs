@@ -26,4 +26,7 @@ internal sealed record BackupSummary(
     public TimeSpan Duration { get; init; }
 
     public ObjectId? Parent { get; init; }
+
+    /// <summary>The snapshot's time (when the run started).</summary>
+    public DateTimeOffset Time { get; init; }
 }

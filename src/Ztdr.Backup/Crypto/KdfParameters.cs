@@ -5,13 +5,21 @@ namespace Ztdr.Backup.Crypto;
 /// </summary>
 public sealed record KdfParameters(int MemoryKiB, int Iterations, int Parallelism)
 {
-    // Readers refuse more than this: a key object planted by storage must not make the client exhaust memory or spin.
-    public const int MaxMemoryKiB = 4 * 1024 * 1024;
-    public const int MaxIterations = 100;
-    public const int MaxParallelism = 64;
+    // Readers refuse more than this, and init and key add never create more (both validate): a key object planted in
+    // keys/ by whoever holds the backup key must not make every command spend gigabytes or minutes (repository-format.md
+    // § 4). The default is a quarter of the memory cap, so a user's key never comes near it.
+    public const int MaxMemoryKiB = 256 * 1024;
+    public const int MaxIterations = 10;
+    public const int MaxParallelism = 16;
+
+    /// <summary>The most work one key object can cost: <see cref="Cost"/> at the caps.</summary>
+    public const long MaxCost = (long)MaxMemoryKiB * MaxIterations;
 
     /// <summary>RFC 9106 § 4, second recommended option: 64 MiB, 3 passes, 4 lanes.</summary>
     public static KdfParameters Default { get; } = new(64 * 1024, 3, 4);
+
+    /// <summary>The work one derivation costs, in KiB-passes (memory × passes): what opening with this key spends.</summary>
+    public long Cost => (long)MemoryKiB * Iterations;
 
     /// <summary>Throws unless the parameters are ones Argon2id accepts and this reader is willing to spend.</summary>
     public void Validate()

@@ -45,7 +45,7 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
     {
         var markers = await _catalog.ListMarkersAsync(cancellationToken);
         var forgotten = markers.SelectMany(m => m.Marker.Snapshots).ToHashSet();
-        var listed = await ListAsync(store, cancellationToken);
+        var listed = await ListAsync(repository, cancellationToken);
         var snapshotIds = Parsed(listed, SnapshotCatalog.Prefix);
 
         var index = repository.Index;
@@ -55,11 +55,15 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
         var kept = 0;
         try
         {
-            foreach (var id in snapshotIds.Keys.Where(id => !forgotten.Contains(id)))
+            // Every authentic snapshot, hidden ones included; a name with no authentic version is an impostor (logged),
+            // never a snapshot whose data could be spared or doomed by it.
+            await foreach (var (id, snapshot) in _catalog.ReadAllAsync(cancellationToken))
             {
-                kept++;
-                var snapshot = await _catalog.LoadAsync(id, cancellationToken);
-                await AddReachableAsync(id, snapshot.Tree, seenTrees, reachable, cancellationToken);
+                if (!forgotten.Contains(id))
+                {
+                    kept++;
+                    await AddReachableAsync(id, snapshot.Tree, seenTrees, reachable, cancellationToken);
+                }
             }
         }
         catch (RepositoryFormatException e) when (indexInStore.Keys.Any(id => !index.IndexObjectIds.Contains(id) && !index.SupersededIds.Contains(id)))
@@ -362,14 +366,16 @@ internal sealed class Pruner(IObjectStore store, IObjectStore deleteStore, Repos
         }
     }
 
-    private static async Task<List<ObjectInfo>> ListAsync(IObjectStore store, CancellationToken cancellationToken)
+    // With every version: an object a delete marker hides is still there, and prune must neither lose what it holds
+    // (a hidden snapshot's data) nor believe it gone.
+    private static async Task<List<ObjectInfo>> ListAsync(Repository.Repository repository, CancellationToken cancellationToken)
     {
         var all = new List<ObjectInfo>();
         foreach (var prefix in new[] { SnapshotCatalog.Prefix, RepositoryObjectNames.DataPrefix, RepositoryObjectNames.IndexPrefix, ForgottenMarker.Prefix })
         {
-            await foreach (var item in store.ListAsync(prefix, cancellationToken))
+            await foreach (var item in repository.Reader.ListAsync(prefix, cancellationToken))
             {
-                all.Add(item);
+                all.Add(new ObjectInfo(item.Name, item.Size));
             }
         }
 

@@ -249,6 +249,33 @@ public sealed partial class Repository
             }
         }
 
+        try
+        {
+            return await LoadBlobUnitAsync(location, cancellationToken);
+        }
+        catch (Exception e) when (PackPins.MayBeImpostor(e))
+        {
+            // An impostor over the pack, or a delete marker hiding it: read the authentic version below, if there is one.
+            if (!await _packPins.TryRepinAsync(location.PackId, cancellationToken))
+            {
+                throw;
+            }
+        }
+
+        return await LoadBlobUnitAsync(location, cancellationToken);
+    }
+
+    /// <summary>
+    /// Looks past a pack's current version when reading it failed (<see cref="PackPins"/>): true when an authentic
+    /// version is now what reads of the pack get, so the read is worth one retry.
+    /// </summary>
+    internal Task<bool> TryRepinPackAsync(ObjectId packId, CancellationToken cancellationToken) => _packPins.TryRepinAsync(packId, cancellationToken);
+
+    /// <summary>The size of the authentic version a pack was pinned to by <see cref="TryRepinPackAsync"/>, if it was.</summary>
+    internal long? PinnedPackSize(ObjectId packId) => _packPins.PinnedSize(packId);
+
+    private async Task<Packing.OpenedBlob> LoadBlobUnitAsync(BlobLocation location, CancellationToken cancellationToken)
+    {
         // Restore and verify load blobs from several workers; each borrows its own zstd context.
         var compressor = _compressors.Rent();
         try

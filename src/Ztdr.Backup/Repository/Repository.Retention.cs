@@ -13,6 +13,11 @@ public sealed partial class Repository
     // unnecessary extension call but never skips a needed one.
     private readonly Dictionary<ObjectId, TrackedObject> _tracked = [];
 
+    // Caps on what storage can make a reader allocate (sealed sizes): an index object lists about 130 bytes per blob,
+    // and its body is capped like any blob's (128 MiB, about a million blobs in one run's index); a retention record lists 40 bytes per extension.
+    private const int MaxIndexObjectLength = Compression.BlobCompressor.MaxRawLength + (64 * 1024);
+    private const int MaxRetentionRecordLength = 64 * 1024 * 1024;
+
     private void RecordInitialRetention(DateTimeOffset retainUntil)
     {
         NoteRetention(Config.Id, RepositoryObjectNames.Config, retainUntil);
@@ -97,20 +102,31 @@ public sealed partial class Repository
         }
 
         var indexObjects = new Dictionary<ObjectId, IndexObject>();
-        await foreach (var item in _store.ListAsync(RepositoryObjectNames.IndexPrefix, cancellationToken))
+        await foreach (var item in _reader.ListAsync(RepositoryObjectNames.IndexPrefix, cancellationToken))
         {
             if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.IndexPrefix, out var indexId))
             {
                 try
                 {
-                    var body = SealedObject.Open(_keys, _compressor, ObjectType.Index, indexId, await ReadAllAsync(_store, item.Name, cancellationToken));
-                    indexObjects[indexId] = IndexReader.Read(body);
+                    var index = await _reader.ReadAsync(
+                        item,
+                        MaxIndexObjectLength,
+                        bytes => IndexReader.Read(SealedObject.Open(_keys, _compressor, ObjectType.Index, indexId, bytes)),
+                        cancellationToken);
+                    if (index is not null)
+                    {
+                        indexObjects[indexId] = index;
+                    }
+                    else
+                    {
+                        // The index is derived data: an index object that does not authenticate must not lock the owner
+                        // out of every snapshot. Its packs read as unindexed: verify names what they hold, and the next
+                        // backup or copy re-indexes them from their own authenticated trailers (RecoverUnindexedPacksAsync).
+                        _damagedIndexObjects.Add($"{item.Name}: no version authenticates (verify names each)");
+                    }
                 }
-                catch (Exception e) when (e is CryptographicIntegrityException or RepositoryFormatException or ObjectStoreException { Kind: StoreErrorKind.Damaged })
+                catch (ObjectStoreException e) when (e.Kind == StoreErrorKind.Damaged)
                 {
-                    // The index is derived data: a damaged index object must not lock the owner out of every snapshot.
-                    // Its packs read as unindexed: verify names what they hold, and the next backup or copy re-indexes
-                    // them from their own authenticated trailers (RecoverUnindexedPacksAsync).
                     _damagedIndexObjects.Add($"{item.Name}: {e.Message}");
                 }
             }
@@ -133,12 +149,18 @@ public sealed partial class Repository
             }
         }
 
-        await foreach (var item in _store.ListAsync(RepositoryObjectNames.RetentionPrefix, cancellationToken))
+        await foreach (var item in _reader.ListAsync(RepositoryObjectNames.RetentionPrefix, cancellationToken))
         {
             if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.RetentionPrefix, out var recordId))
             {
-                var body = SealedObject.Open(_keys, _compressor, ObjectType.Retention, recordId, await ReadAllAsync(_store, item.Name, cancellationToken));
-                foreach (var extension in RetentionRecord.Read(body))
+                // A record only ever saves extension calls: one that does not authenticate is passed over (and logged),
+                // which at worst costs an extension this run did not need.
+                var extensions = await _reader.ReadAsync(
+                    item,
+                    MaxRetentionRecordLength,
+                    bytes => RetentionRecord.Read(SealedObject.Open(_keys, _compressor, ObjectType.Retention, recordId, bytes, MaxRetentionRecordLength)),
+                    cancellationToken);
+                foreach (var extension in extensions ?? [])
                 {
                     RaiseRecordedRetention(extension.Id, extension.RetainUntil);
                 }

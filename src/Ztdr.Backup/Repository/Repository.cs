@@ -1,3 +1,4 @@
+using Ztdr.Backup.Authenticity;
 using Ztdr.Backup.Compression;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Stores;
@@ -11,16 +12,22 @@ namespace Ztdr.Backup.Repository;
 /// <remarks>One writer at a time: the blob methods are not thread-safe.</remarks>
 public sealed partial class Repository : IDisposable
 {
-    private readonly IObjectStore _store;
+    private readonly VersionPinnedStore _store;
+    private readonly AuthenticReader _reader;
+    private readonly PackPins _packPins;
     private readonly TimeProvider _time;
     private readonly MasterKey _masterKey;
     private readonly RepositoryKeys _keys;
     private readonly BlobCompressor _compressor;
     private readonly CompressorPool _compressors;
 
-    private Repository(IObjectStore store, TimeProvider time, RepositoryConfig config, MasterKey masterKey, IReadOnlyDictionary<ObjectId, KeyObject> keyObjects)
+    /// <summary>A config is a few hundred bytes of JSON, sealed.</summary>
+    private const int MaxConfigLength = 1024 * 1024;
+
+    private Repository(VersionPinnedStore store, AuthenticReader reader, TimeProvider time, RepositoryConfig config, MasterKey masterKey, IReadOnlyDictionary<ObjectId, KeyObject> keyObjects)
     {
         _store = store;
+        _reader = reader;
         _time = time;
         Config = config;
         _masterKey = masterKey;
@@ -28,11 +35,27 @@ public sealed partial class Repository : IDisposable
         _compressor = new BlobCompressor(config.CompressionLevel);
         _compressors = new CompressorPool(config.CompressionLevel);
         KeyObjects = keyObjects;
+        _packPins = new PackPins(store, reader, _keys, _compressors);
     }
 
     public RepositoryConfig Config { get; }
 
     public ObjectId Id => Config.Id;
+
+    /// <summary>
+    /// The store as this repository reads it: the store it was opened on, with names whose current version is an
+    /// impostor read from their authentic version. Every reader of this repository's objects goes through it.
+    /// </summary>
+    public IObjectStore Store => _store;
+
+    /// <summary>Versions storage served that are not this repository's, found so far by this open repository.</summary>
+    public ImpostorLog Impostors => _reader.Impostors;
+
+    /// <summary>The key object the password opened (null after init, which made it).</summary>
+    public ObjectId? OpenedWithKey { get; private init; }
+
+    /// <summary>Reads the repository's objects with impostors passed over (for the snapshot catalog and verify).</summary>
+    internal AuthenticReader Reader => _reader;
 
     /// <summary>The key objects found on open or added since, by id.</summary>
     internal IReadOnlyDictionary<ObjectId, KeyObject> KeyObjects { get; private set; }
@@ -70,7 +93,10 @@ public sealed partial class Repository : IDisposable
             throw new ArgumentOutOfRangeException(nameof(packTargetSize), packTargetSize, $"A pack target is 1..{RepositoryConfig.MaxPackSize} bytes.");
         }
 
-        if (await store.ExistsAsync(RepositoryObjectNames.Config, cancellationToken))
+        // Any version counts: a config hidden by a delete marker is still the repository, and a second init over it
+        // would start another repository whose objects mix with the first's.
+        var reader = new AuthenticReader(store, new ImpostorLog());
+        if (await reader.FindAsync(RepositoryObjectNames.Config, cancellationToken) is not null)
         {
             throw new ObjectStoreException(StoreErrorKind.AlreadyExists, "This location already holds a ztdr repository (an object named 'config' exists); init never overwrites one.");
         }
@@ -91,73 +117,61 @@ public sealed partial class Repository : IDisposable
             await store.PutNewAsync(RepositoryObjectNames.Config, sealedConfig, retainUntil, cancellationToken);
         }
 
-        var repository = new Repository(store, time, config, masterKey, new Dictionary<ObjectId, KeyObject> { [keyId] = keyObject });
+        var repository = new Repository(new VersionPinnedStore(store), reader, time, config, masterKey, new Dictionary<ObjectId, KeyObject> { [keyId] = keyObject }) { OpenedWithKey = keyId };
         repository.RecordInitialRetention(retainUntil);
         return repository;
     }
 
     /// <summary>
-    /// Opens a repository: unwraps the master key with <paramref name="password"/> from any key object
-    /// (<see cref="WrongPasswordException"/> when none opens), then reads and authenticates the config, the index and
-    /// the retention records.
+    /// Opens a repository: unwraps the master key with <paramref name="password"/> (<see cref="WrongPasswordException"/>
+    /// when no key object opens), then reads and authenticates the config, the index and the retention records. Storage
+    /// is not trusted: versions that do not authenticate are passed over for the authentic ones below them and logged
+    /// in <see cref="Impostors"/> (<see cref="Authenticity.AuthenticReader"/>).
     /// </summary>
-    public static async Task<Repository> OpenAsync(IObjectStore store, string password, TimeProvider? time = null, CancellationToken cancellationToken = default)
+    public static Task<Repository> OpenAsync(IObjectStore store, string password, TimeProvider? time = null, CancellationToken cancellationToken = default) =>
+        OpenAsync(store, password, new RepositoryOpenOptions(), time, cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(IObjectStore, string, TimeProvider?, CancellationToken)"/>, with key hints.</summary>
+    public static async Task<Repository> OpenAsync(IObjectStore store, string password, RepositoryOpenOptions options, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(password);
         time ??= TimeProvider.System;
-        if (!await store.ExistsAsync(RepositoryObjectNames.Config, cancellationToken))
-        {
-            throw new ObjectStoreException(StoreErrorKind.NotFound, "There is no ztdr repository here (no object named 'config'). Check the repository location, or create one with 'ztdr init'.");
-        }
+        var pinned = new VersionPinnedStore(store);
+        var reader = new AuthenticReader(store, new ImpostorLog());
 
-        var keyObjects = new Dictionary<ObjectId, KeyObject>();
-        var malformedKeys = new List<string>();
-        await foreach (var item in store.ListAsync(RepositoryObjectNames.KeysPrefix, cancellationToken))
-        {
-            if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.KeysPrefix, out var keyId))
-            {
-                try
-                {
-                    keyObjects[keyId] = KeyObject.Parse(await ReadAllAsync(store, item.Name, cancellationToken));
-                }
-                catch (RepositoryFormatException ex)
-                {
-                    // Whoever can write keys/ could plant a malformed key object; it must not lock the owner out.
-                    malformedKeys.Add($"{item.Name}: {ex.Message}");
-                }
-            }
-        }
+        // Listed with its versions: a delete marker over config, or garbage written over it, hides nothing from here.
+        var configName = await reader.FindAsync(RepositoryObjectNames.Config, cancellationToken)
+            ?? throw new ObjectStoreException(StoreErrorKind.NotFound, "There is no ztdr repository here (no object named 'config'). Check the repository location, or create one with 'ztdr init'.");
 
-        MasterKey masterKey;
+        var opened = await KeyRing.OpenAsync(reader, password, options.PreferredKeys, cancellationToken);
         try
         {
-            masterKey = KeyObject.UnwrapAny(keyObjects.Values, password);
-        }
-        catch (WrongPasswordException ex) when (malformedKeys.Count > 0)
-        {
-            throw new WrongPasswordException($"{ex.Message} Unreadable key objects were skipped: {string.Join("; ", malformedKeys)}");
-        }
-
-        try
-        {
-            var sealedConfig = await ReadAllAsync(store, RepositoryObjectNames.Config, cancellationToken);
             RepositoryConfig config;
-            using (var keys = masterKey.DeriveKeys())
+            using (var keys = opened.MasterKey.DeriveKeys())
             using (var compressor = new BlobCompressor())
             {
                 // The config's name carries no id: take it from the header; the body must then name the same id.
-                var header = ObjectHeader.Read(sealedConfig, ObjectType.Config);
-                var body = SealedObject.Open(keys, compressor, ObjectType.Config, header.Id, sealedConfig, maxBodyLength: 1024 * 1024);
-                config = RepositoryConfig.Parse(body, header.Id);
+                config = await reader.ReadAsync(
+                    configName,
+                    MaxConfigLength,
+                    sealedConfig =>
+                    {
+                        var header = ObjectHeader.Read(sealedConfig, ObjectType.Config);
+                        var body = SealedObject.Open(keys, compressor, ObjectType.Config, header.Id, sealedConfig, maxBodyLength: MaxConfigLength);
+                        return RepositoryConfig.Parse(body, header.Id);
+                    },
+                    cancellationToken) ?? throw new CryptographicIntegrityException(
+                        "No version of 'config' authenticates under the master key this password opens: "
+                        + string.Join("; ", reader.Impostors.Found.Where(i => i.Name == RepositoryObjectNames.Config).Take(3)));
             }
 
-            var repository = new Repository(store, time, config, masterKey, keyObjects);
+            var repository = new Repository(pinned, reader, time, config, opened.MasterKey, opened.KeyObjects) { OpenedWithKey = opened.KeyId };
             await repository.LoadStateAsync(cancellationToken);
             return repository;
         }
         catch
         {
-            masterKey.Dispose();
+            opened.MasterKey.Dispose();
             throw;
         }
     }
@@ -207,13 +221,5 @@ public sealed partial class Repository : IDisposable
         {
             throw StoreErrors.LockNotHonoured(name, retainUntil, retention);
         }
-    }
-
-    private static async Task<byte[]> ReadAllAsync(IObjectStore store, string name, CancellationToken cancellationToken)
-    {
-        await using var stream = await store.GetAsync(name, cancellationToken: cancellationToken);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
     }
 }

@@ -73,7 +73,7 @@ internal sealed class PackReadAhead
 
             if (hit)
             {
-                return _repository.OpenBlob(cached.Location, cached.Sealed);
+                return await OpenOrReloadAsync(id, cached.Location, cached.Sealed, cancellationToken);
             }
 
             if (wait is not null)
@@ -101,11 +101,17 @@ internal sealed class PackReadAhead
         {
             bytes = await _repository.ReadPackRangeAsync(window.Pack, new ByteRange(window.Start, window.End - window.Start), cancellationToken);
         }
-        catch
+        catch (Exception e)
         {
             lock (_lock)
             {
                 Release(window, cacheNeighbours: null);
+            }
+
+            if (Repository.PackPins.MayBeImpostor(e))
+            {
+                // A hidden or replaced pack: the repository's own load looks past it, or gives the precise error.
+                return await _repository.LoadBlobAsync(id, cancellationToken);
             }
 
             throw;
@@ -117,7 +123,21 @@ internal sealed class PackReadAhead
         }
 
         var target = window.Entries[0];
-        return _repository.OpenBlob(new BlobLocation(window.Pack, target), bytes.AsSpan((int)(target.Offset - window.Start), (int)target.SealedLength));
+        return await OpenOrReloadAsync(id, new BlobLocation(window.Pack, target), bytes.AsMemory((int)(target.Offset - window.Start), (int)target.SealedLength), cancellationToken);
+    }
+
+    // Bytes read ahead come from whatever version of the pack storage served; one that fails to open may be an
+    // impostor's, and the repository's own load then looks past it (or throws the precise error).
+    private async Task<byte[]> OpenOrReloadAsync(BlobId id, BlobLocation location, ReadOnlyMemory<byte> sealedUnit, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return _repository.OpenBlob(location, sealedUnit.Span);
+        }
+        catch (Exception e) when (Repository.PackPins.MayBeImpostor(e))
+        {
+            return await _repository.LoadBlobAsync(id, cancellationToken);
+        }
     }
 
     // Under _lock. The requested blob first, then each following stored blob while it is wanted, not already on its

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Ztdr.Backup.Authenticity;
 using Ztdr.Backup.Compression;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Pruning;
@@ -29,6 +30,9 @@ internal sealed class SnapshotCatalog(IObjectStore store, Repository.Repository 
     /// <summary>A marker lists ids of 64 hex digits; 64 MiB is about a million snapshots.</summary>
     private const int MaxMarkerLength = 64 * 1024 * 1024;
 
+    /// <summary>What a sealed object adds to its body at most (header, nonce, tag, flag), for caps on stored sizes.</summary>
+    private const int SealingOverhead = 4096;
+
     public static string Name(ObjectId id) => Prefix + id;
 
     /// <summary>
@@ -47,29 +51,38 @@ internal sealed class SnapshotCatalog(IObjectStore store, Repository.Repository 
         return id;
     }
 
-    /// <summary>Reads and authenticates one snapshot.</summary>
-    public async Task<Snapshot> LoadAsync(ObjectId id, CancellationToken cancellationToken)
-    {
-        byte[] sealedSnapshot;
-        await using (var stream = await store.GetAsync(Name(id), cancellationToken: cancellationToken))
-        using (var buffer = new MemoryStream())
-        {
-            await stream.CopyToAsync(buffer, cancellationToken);
-            sealedSnapshot = buffer.ToArray();
-        }
-
-        using var compressor = new BlobCompressor(repository.Config.CompressionLevel);
-        return Snapshot.Parse(SealedObject.Open(repository.Keys, compressor, ObjectType.Snapshot, id, sealedSnapshot, MaxBodyLength));
-    }
+    /// <summary>
+    /// Reads and authenticates one snapshot, looking past versions that do not (<see cref="AuthenticReader"/>). One that
+    /// has no authentic version: <see cref="RepositoryFormatException"/> (and its versions are in the impostor log).
+    /// </summary>
+    public async Task<Snapshot> LoadAsync(ObjectId id, CancellationToken cancellationToken) =>
+        await LoadAsync(await repository.Reader.FindAsync(Name(id), cancellationToken) ?? throw StoreErrors.NotFound(Name(id)), id, cancellationToken)
+            ?? throw new RepositoryFormatException($"No version of snapshot {id} authenticates: storage holds something ztdr did not write under its name.");
 
     /// <summary>Every snapshot id in the store, in name order; names this version does not know are ignored (§ 1).</summary>
     public async IAsyncEnumerable<ObjectId> ListIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var item in store.ListAsync(Prefix, cancellationToken))
+        await foreach (var item in repository.Reader.ListAsync(Prefix, cancellationToken))
         {
             if (ObjectId.TryParse(item.Name[Prefix.Length..], out var id))
             {
                 yield return id;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Every authentic snapshot, in name order: names this version does not know are ignored (§ 1), and a name with no
+    /// authentic version is skipped (its versions go to the impostor log). A listing of a million planted names costs one
+    /// bounded read each and holds none of them.
+    /// </summary>
+    public async IAsyncEnumerable<(ObjectId Id, Snapshot Snapshot)> ReadAllAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in repository.Reader.ListAsync(Prefix, cancellationToken))
+        {
+            if (ObjectId.TryParse(item.Name[Prefix.Length..], out var id) && await LoadAsync(item, id, cancellationToken) is { } snapshot)
+            {
+                yield return (id, snapshot);
             }
         }
     }
@@ -83,11 +96,11 @@ internal sealed class SnapshotCatalog(IObjectStore store, Repository.Repository 
     {
         var forgotten = includeForgotten ? [] : await ForgottenIdsAsync(cancellationToken);
         var snapshots = new List<(ObjectId Id, Snapshot Snapshot)>();
-        await foreach (var id in ListIdsAsync(cancellationToken))
+        await foreach (var (id, snapshot) in ReadAllAsync(cancellationToken))
         {
             if (!forgotten.Contains(id))
             {
-                snapshots.Add((id, await LoadAsync(id, cancellationToken)));
+                snapshots.Add((id, snapshot));
             }
         }
 
@@ -143,17 +156,24 @@ internal sealed class SnapshotCatalog(IObjectStore store, Repository.Repository 
         };
     }
 
-    /// <summary>Every forgotten marker in the store, read and authenticated, in name order.</summary>
+    /// <summary>Every authentic forgotten marker in the store, in name order; impostors are skipped and logged.</summary>
     public async Task<IReadOnlyList<(ObjectId Id, ForgottenMarker Marker)>> ListMarkersAsync(CancellationToken cancellationToken)
     {
         var markers = new List<(ObjectId Id, ForgottenMarker Marker)>();
-        await foreach (var item in store.ListAsync(ForgottenMarker.Prefix, cancellationToken))
+        await foreach (var item in repository.Reader.ListAsync(ForgottenMarker.Prefix, cancellationToken))
         {
             if (ObjectId.TryParse(item.Name[ForgottenMarker.Prefix.Length..], out var id))
             {
-                var sealedMarker = await ReadAllAsync(ForgottenMarker.Name(id), cancellationToken);
                 using var compressor = new BlobCompressor(repository.Config.CompressionLevel);
-                markers.Add((id, ForgottenMarker.Parse(SealedObject.Open(repository.Keys, compressor, ObjectType.Forgotten, id, sealedMarker, MaxMarkerLength))));
+                var marker = await repository.Reader.ReadAsync(
+                    item,
+                    MaxMarkerLength + SealingOverhead,
+                    bytes => ForgottenMarker.Parse(SealedObject.Open(repository.Keys, compressor, ObjectType.Forgotten, id, bytes, MaxMarkerLength)),
+                    cancellationToken);
+                if (marker is not null)
+                {
+                    markers.Add((id, marker));
+                }
             }
         }
 
@@ -186,11 +206,13 @@ internal sealed class SnapshotCatalog(IObjectStore store, Repository.Repository 
         return id;
     }
 
-    private async Task<byte[]> ReadAllAsync(string name, CancellationToken cancellationToken)
+    private async Task<Snapshot?> LoadAsync(StoredName item, ObjectId id, CancellationToken cancellationToken)
     {
-        await using var stream = await store.GetAsync(name, cancellationToken: cancellationToken);
-        using var buffer = new MemoryStream();
-        await stream.CopyToAsync(buffer, cancellationToken);
-        return buffer.ToArray();
+        using var compressor = new BlobCompressor(repository.Config.CompressionLevel);
+        return await repository.Reader.ReadAsync(
+            item,
+            MaxBodyLength + SealingOverhead,
+            bytes => Snapshot.Parse(SealedObject.Open(repository.Keys, compressor, ObjectType.Snapshot, id, bytes, MaxBodyLength)),
+            cancellationToken);
     }
 }

@@ -51,6 +51,22 @@ public interface IObjectStore
     /// </summary>
     IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Every version of every object whose name starts with <paramref name="prefix"/>, delete markers included: names
+    /// in ordinal order, and each name's versions newest first. This is how a reader sees past what the current version
+    /// shows (an impostor written over a name, a delete marker hiding one): ztdr writes every name once, so a name with
+    /// more than one version was written to by someone else. A store that keeps no history
+    /// (<see cref="StoreCapabilities.KeepsVersions"/> false) lists each object once, with a null version id.
+    /// </summary>
+    IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="GetAsync"/>, for one version <paramref name="versionId"/> listed by
+    /// <see cref="ListVersionsAsync"/> (null: the current version, exactly as <see cref="GetAsync"/>). A delete marker
+    /// or a version that is not there: <see cref="StoreErrorKind.NotFound"/>.
+    /// </summary>
+    Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default);
+
     /// <summary>Whether the object exists (false, not an error, when it does not).</summary>
     Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default);
 

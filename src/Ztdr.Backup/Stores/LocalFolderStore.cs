@@ -147,6 +147,18 @@ public sealed class LocalFolderStore : IObjectStore
         }
     }
 
+    /// <summary>A folder keeps no history: each object is listed once, as its only version.</summary>
+    public async IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var item in ListAsync(prefix, cancellationToken))
+        {
+            yield return new ObjectVersion(item.Name, null, item.Size, null, IsDeleteMarker: false);
+        }
+    }
+
+    public Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+        versionId is null ? GetAsync(name, range, cancellationToken) : throw StoreErrors.NotFound($"{name} (version {versionId})");
+
     public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 
@@ -5,21 +6,25 @@ namespace Ztdr.Backup.Stores;
 
 /// <summary>
 /// An in-memory store that enforces S3 COMPLIANCE-mode semantics against an injected clock: write-once names,
-/// retention that only grows, and no delete while a lock is active. The fake the engine's unit tests run on; it
-/// passes the same conformance suite as the real stores.
+/// retention that only grows, and no delete while a lock is active. Like a versioned S3 bucket it keeps every version
+/// of a name, so tests can play the attacker who holds the backup key (<see cref="PutVersion"/>,
+/// <see cref="HideWithDeleteMarker"/>). The fake the engine's unit tests run on; it passes the same conformance suite as
+/// the real stores.
 /// </summary>
 public sealed class MemoryObjectStore : IObjectStore
 {
-    private readonly Dictionary<string, Entry> _objects = new(StringComparer.Ordinal);
+    // Each name's versions, oldest first; the last one is the current version (possibly a delete marker).
+    private readonly Dictionary<string, List<Entry>> _objects = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
+    private long _nextVersion;
 
     public MemoryObjectStore(TimeProvider time)
     {
         _time = time;
     }
 
-    public StoreCapabilities Capabilities { get; } = new(Immutable: true, "in-memory store (test fake with compliance-lock semantics)");
+    public StoreCapabilities Capabilities { get; } = new(Immutable: true, "in-memory store (test fake with compliance-lock semantics)", KeepsVersions: true);
 
     /// <summary>How many writes changed a retention (puts with a date, real extensions); for counting extension calls.</summary>
     public int RetentionWrites { get; private set; }
@@ -39,7 +44,7 @@ public sealed class MemoryObjectStore : IObjectStore
         lock (_lock)
         {
             var now = _time.GetUtcNow();
-            if (_objects.TryGetValue(name, out var existing))
+            if (CurrentLocked(name) is { } existing)
             {
                 if (!canCompare || !SHA256.HashData(existing.Data).AsSpan().SequenceEqual(SHA256.HashData(bytes)))
                 {
@@ -54,24 +59,48 @@ public sealed class MemoryObjectStore : IObjectStore
                 return;
             }
 
-            if (retainUntil is { } date && date <= now)
-            {
-                throw StoreErrors.RetentionNotInFuture(name, date);
-            }
-
-            var retention = retainUntil is { } d ? new ObjectRetention(RetentionMode.Compliance, d) : null;
-            _objects[name] = new Entry(bytes) { Retention = retention };
-            if (retention is not null)
-            {
-                RetentionWrites++;
-            }
+            AddVersionLocked(name, bytes, retainUntil, now);
         }
     }
 
-    public Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// What a stolen backup key can do on a versioned S3 bucket: an unconditional PUT, which becomes the current version
+    /// of <paramref name="name"/> and leaves the earlier versions in place. Returns the new version's id.
+    /// </summary>
+    public string PutVersion(string name, ReadOnlySpan<byte> content, DateTimeOffset? retainUntil = null)
     {
         ObjectNames.Validate(name);
-        var data = Find(name).Data;
+        lock (_lock)
+        {
+            return AddVersionLocked(name, content.ToArray(), retainUntil, _time.GetUtcNow()).VersionId;
+        }
+    }
+
+    /// <summary>What a stolen backup key can do on a versioned S3 bucket: a DELETE without version id, which hides every version.</summary>
+    public string HideWithDeleteMarker(string name)
+    {
+        ObjectNames.Validate(name);
+        lock (_lock)
+        {
+            var marker = new Entry([], NewVersionId(), _time.GetUtcNow(), IsDeleteMarker: true);
+            Versions(name).Add(marker);
+            return marker.VersionId;
+        }
+    }
+
+    public Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+        GetVersionAsync(name, null, range, cancellationToken);
+
+    public Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        ObjectNames.Validate(name);
+        Entry entry;
+        lock (_lock)
+        {
+            entry = (versionId is null ? CurrentLocked(name) : VersionLocked(name, versionId)) ?? throw StoreErrors.NotFound(name);
+        }
+
+        var data = entry.Data;
         if (range is not { } r)
         {
             return Task.FromResult<Stream>(new MemoryStream(data, writable: false));
@@ -88,10 +117,35 @@ public sealed class MemoryObjectStore : IObjectStore
         List<ObjectInfo> found;
         lock (_lock)
         {
-            found = [.. _objects.Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal)).Select(o => new ObjectInfo(o.Key, o.Value.Data.LongLength))];
+            found = [.. _objects.Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal) && !o.Value[^1].IsDeleteMarker)
+                .Select(o => new ObjectInfo(o.Key, o.Value[^1].Data.LongLength))];
         }
 
         found.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name));
+        foreach (var item in found)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            await Task.Yield();
+            yield return item;
+        }
+    }
+
+    public async IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectNames.ValidatePrefix(prefix);
+        List<ObjectVersion> found = [];
+        lock (_lock)
+        {
+            foreach (var (name, versions) in _objects.Where(o => o.Key.StartsWith(prefix, StringComparison.Ordinal)).OrderBy(o => o.Key, StringComparer.Ordinal))
+            {
+                for (var i = versions.Count - 1; i >= 0; i--)
+                {
+                    var v = versions[i];
+                    found.Add(new ObjectVersion(name, v.VersionId, v.Data.LongLength, v.Written, v.IsDeleteMarker));
+                }
+            }
+        }
+
         foreach (var item in found)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -105,14 +159,17 @@ public sealed class MemoryObjectStore : IObjectStore
         ObjectNames.Validate(name);
         lock (_lock)
         {
-            return Task.FromResult(_objects.ContainsKey(name));
+            return Task.FromResult(CurrentLocked(name) is not null);
         }
     }
 
     public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
-        return Task.FromResult(Find(name).Retention);
+        lock (_lock)
+        {
+            return Task.FromResult((CurrentLocked(name) ?? throw StoreErrors.NotFound(name)).Retention);
+        }
     }
 
     public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
@@ -120,7 +177,7 @@ public sealed class MemoryObjectStore : IObjectStore
         ObjectNames.Validate(name);
         lock (_lock)
         {
-            var entry = _objects.TryGetValue(name, out var e) ? e : throw StoreErrors.NotFound(name);
+            var entry = CurrentLocked(name) ?? throw StoreErrors.NotFound(name);
             if (entry.Retention?.Covers(retainUntil) != true)
             {
                 ExtendLocked(name, entry, retainUntil, _time.GetUtcNow());
@@ -130,16 +187,22 @@ public sealed class MemoryObjectStore : IObjectStore
         return Task.CompletedTask;
     }
 
+    /// <summary>Removes every version of the name, oldest first, as the S3 store does; a locked version stops it there.</summary>
     public Task DeleteAsync(string name, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
         lock (_lock)
         {
-            if (_objects.TryGetValue(name, out var entry))
+            if (_objects.TryGetValue(name, out var versions))
             {
-                if (entry.Retention is { } retention && retention.IsActiveAt(_time.GetUtcNow()))
+                while (versions.Count > 0)
                 {
-                    throw StoreErrors.Locked(name, retention.RetainUntil);
+                    if (versions[0].Retention is { } retention && retention.IsActiveAt(_time.GetUtcNow()))
+                    {
+                        throw StoreErrors.Locked(name, retention.RetainUntil);
+                    }
+
+                    versions.RemoveAt(0);
                 }
 
                 _objects.Remove(name);
@@ -147,6 +210,24 @@ public sealed class MemoryObjectStore : IObjectStore
         }
 
         return Task.CompletedTask;
+    }
+
+    private Entry AddVersionLocked(string name, byte[] bytes, DateTimeOffset? retainUntil, DateTimeOffset now)
+    {
+        if (retainUntil is { } date && date <= now)
+        {
+            throw StoreErrors.RetentionNotInFuture(name, date);
+        }
+
+        var retention = retainUntil is { } d ? new ObjectRetention(RetentionMode.Compliance, d) : null;
+        var entry = new Entry(bytes, NewVersionId(), now, IsDeleteMarker: false) { Retention = retention };
+        Versions(name).Add(entry);
+        if (retention is not null)
+        {
+            RetentionWrites++;
+        }
+
+        return entry;
     }
 
     private void ExtendLocked(string name, Entry entry, DateTimeOffset retainUntil, DateTimeOffset now)
@@ -166,18 +247,27 @@ public sealed class MemoryObjectStore : IObjectStore
         RetentionWrites++;
     }
 
-    private Entry Find(string name)
+    private List<Entry> Versions(string name)
     {
-        lock (_lock)
+        if (!_objects.TryGetValue(name, out var versions))
         {
-            return _objects.TryGetValue(name, out var entry) ? entry : throw StoreErrors.NotFound(name);
+            versions = [];
+            _objects[name] = versions;
         }
+
+        return versions;
     }
 
-    private sealed class Entry(byte[] data)
-    {
-        public byte[] Data { get; } = data;
+    private Entry? CurrentLocked(string name) =>
+        _objects.TryGetValue(name, out var versions) && versions.Count > 0 && !versions[^1].IsDeleteMarker ? versions[^1] : null;
 
+    private Entry? VersionLocked(string name, string versionId) =>
+        _objects.TryGetValue(name, out var versions) ? versions.FirstOrDefault(v => v.VersionId == versionId && !v.IsDeleteMarker) : null;
+
+    private string NewVersionId() => (++_nextVersion).ToString("D12", CultureInfo.InvariantCulture);
+
+    private sealed record Entry(byte[] Data, string VersionId, DateTimeOffset Written, bool IsDeleteMarker)
+    {
         public ObjectRetention? Retention { get; set; }
     }
 }

@@ -37,7 +37,10 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }
 
         _client = S3Clients.Create(options);
-        Capabilities = new StoreCapabilities(Immutable: true, $"S3 {options.Endpoint} bucket '{_bucket}'" + (_prefix.Length > 0 ? $" prefix '{_prefix}'" : string.Empty));
+        Capabilities = new StoreCapabilities(
+            Immutable: true,
+            $"S3 {options.Endpoint} bucket '{_bucket}'" + (_prefix.Length > 0 ? $" prefix '{_prefix}'" : string.Empty),
+            KeepsVersions: true);
     }
 
     public StoreCapabilities Capabilities { get; }
@@ -111,10 +114,13 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
-    public async Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default)
+    public Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+        GetVersionAsync(name, null, range, cancellationToken);
+
+    public async Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
-        var response = await GetResponseAsync(name, range?.Offset ?? 0, range?.Last, null, cancellationToken);
+        var response = await GetResponseAsync(name, range?.Offset ?? 0, range?.Last, versionId, cancellationToken);
         if (response is null)
         {
             // The range starts at or past the end: the port clamps, so that is no bytes.
@@ -123,7 +129,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
 
         // A body cut off mid-way is asked for again from where it broke, pinned to the version first read.
         var start = range?.Offset ?? 0;
-        var versionId = response.VersionId;
+        versionId = response.VersionId;
         return new ResumingReadStream(
             Body(response, name),
             response.ContentLength,
@@ -199,6 +205,43 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
             }
 
             request.ContinuationToken = page.NextContinuationToken;
+        }
+    }
+
+    public async IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ObjectNames.ValidatePrefix(prefix);
+        var request = new ListVersionsRequest { BucketName = _bucket, Prefix = _prefix + prefix };
+        while (true)
+        {
+            ListVersionsResponse page;
+            try
+            {
+                page = await _client.ListVersionsAsync(request, cancellationToken);
+            }
+            catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
+            {
+                throw S3ErrorTranslation.Translate(e, _bucket, null);
+            }
+
+            // S3 lists keys in order and each key's versions newest first, delete markers among them.
+            foreach (var version in page.Versions ?? [])
+            {
+                yield return new ObjectVersion(
+                    version.Key[_prefix.Length..],
+                    version.VersionId,
+                    version.Size ?? 0,
+                    version.LastModified is { } modified ? new DateTimeOffset(DateTime.SpecifyKind(modified, DateTimeKind.Utc).ToUniversalTime()) : null,
+                    version.IsDeleteMarker == true);
+            }
+
+            if (page.IsTruncated != true)
+            {
+                yield break;
+            }
+
+            request.KeyMarker = page.NextKeyMarker;
+            request.VersionIdMarker = page.NextVersionIdMarker;
         }
     }
 

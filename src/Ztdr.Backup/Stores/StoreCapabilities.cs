@@ -6,4 +6,9 @@ namespace Ztdr.Backup.Stores;
 /// or a fake that models it). A folder records retention but anyone with file access can delete: false.
 /// </param>
 /// <param name="Description">One line for humans: what the store is and where.</param>
-public sealed record StoreCapabilities(bool Immutable, string Description);
+/// <param name="KeepsVersions">
+/// True when a write over a name keeps what was there as an older version that <see cref="IObjectStore.ListVersionsAsync"/>
+/// lists and <see cref="IObjectStore.GetVersionAsync"/> reads (an S3 bucket with versioning, which Object Lock requires).
+/// Readers then look past a current version that fails to authenticate; on a store without history they can only skip it.
+/// </param>
+public sealed record StoreCapabilities(bool Immutable, string Description, bool KeepsVersions = false);

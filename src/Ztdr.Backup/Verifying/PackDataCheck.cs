@@ -36,6 +36,13 @@ internal static class PackDataCheck
             async (pack, token) =>
             {
                 var result = await CheckPackAsync(store, repository, compressors, pack.Pack, pack.Size, token);
+                if (result.HasProblem && await repository.TryRepinPackAsync(pack.Pack, token))
+                {
+                    // An impostor over the pack (or a marker hiding it): the authentic version below is what restores
+                    // read, so that is what is verified; the impostor is reported by the verifier as such.
+                    result = await CheckPackAsync(store, repository, compressors, pack.Pack, repository.PinnedPackSize(pack.Pack) ?? pack.Size, token);
+                }
+
                 results.Enqueue(result);
                 progress(Interlocked.Increment(ref done), packs.Count, Interlocked.Add(ref bytes, result.Bytes));
             });
@@ -183,5 +190,8 @@ internal static class PackDataCheck
         return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
     }
 
-    private sealed record PackResult(ObjectId Pack, long Bytes, string? Unreadable, IReadOnlyList<(BlobId Blob, string Reason)> Damaged, string? TrailerProblem);
+    private sealed record PackResult(ObjectId Pack, long Bytes, string? Unreadable, IReadOnlyList<(BlobId Blob, string Reason)> Damaged, string? TrailerProblem)
+    {
+        public bool HasProblem => Unreadable is not null || Damaged.Count > 0 || TrailerProblem is not null;
+    }
 }

@@ -29,7 +29,7 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
 
         var stored = await ListPacksAsync(cancellationToken);
         var snapshots = await LoadSnapshotsAsync(findings, progress, cancellationToken);
-        var faultyPacks = CheckPacksStored(index, stored, findings);
+        var faultyPacks = await CheckPacksStoredAsync(index, stored, findings, cancellationToken);
 
         var graph = await ReferenceGraph.BuildAsync(repository, snapshots, findings, trees => progress.Report("trees", trees, 0), cancellationToken);
 
@@ -60,6 +60,21 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
                 store, repository, [.. selected.Select(p => (p, stored[p]))], findings, options, (done, total, bytes) => progress.Report("read-data", done, total, bytes), cancellationToken);
         }
 
+        foreach (var impostor in repository.Impostors.Found)
+        {
+            findings.Add(FindingKind.Impostor, impostor.Name, impostor.ToString()[impostor.Name.Length..].TrimStart(' ', ':'));
+        }
+
+        if (repository.Impostors.Count > repository.Impostors.Found.Count)
+        {
+            findings.Add(FindingKind.Impostor, "(more)", $"{repository.Impostors.Count - repository.Impostors.Found.Count} more impostors not listed");
+        }
+
+        if (options.MissingSnapshot is { } missing)
+        {
+            findings.Add(FindingKind.SnapshotMissing, SnapshotCatalog.Name(missing.Id), missing.Detail);
+        }
+
         progress.Report("locating", 0, 0);
         await AffectedLocator.LocateAsync(repository, snapshots, graph, findings, cancellationToken);
         return new VerifyReport(findings.Build(), warnings, snapshots.Count, index.Packs.Count, index.BlobCount, lockChecked, packsRead, bytesRead);
@@ -68,8 +83,9 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
     /// <summary>One listing of <c>data/</c>: every stored pack with its size.</summary>
     private async Task<Dictionary<ObjectId, long>> ListPacksAsync(CancellationToken cancellationToken)
     {
+        // With every version: a pack hidden by a delete marker is still stored, and reading it looks below the marker.
         var stored = new Dictionary<ObjectId, long>();
-        await foreach (var item in store.ListAsync(RepositoryObjectNames.DataPrefix, cancellationToken))
+        await foreach (var item in repository.Reader.ListAsync(RepositoryObjectNames.DataPrefix, cancellationToken))
         {
             if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.DataPrefix, out var id))
             {
@@ -113,7 +129,7 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
     }
 
     /// <summary>Every pack the index lists must be stored, at least as long as its entries reach; returns the packs that are not.</summary>
-    private static HashSet<ObjectId> CheckPacksStored(BlobIndex index, Dictionary<ObjectId, long> stored, FindingSet findings)
+    private async Task<HashSet<ObjectId>> CheckPacksStoredAsync(BlobIndex index, Dictionary<ObjectId, long> stored, FindingSet findings, CancellationToken cancellationToken)
     {
         var faulty = new HashSet<ObjectId>();
         foreach (var (packId, pack) in index.Packs.OrderBy(p => p.Key.ToString(), StringComparer.Ordinal))
@@ -128,6 +144,13 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
 
             // The trailer follows the last blob: at least a sealed unit of one byte, then its 4-byte length.
             var minimum = (pack.Entries.Count == 0 ? ObjectHeader.Length : pack.Entries.Max(e => e.End)) + BlobCipher.Overhead + 1 + 4;
+            if (size < minimum && await repository.TryRepinPackAsync(packId, cancellationToken) && repository.PinnedPackSize(packId) is { } pinned)
+            {
+                // What storage lists first was written over the pack: the authentic version below it is the pack.
+                size = pinned;
+                stored[packId] = pinned;
+            }
+
             if (size < minimum)
             {
                 faulty.Add(packId);

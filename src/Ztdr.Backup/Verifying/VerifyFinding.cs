@@ -31,6 +31,15 @@ internal enum FindingKind
 
     /// <summary>An object a snapshot depends on is not COMPLIANCE-locked at least until the snapshot's retain-until.</summary>
     LockNotCovering,
+
+    /// <summary>
+    /// Storage serves, under one of the repository's names, a version ztdr did not write (or a delete marker): the
+    /// authentic version, if any, was used, but a credential that can write the bucket is in someone else's hands.
+    /// </summary>
+    Impostor,
+
+    /// <summary>The newest snapshot this host saw committed is gone from storage: a rollback, or a hidden snapshot.</summary>
+    SnapshotMissing,
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Ztdr.Backup.Crypto;
+
 namespace Ztdr.Backup.Verifying;
 
 /// <summary>What <see cref="Verifier"/> checks beyond structure and lock coverage, and how it reports.</summary>
@@ -17,6 +19,12 @@ internal sealed record VerifyOptions
 
     /// <summary>Drives <see cref="PackSubset.RandomPercent"/> samples; null uses a fresh random seed.</summary>
     public Random? Random { get; init; }
+
+    /// <summary>
+    /// A snapshot this host saw committed that storage no longer holds (a rollback; the caller keeps the memory of what
+    /// it saw), reported as a finding with its detail. Null when nothing is missing.
+    /// </summary>
+    public (ObjectId Id, string Detail)? MissingSnapshot { get; init; }
 
     /// <summary>Told as the run advances, from any thread (calls are serialized); the caller throttles what it shows.</summary>
     public IProgress<VerifyProgress>? Progress { get; init; }

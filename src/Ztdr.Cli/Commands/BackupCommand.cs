@@ -39,6 +39,7 @@ internal static class BackupCommand
             var summary = await BackupProgressDisplay.RunAsync(
                 context,
                 progress => archiver.BackupAsync(new BackupRequest(fullPaths) { Progress = progress, Parent = parentId, Force = forced }, cancellationToken));
+            await open.Memory.RememberSnapshotAsync(open.Repository.Id, summary.SnapshotId, summary.Time);
             return await ReportAsync(context, BackupOutcome.From(summary), parse.GetValue(json));
         }));
         return command;

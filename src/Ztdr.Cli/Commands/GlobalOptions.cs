@@ -17,6 +17,12 @@ internal sealed class GlobalOptions
         Recursive = true,
     };
 
+    public Option<string?> KeyHint { get; } = new("--key-hint")
+    {
+        Description = "Id of the key object to try first (default: $ZTDR_KEY_HINT, then the key that opened this repository last on this host)",
+        Recursive = true,
+    };
+
     public Option<string?> Zone { get; } = new("--zone")
     {
         Description = "Use the repository of this named zone from the zone file instead of --repo",

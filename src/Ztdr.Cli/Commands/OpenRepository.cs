@@ -1,7 +1,10 @@
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Repository;
 using Ztdr.Backup.Snapshots;
 using Ztdr.Backup.Stores;
 using Ztdr.Cli.Locations;
 using Ztdr.Cli.Passwords;
+using Ztdr.Cli.State;
 using Ztdr.Cli.Zones;
 using BackupRepository = Ztdr.Backup.Repository.Repository;
 
@@ -10,14 +13,29 @@ namespace Ztdr.Cli.Commands;
 /// <summary>An existing repository opened for a command: its store, the unlocked repository and its snapshot catalog.</summary>
 internal sealed class OpenRepository : IDisposable
 {
-    private OpenRepository(IObjectStore store, BackupRepository repository)
+    /// <summary>Impostor warnings printed at the end of a command; verify lists them all as findings.</summary>
+    private const int MaxImpostorWarnings = 5;
+
+    private readonly IObjectStore _opened;
+    private readonly CliContext _context;
+
+    private OpenRepository(IObjectStore store, BackupRepository repository, CliContext context)
     {
-        Store = store;
+        _opened = store;
+        _context = context;
         Repository = repository;
-        Catalog = new SnapshotCatalog(store, repository);
+        Catalog = new SnapshotCatalog(repository.Store, repository);
+        Memory = new RepositoryMemory(context);
     }
 
-    public IObjectStore Store { get; }
+    /// <summary>The store as the repository reads it (impostors looked past): every command reads through this one.</summary>
+    public IObjectStore Store => Repository.Store;
+
+    /// <summary>What this host remembers of the repository (last key, newest snapshot seen).</summary>
+    public RepositoryMemory Memory { get; }
+
+    /// <summary>Set by a command that reported the impostors itself (verify), so they are not warned about again.</summary>
+    public bool ImpostorsReported { get; set; }
 
     public BackupRepository Repository { get; }
 
@@ -28,8 +46,8 @@ internal sealed class OpenRepository : IDisposable
     {
         if (Zone(global, parse, context) is { } zone)
         {
-            var (zoneStore, zoneRepository) = await zone.OpenAsync(context, cancellationToken);
-            return new OpenRepository(zoneStore, zoneRepository);
+            var (zoneStore, zoneRepository) = await zone.OpenAsync(context, OpenOptions(global, parse, context), cancellationToken);
+            return await RememberedAsync(new OpenRepository(zoneStore, zoneRepository, context));
         }
 
         var location = RepositoryLocation.Resolve(parse.GetValue(global.Repository), context);
@@ -37,8 +55,8 @@ internal sealed class OpenRepository : IDisposable
         var store = location.OpenStore(context);
         try
         {
-            var repository = await BackupRepository.OpenAsync(store, password, context.Time, cancellationToken);
-            return new OpenRepository(store, repository);
+            var repository = await BackupRepository.OpenAsync(store, password, OpenOptions(global, parse, context), context.Time, cancellationToken);
+            return await RememberedAsync(new OpenRepository(store, repository, context));
         }
         catch
         {
@@ -97,9 +115,99 @@ internal sealed class OpenRepository : IDisposable
         }
     }
 
+    /// <summary>
+    /// Compares storage with what this host saw: when the newest snapshot it saw committed is neither stored nor marked
+    /// forgotten, storage rolled back (or hides it). Returns the missing snapshot and a line saying so, or null; remembers
+    /// <paramref name="newest"/> when it is newer than what is remembered. A missing snapshot stays remembered until it
+    /// is back, so every later command says so too.
+    /// </summary>
+    public async Task<(ObjectId Id, string Detail)?> CheckRollbackAsync((ObjectId Id, DateTimeOffset Time)? newest, CancellationToken cancellationToken)
+    {
+        (ObjectId Id, string Detail)? missing = null;
+        if (Memory.Read(Repository.Id)?.NewestSnapshot is { } seen && ObjectId.TryParse(seen.Id, out var seenId))
+        {
+            var present = false;
+            await foreach (var id in Catalog.ListIdsAsync(cancellationToken))
+            {
+                present |= id == seenId;
+            }
+
+            if (!present && !(await Catalog.ForgottenIdsAsync(cancellationToken)).Contains(seenId))
+            {
+                var detail = $"snapshot {seenId.ToString()[..8]} of {seen.Time}, the newest this host saw committed, is missing from storage: storage was rolled back, or the snapshot is hidden";
+                missing = (seenId, detail);
+                await _context.Error.WriteLineAsync($"ztdr: warning: {detail}");
+            }
+        }
+
+        if (newest is { } observed)
+        {
+            await Memory.RememberSnapshotAsync(Repository.Id, observed.Id, observed.Time);
+        }
+
+        return missing;
+    }
+
+    /// <summary>
+    /// Says on stderr, in a few lines, what impostors storage served (not an error: the command used the authentic
+    /// versions, but the owner must learn that a key able to write the bucket leaked). Once per command.
+    /// </summary>
+    public void WarnImpostors()
+    {
+        if (ImpostorsReported || Repository.Impostors.Count == 0)
+        {
+            return;
+        }
+
+        ImpostorsReported = true;
+        var found = Repository.Impostors.Found;
+        foreach (var impostor in found.Take(MaxImpostorWarnings))
+        {
+            _context.Error.WriteLine($"ztdr: warning: impostor in storage: {impostor}");
+        }
+
+        var rest = Repository.Impostors.Count - Math.Min(found.Count, MaxImpostorWarnings);
+        _context.Error.WriteLine(
+            (rest > 0 ? $"ztdr: warning: and {rest} more impostors; " : "ztdr: warning: ")
+            + "storage holds objects ztdr did not write: someone holds a key that can write this bucket. 'ztdr verify' names them all.");
+    }
+
     public void Dispose()
     {
+        if (!ImpostorsReported)
+        {
+            WarnImpostors();
+        }
+
         Repository.Dispose();
-        (Store as IDisposable)?.Dispose();
+        (_opened as IDisposable)?.Dispose();
+    }
+
+    /// <summary>The key hint (<c>--key-hint</c>, else <c>ZTDR_KEY_HINT</c>), then every key this host opened a repository with.</summary>
+    internal static RepositoryOpenOptions OpenOptions(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context)
+    {
+        var preferred = new List<ObjectId>();
+        if ((parse.GetValue(global.KeyHint) ?? context.Variable(KeyHintVariable)) is { } hint)
+        {
+            preferred.Add(ObjectId.TryParse(hint.Trim().ToLowerInvariant(), out var id)
+                ? id
+                : throw new CliException($"--key-hint: '{hint}' is not a key id (64 hex digits; 'ztdr key list --json' shows them)"));
+        }
+
+        preferred.AddRange(new RepositoryMemory(context).RememberedKeys());
+        return new RepositoryOpenOptions(preferred);
+    }
+
+    /// <summary>The environment variable for <c>--key-hint</c>, as restic's RESTIC_KEY_HINT.</summary>
+    public const string KeyHintVariable = "ZTDR_KEY_HINT";
+
+    private static async Task<OpenRepository> RememberedAsync(OpenRepository open)
+    {
+        if (open.Repository.OpenedWithKey is { } keyId)
+        {
+            await open.Memory.RememberKeyAsync(open.Repository.Id, keyId);
+        }
+
+        return open;
     }
 }

@@ -25,7 +25,11 @@ internal static class PruneCommand
             Description = $"Profile (in AWS_SHARED_CREDENTIALS_FILE) of the maintenance key that deletes (default: the zone's \"maintenanceProfile\" with --zone, then ${MaintenanceProfileVariable}, else the repository's own key)",
         };
         var noRepack = new Option<bool>("--no-repack") { Description = "Keep partly used packs whole instead of copying their used blobs into new packs" };
-        var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack };
+        var ignoreImpostors = new Option<bool>("--ignore-impostors")
+        {
+            Description = "Prune even though storage holds objects ztdr did not write (a leaked key); they are never counted as the repository's",
+        };
+        var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack, ignoreImpostors };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
             // With --zone, the zone's repository, credentials file and CA bundle, and its maintenance profile unless
@@ -46,6 +50,17 @@ internal static class PruneCommand
                 var pruner = new Pruner(open.Store, deleteStore ?? open.Store, open.Repository, context.Time);
                 var plan = await pruner.PlanAsync(repack: !parse.GetValue(noRepack), cancellationToken);
                 await WritePlanAsync(context, plan);
+                if (open.Repository.Impostors.Count > 0 && !parse.GetValue(dryRun) && !parse.GetValue(ignoreImpostors))
+                {
+                    // Someone else can write this bucket: deleting now would act on a repository an attacker shaped.
+                    // Nothing an impostor holds is counted as the repository's, but the owner decides, not prune.
+                    open.WarnImpostors();
+                    await context.Error.WriteLineAsync(
+                        $"ztdr: storage holds {open.Repository.Impostors.Count} object version(s) ztdr did not write (listed above); nothing was deleted. "
+                        + "Find out who holds a key that can write this bucket, rotate it, run 'ztdr verify', then prune with --ignore-impostors");
+                    return CommandErrors.Failed;
+                }
+
                 if (parse.GetValue(dryRun))
                 {
                     await WriteTableAsync(context, plan.Deletable, plan.Locked, "Would delete");

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Ztdr.Backup.Snapshots;
 using System.Text.Json;
 using Ztdr.Backup.Restoring;
 
@@ -31,7 +32,11 @@ internal static class RestoreCommand
             // Patterns first: a typo is reported before the password prompt and the repository round trips.
             var filter = new RestoreFilter(parse.GetValue(include) ?? [], parse.GetValue(exclude) ?? []);
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
-            var (id, snapshot) = await open.Catalog.ResolveAsync(parse.GetValue(snapshotArgument)!, cancellationToken);
+            var reference = parse.GetValue(snapshotArgument)!;
+            var (id, snapshot) = await open.Catalog.ResolveAsync(reference, cancellationToken);
+
+            // "latest" must be the newest the owner committed, not the newest storage chose to show: say when it is not.
+            await open.CheckRollbackAsync(reference == SnapshotCatalog.Latest ? (id, snapshot.Time) : null, cancellationToken);
             var progress = new ProgressLines(context);
             var options = new RestoreOptions { Overwrite = parse.GetValue(overwrite), Filter = filter, Progress = progress };
             RestoreSummary summary;

@@ -27,6 +27,7 @@ internal static class SnapshotsCommand
             var withForgotten = parse.GetValue(forgotten);
             var snapshots = await open.Catalog.ListAsync(withForgotten, cancellationToken);
             HashSet<ObjectId>? forgottenIds = withForgotten ? await open.Catalog.ForgottenIdsAsync(cancellationToken) : null;
+            await open.CheckRollbackAsync(snapshots.Count > 0 ? (snapshots[^1].Id, snapshots[^1].Snapshot.Time) : null, cancellationToken);
             if (parse.GetValue(json))
             {
                 await context.Out.WriteLineAsync(ToJson(snapshots, forgottenIds));

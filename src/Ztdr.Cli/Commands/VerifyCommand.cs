@@ -33,9 +33,18 @@ internal static class VerifyCommand
         {
             var selection = parse.GetValue(subset) is { } text ? ParseSubset(text) : parse.GetValue(readData) ? PackSubset.All : null;
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            var missing = await open.CheckRollbackAsync(null, cancellationToken);
             var progress = new ProgressLines(context);
             var report = await new Verifier(open.Store, open.Repository, open.Catalog)
-                .VerifyAsync(new VerifyOptions { ReadData = selection, Progress = progress }, cancellationToken);
+                .VerifyAsync(
+                    new VerifyOptions
+                    {
+                        ReadData = selection,
+                        Progress = progress,
+                        MissingSnapshot = missing,
+                    },
+                    cancellationToken);
+            open.ImpostorsReported = true;
             progress.Finish();
             var record = VerificationRecord.From(report, selection, context.Time.GetUtcNow(), Environment.MachineName, Program);
             await RecordAsync(context, open, record, cancellationToken);
@@ -185,6 +194,8 @@ internal static class VerifyCommand
         FindingKind.BlobDamaged => "blob-damaged",
         FindingKind.PackTrailerMismatch => "pack-trailer-mismatch",
         FindingKind.LockNotCovering => "lock-not-covering",
+        FindingKind.Impostor => "impostor",
+        FindingKind.SnapshotMissing => "snapshot-missing",
         _ => kind.ToString(),
     };
 

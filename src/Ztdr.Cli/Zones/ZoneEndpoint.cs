@@ -39,7 +39,11 @@ internal sealed record ZoneEndpoint(string Repository, string? CredentialsFile, 
     }
 
     /// <summary>Opens the zone's store and repository (read and write, as copy's target).</summary>
-    public async Task<(IObjectStore Store, BackupRepository Repository)> OpenAsync(CliContext context, CancellationToken cancellationToken)
+    public Task<(IObjectStore Store, BackupRepository Repository)> OpenAsync(CliContext context, CancellationToken cancellationToken) =>
+        OpenAsync(context, new Backup.Repository.RepositoryOpenOptions(), cancellationToken);
+
+    /// <summary>As <see cref="OpenAsync(CliContext, CancellationToken)"/>, with key hints.</summary>
+    public async Task<(IObjectStore Store, BackupRepository Repository)> OpenAsync(CliContext context, Backup.Repository.RepositoryOpenOptions options, CancellationToken cancellationToken)
     {
         var zoneContext = ContextFor(context);
         var location = RepositoryLocation.Parse(Repository);
@@ -47,7 +51,7 @@ internal sealed record ZoneEndpoint(string Repository, string? CredentialsFile, 
         var store = location.OpenStore(zoneContext);
         try
         {
-            return (store, await BackupRepository.OpenAsync(store, password, context.Time, cancellationToken));
+            return (store, await BackupRepository.OpenAsync(store, password, options, context.Time, cancellationToken));
         }
         catch
         {

@@ -128,6 +128,12 @@ internal sealed class LatencyStore(IObjectStore inner, TimeSpan latency) : IObje
 
     public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
 
+    public IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", CancellationToken cancellationToken = default) =>
+        inner.ListVersionsAsync(prefix, cancellationToken);
+
+    public Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+        inner.GetVersionAsync(name, versionId, range, cancellationToken);
+
     public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
 
     public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) => inner.GetRetentionAsync(name, cancellationToken);

@@ -19,6 +19,12 @@ internal sealed class FailingExtendStore(IObjectStore inner) : IObjectStore
     public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", CancellationToken cancellationToken = default) =>
         inner.ListAsync(prefix, cancellationToken);
 
+    public IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", CancellationToken cancellationToken = default) =>
+        inner.ListVersionsAsync(prefix, cancellationToken);
+
+    public Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default) =>
+        inner.GetVersionAsync(name, versionId, range, cancellationToken);
+
     public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
 
     public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) =>

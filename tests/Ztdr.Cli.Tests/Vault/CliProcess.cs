@@ -21,7 +21,7 @@ internal static class CliProcess
     public static Task<ProcessResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var isolated = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in new[] { "ZTDR_REPOSITORY", "ZTDR_PASSWORD", "ZTDR_PASSWORD_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_CA_BUNDLE", "AWS_REGION", "AWS_DEFAULT_REGION" })
+        foreach (var name in new[] { "ZTDR_REPOSITORY", "ZTDR_PASSWORD", "ZTDR_PASSWORD_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_CA_BUNDLE", "AWS_REGION", "AWS_DEFAULT_REGION", "ZTDR_KEY_HINT" })
         {
             isolated[name] = string.Empty;
         }
