@@ -1,8 +1,7 @@
 using System.CommandLine;
-using Ztdr.Backup.Snapshots;
 using System.Text.Json;
 using Ztdr.Backup.Restoring;
-
+using Ztdr.Backup.Snapshots;
 using Ztdr.Cli.Progress;
 
 namespace Ztdr.Cli.Commands;

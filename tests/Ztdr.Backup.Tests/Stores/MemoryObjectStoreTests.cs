@@ -26,4 +26,25 @@ public sealed class MemoryObjectStoreTests : ClockedStoreConformance
 
         Assert.Equal(before, _store.RetentionWrites);
     }
+
+    [Fact]
+    public async Task ListVersions_NameOverwrittenAndHidden_ListsMarkerThenVersionsNewestFirst()
+    {
+        // The same sequence S3ObjectStoreTests plays against a real vault: the fake must list it as S3 does.
+        await _store.PutNewAsync("config", new byte[30].AsMemory(), Future(TimeSpan.FromDays(1)), Ct);
+        _store.PutVersion("config", "garbage"u8);
+        _store.HideWithDeleteMarker("config");
+
+        var versions = new List<ObjectVersion>();
+        await foreach (var version in _store.ListVersionsAsync("config", Ct))
+        {
+            versions.Add(version);
+        }
+
+        Assert.Equal([true, false, false], versions.Select(v => v.IsDeleteMarker));
+        Assert.Equal([7L, 30L], versions.Skip(1).Select(v => v.Size));
+        Assert.False(await _store.ExistsAsync("config", Ct));
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => _store.GetAsync("config", cancellationToken: Ct));
+        Assert.Equal(StoreErrorKind.NotFound, error.Kind);
+    }
 }

@@ -69,6 +69,47 @@ public abstract class ObjectStoreConformance
     }
 
     [Fact]
+    public async Task ListVersions_WrittenOnce_ListsEachNameOnceInOrderAndReadsByVersion()
+    {
+        var b = Bytes(20, 40);
+        await Store.PutNewAsync("snapshots/b", b.AsMemory(), null, Ct);
+        await Store.PutNewAsync("snapshots/a", Bytes(10, 41).AsMemory(), null, Ct);
+        await Store.PutNewAsync("snapshotz", Bytes(1, 42).AsMemory(), null, Ct);
+
+        var versions = new List<ObjectVersion>();
+        await foreach (var version in Store.ListVersionsAsync("snapshots/", Ct))
+        {
+            versions.Add(version);
+        }
+
+        Assert.Equal(["snapshots/a", "snapshots/b"], versions.Select(v => v.Name));
+        Assert.Equal([10L, 20L], versions.Select(v => v.Size));
+        Assert.All(versions, v => Assert.False(v.IsDeleteMarker));
+        Assert.Equal(Store.Capabilities.KeepsVersions, versions.All(v => v.VersionId is not null));
+        await using var stream = await Store.GetVersionAsync("snapshots/b", versions[1].VersionId, cancellationToken: Ct);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, Ct);
+        Assert.Equal(b, buffer.ToArray());
+    }
+
+    [Fact]
+    public async Task GetVersion_NullVersion_IsTheCurrentBytesAndMissingNameIsNotFound()
+    {
+        var data = Bytes(300, 43);
+        await Store.PutNewAsync("index/v", data.AsMemory(), null, Ct);
+
+        await using (var stream = await Store.GetVersionAsync("index/v", null, new ByteRange(10, 20), Ct))
+        {
+            using var buffer = new MemoryStream();
+            await stream.CopyToAsync(buffer, Ct);
+            Assert.Equal(data[10..30], buffer.ToArray());
+        }
+
+        var error = await Assert.ThrowsAsync<ObjectStoreException>(() => Store.GetVersionAsync("index/missing", null, cancellationToken: Ct));
+        Assert.Equal(StoreErrorKind.NotFound, error.Kind);
+    }
+
+    [Fact]
     public async Task Exists_PresentAndMissing_ReportsEach()
     {
         await Store.PutNewAsync("config", Bytes(3, 8).AsMemory(), null, Ct);

@@ -30,6 +30,33 @@ public sealed class S3ObjectStoreTests : ObjectStoreConformance, IClassFixture<V
     protected override bool ExpectedImmutable => true;
 
     [Fact]
+    public async Task ListVersions_NameOverwrittenAndHidden_ListsMarkerThenVersionsNewestFirstAndReadsEach()
+    {
+        // What the stolen backup key does to a name (issue 11): a plain PUT over it, then a DELETE that leaves a marker.
+        var original = Bytes(30, 44);
+        await _backup.PutNewAsync("config", original.AsMemory(), Future(TimeSpan.FromDays(1)), Ct);
+        using (var client = _fixture.Vault.CreateClient("backup"))
+        {
+            await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = VaultProcess.DefaultBucket, Key = _prefix + "config", ContentBody = "garbage" });
+            await client.DeleteObjectAsync(VaultProcess.DefaultBucket, _prefix + "config");
+        }
+
+        var versions = new List<ObjectVersion>();
+        await foreach (var version in _backup.ListVersionsAsync("config", Ct))
+        {
+            versions.Add(version);
+        }
+
+        Assert.Equal([true, false, false], versions.Select(v => v.IsDeleteMarker));
+        Assert.Equal([7L, 30L], versions.Skip(1).Select(v => v.Size));
+        Assert.False(await _backup.ExistsAsync("config", Ct));
+        await using var stream = await _backup.GetVersionAsync("config", versions[2].VersionId, cancellationToken: Ct);
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, Ct);
+        Assert.Equal(original, buffer.ToArray());
+    }
+
+    [Fact]
     public async Task Delete_LockedObjectWithBackupKey_IsDeniedByTheVault()
     {
         var data = Bytes(10, 40);
