@@ -77,11 +77,7 @@ public sealed class S3Dispatcher
         var source = AuthFailureLimiter.SourceOf(http.Connection.RemoteIpAddress);
         try
         {
-            if (_limiter.IsThrottled(source))
-            {
-                throw new S3Exception(S3Errors.SlowDown, "Too many failed authentications from this source; slow down.");
-            }
-
+            // No throttle check here: a request whose signature verifies is never refused for others' failures.
             var signed = new HttpSignedRequest(http);
             target = RequestTarget.Parse(signed.RawTarget, http.Request.Host.Value, _options.BaseDomains);
             authentication = _verifier.Verify(signed);
@@ -105,19 +101,30 @@ public sealed class S3Dispatcher
                 await pending();
             }
         }
-        catch (S3Exception e)
+        catch (S3Exception refusal)
         {
+            var e = refusal;
+            var delay = TimeSpan.Zero;
+            if (AuthenticationFailures.Contains(e.Error.Code) || (authentication is null && e.Error.Status == 403))
+            {
+                // Only failed requests meet the limiter, counted per (source, key) for a key the vault knows and per
+                // source otherwise. A party far over its allowance gets SlowDown at once; below that the delay is served
+                // before the answer, so guessing costs time.
+                var party = KnownKeyOf(e);
+                if (_limiter.IsThrottled(source, party))
+                {
+                    e = new S3Exception(S3Errors.SlowDown, "Too many failed authentications from this source; slow down. Correctly signed requests are not affected.");
+                }
+                else
+                {
+                    delay = _limiter.RecordFailure(source, party);
+                }
+            }
+
             errorCode = e.Error.Code;
             if (e.Error.Status >= 500)
             {
                 _logger.LogError(e.InnerException, "request {RequestId} failed with {Code}", requestId, e.Error.Code);
-            }
-
-            var delay = TimeSpan.Zero;
-            if (AuthenticationFailures.Contains(e.Error.Code) || (authentication is null && e.Error.Status == 403))
-            {
-                // Brute force is slowed down per source; the delay is served before the answer, so guessing costs time.
-                delay = _limiter.RecordFailure(source);
             }
 
             if (call is not null)
@@ -236,6 +243,16 @@ public sealed class S3Dispatcher
         {
             throw new S3Exception(S3Errors.AccessDenied);
         }
+    }
+
+    /// <summary>
+    /// The access key id a failed authentication named, if the vault knows that key: its failures get a bucket of their
+    /// own. An unknown id gets none (null), or every invented id would bring a fresh allowance.
+    /// </summary>
+    private string? KnownKeyOf(S3Exception e)
+    {
+        var claimed = e.Details.FirstOrDefault(d => d.Key == "AWSAccessKeyId").Value;
+        return claimed is not null && _store.Keys.FindActive(claimed) is not null ? claimed : null;
     }
 
     /// <summary>Waits out an authentication-failure delay; false when the client went away meanwhile (nothing left to answer).</summary>
