@@ -42,15 +42,19 @@ public sealed class S3Dispatcher
     private readonly ObjectLockOperations _locks;
     private readonly SecureClock _clock;
     private readonly RequestAudit _audit;
+    private readonly IAuditLog _auditLog;
+    private readonly RefusalSummaries _summaries;
     private readonly AuthFailureLimiter _limiter;
 
-    public S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, SecureClock clock, IAuditLog audit, AuthFailureLimiter limiter, ILogger<S3Dispatcher> logger)
+    internal S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, SecureClock clock, IAuditLog audit, RefusalSummaries summaries, AuthFailureLimiter limiter, ILogger<S3Dispatcher> logger)
     {
         _store = store;
         _options = options;
         _logger = logger;
         _clock = clock;
         _limiter = limiter;
+        _auditLog = audit;
+        _summaries = summaries;
         _audit = new RequestAudit(audit, clock);
         _verifier = new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, time, options.Regions);
         var reader = new ObjectReader(store.Files);
@@ -87,6 +91,13 @@ public sealed class S3Dispatcher
             Authorize(call);
             var (name, run) = Route(call);
             operation = name;
+            if (RequestAudit.ShouldAudit(http.Request.Method, 200) && _auditLog.ReadOnlyReason is { } readOnly)
+            {
+                // No mutation may commit without its audit record, so none runs while the log accepts none.
+                _logger.LogWarning("request {RequestId} {Operation} refused: the vault is read-only ({Reason})", requestId, name, readOnly);
+                throw new S3Exception(S3Errors.StorageFull, "The vault is read-only: it has no space left to record changes. Reads are served; free space on its filesystem and restart it.");
+            }
+
             var audited = call;
             if (RequestAudit.ShouldAudit(http.Request.Method, 200))
             {
@@ -132,10 +143,15 @@ public sealed class S3Dispatcher
                 call.BeforeResponse = null;
             }
 
-            // Audited before the delay: a guesser who hangs up while held back must still leave a record.
-            if (RequestAudit.ShouldAudit(http.Request.Method, e.Error.Status))
+            // Audited before the delay: a guesser who hangs up while held back must still leave a record (or be counted).
+            var outcome = "denied:" + e.Error.Code;
+            if (authentication is null)
             {
-                await _audit.RequestAsync(http, operation, authentication?.AccessKeyId, target, call?.AuditVersionId ?? target?.Get("versionId"), "denied:" + e.Error.Code, requestId);
+                await AuditUnauthenticatedAsync(http, operation, target, outcome, requestId, source);
+            }
+            else if (RequestAudit.ShouldAudit(http.Request.Method, e.Error.Status))
+            {
+                await AuditRefusalAsync(() => _audit.RequestAsync(http, operation, authentication.AccessKeyId, target, call?.AuditVersionId ?? target?.Get("versionId"), outcome, requestId), requestId);
             }
 
             if (delay > TimeSpan.Zero && !await HoldBackAsync(delay, http.RequestAborted))
@@ -149,6 +165,15 @@ public sealed class S3Dispatcher
         {
             // The client went away; nothing was published (publication is the last step of every mutation).
             errorCode = "ClientClosed";
+        }
+        catch (AuditLogUnavailableException e)
+        {
+            // The log failed closed while this request's record was being written (the disk filled up under it). What
+            // the request changed is committed; the client is told the vault is out of space, not that it broke.
+            var error = e.OutOfSpace ? S3Errors.StorageFull : S3Errors.InternalError;
+            errorCode = error.Code;
+            _logger.LogError(e, "request {RequestId} {Operation} could not be audited", requestId, operation);
+            await WriteErrorAsync(http, new S3Exception(error, "The vault could not record this request in its audit log and accepts no more changes until space is freed and it restarts; check whether the request took effect."), requestId, target);
         }
         catch (BadHttpRequestException e)
         {
@@ -242,6 +267,40 @@ public sealed class S3Dispatcher
         if (call.Target.Bucket is { } bucket && !call.Key.CoversBucket(bucket))
         {
             throw new S3Exception(S3Errors.AccessDenied);
+        }
+    }
+
+    /// <summary>
+    /// A refusal of a request that proved no key: counted in the per-source, per-minute summaries, and only the first of
+    /// its minute written as a record of its own — and that only while free space is above the tier unauthenticated
+    /// records may use (docs/vault-storage.md, "Space tiers"), so no flood of unsigned requests can fill the disk.
+    /// </summary>
+    private async Task AuditUnauthenticatedAsync(HttpContext http, string operation, RequestTarget? target, string outcome, string requestId, string source)
+    {
+        if (!_summaries.Count(_clock.Now.Now, source, outcome, requestId))
+        {
+            return;
+        }
+
+        if (!_store.Files.HasRoomForUnauthenticatedRecords())
+        {
+            _logger.LogWarning("unauthenticated request {RequestId} {Operation} from {Source} ({Outcome}) not audited: free space is below the tier unauthenticated records may use", requestId, operation, source, outcome);
+            return;
+        }
+
+        await AuditRefusalAsync(() => _audit.RequestAsync(http, operation, null, target, target?.Get("versionId"), outcome, requestId), requestId);
+    }
+
+    /// <summary>A refusal changed nothing, so a log that accepts no records only costs its record: it goes to the log instead.</summary>
+    private async Task AuditRefusalAsync(Func<Task> append, string requestId)
+    {
+        try
+        {
+            await append();
+        }
+        catch (AuditLogUnavailableException e)
+        {
+            _logger.LogWarning("refusal {RequestId} not audited: {Reason}", requestId, e.Message);
         }
     }
 
