@@ -217,6 +217,58 @@ public sealed class FullDiskTests
         await AssertCleanAsync(vault);
     }
 
+    /// <summary>
+    /// The exact failure of issue 12: after a crash the audit head trailed the log by one batch (allowed), the disk was
+    /// full, and the start that had to bring the head up failed ("No space left on device: …/audit/.head….tmp") — the
+    /// vault refused to start and its reads were gone. Now it starts read-only, leaves the head as it was, and the next
+    /// start with space brings the head up and verifies.
+    /// </summary>
+    [Fact]
+    public async Task HeadTrailingAfterACrash_DiskFull_VaultStartsReadOnlyAndServesReads()
+    {
+        await using var vault = await VaultProcess.StartAsync();
+        await using var disk = await SmallDisk.MoveOntoAsync(vault);
+        var committed = new List<Committed>();
+        using (var s3 = vault.CreateClient(configure: c => c.MaxErrorRetry = 0))
+        {
+            committed.AddRange(await PutBaselineAsync(s3));
+        }
+
+        // A crash between a batch's fsync and its head update: the head names an earlier record than the log's last.
+        vault.KillHard();
+        var head = Path.Combine(vault.DataDirectory, "audit", "head");
+        var trailing = await File.ReadAllBytesAsync(head);
+        await vault.RestartAsync();
+        using (var s3 = vault.CreateClient(configure: c => c.MaxErrorRetry = 0))
+        {
+            var body = RandomNumberGenerator.GetBytes(1000);
+            var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "last-before-crash", InputStream = new MemoryStream(body) });
+            committed.Add(new Committed("last-before-crash", put.VersionId, body));
+        }
+
+        vault.KillHard();
+        await File.WriteAllBytesAsync(head, trailing);
+        File.Delete(Path.Combine(vault.DataDirectory, "audit", "space.reserve"));
+        var filler = disk.FillCompletely();
+
+        await vault.RestartAsync();
+
+        using (var s3 = vault.CreateClient(configure: c => c.MaxErrorRetry = 0))
+        {
+            await AssertReadableAsync(s3, committed);
+            Assert.Contains("\"readOnly\":true", await HealthAsync(vault), StringComparison.Ordinal);
+            AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "refused", ContentBody = "x" })));
+        }
+
+        Assert.Equal(trailing, await File.ReadAllBytesAsync(head));
+        File.Delete(filler);
+        vault.KillHard();
+        await vault.RestartAsync();
+        Assert.Contains("\"readOnly\":false", await HealthAsync(vault), StringComparison.Ordinal);
+        Assert.NotEqual(trailing, await File.ReadAllBytesAsync(head));
+        await AssertCleanAsync(vault);
+    }
+
     /// <summary>The health report as JSON, from the management socket (no key needed: the socket's mode is the authentication).</summary>
     private static async Task<string> HealthAsync(VaultProcess vault)
     {
