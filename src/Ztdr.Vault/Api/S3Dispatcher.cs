@@ -42,15 +42,19 @@ public sealed class S3Dispatcher
     private readonly ObjectLockOperations _locks;
     private readonly SecureClock _clock;
     private readonly RequestAudit _audit;
+    private readonly IAuditLog _auditLog;
+    private readonly RefusalSummaries _summaries;
     private readonly AuthFailureLimiter _limiter;
 
-    public S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, SecureClock clock, IAuditLog audit, AuthFailureLimiter limiter, ILogger<S3Dispatcher> logger)
+    internal S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, SecureClock clock, IAuditLog audit, RefusalSummaries summaries, AuthFailureLimiter limiter, ILogger<S3Dispatcher> logger)
     {
         _store = store;
         _options = options;
         _logger = logger;
         _clock = clock;
         _limiter = limiter;
+        _auditLog = audit;
+        _summaries = summaries;
         _audit = new RequestAudit(audit, clock);
         _verifier = new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, time, options.Regions);
         var reader = new ObjectReader(store.Files);
@@ -77,11 +81,7 @@ public sealed class S3Dispatcher
         var source = AuthFailureLimiter.SourceOf(http.Connection.RemoteIpAddress);
         try
         {
-            if (_limiter.IsThrottled(source))
-            {
-                throw new S3Exception(S3Errors.SlowDown, "Too many failed authentications from this source; slow down.");
-            }
-
+            // No throttle check here: a request whose signature verifies is never refused for others' failures.
             var signed = new HttpSignedRequest(http);
             target = RequestTarget.Parse(signed.RawTarget, http.Request.Host.Value, _options.BaseDomains);
             authentication = _verifier.Verify(signed);
@@ -91,6 +91,13 @@ public sealed class S3Dispatcher
             Authorize(call);
             var (name, run) = Route(call);
             operation = name;
+            if (RequestAudit.ShouldAudit(http.Request.Method, 200) && _auditLog.ReadOnlyReason is { } readOnly)
+            {
+                // No mutation may commit without its audit record, so none runs while the log accepts none.
+                _logger.LogWarning("request {RequestId} {Operation} refused: the vault is read-only ({Reason})", requestId, name, readOnly);
+                throw new S3Exception(S3Errors.StorageFull, "The vault is read-only: it has no space left to record changes. Reads are served; free space on its filesystem and restart it.");
+            }
+
             var audited = call;
             if (RequestAudit.ShouldAudit(http.Request.Method, 200))
             {
@@ -105,19 +112,30 @@ public sealed class S3Dispatcher
                 await pending();
             }
         }
-        catch (S3Exception e)
+        catch (S3Exception refusal)
         {
+            var e = refusal;
+            var delay = TimeSpan.Zero;
+            if (AuthenticationFailures.Contains(e.Error.Code) || (authentication is null && e.Error.Status == 403))
+            {
+                // Only failed requests meet the limiter, counted per (source, key) for a key the vault knows and per
+                // source otherwise. A party far over its allowance gets SlowDown at once; below that the delay is served
+                // before the answer, so guessing costs time.
+                var party = KnownKeyOf(e);
+                if (_limiter.IsThrottled(source, party))
+                {
+                    e = new S3Exception(S3Errors.SlowDown, "Too many failed authentications from this source; slow down. Correctly signed requests are not affected.");
+                }
+                else
+                {
+                    delay = _limiter.RecordFailure(source, party);
+                }
+            }
+
             errorCode = e.Error.Code;
             if (e.Error.Status >= 500)
             {
                 _logger.LogError(e.InnerException, "request {RequestId} failed with {Code}", requestId, e.Error.Code);
-            }
-
-            var delay = TimeSpan.Zero;
-            if (AuthenticationFailures.Contains(e.Error.Code) || (authentication is null && e.Error.Status == 403))
-            {
-                // Brute force is slowed down per source; the delay is served before the answer, so guessing costs time.
-                delay = _limiter.RecordFailure(source);
             }
 
             if (call is not null)
@@ -125,10 +143,15 @@ public sealed class S3Dispatcher
                 call.BeforeResponse = null;
             }
 
-            // Audited before the delay: a guesser who hangs up while held back must still leave a record.
-            if (RequestAudit.ShouldAudit(http.Request.Method, e.Error.Status))
+            // Audited before the delay: a guesser who hangs up while held back must still leave a record (or be counted).
+            var outcome = "denied:" + e.Error.Code;
+            if (authentication is null)
             {
-                await _audit.RequestAsync(http, operation, authentication?.AccessKeyId, target, call?.AuditVersionId ?? target?.Get("versionId"), "denied:" + e.Error.Code, requestId);
+                await AuditUnauthenticatedAsync(http, operation, target, outcome, requestId, source);
+            }
+            else if (RequestAudit.ShouldAudit(http.Request.Method, e.Error.Status))
+            {
+                await AuditRefusalAsync(() => _audit.RequestAsync(http, operation, authentication.AccessKeyId, target, call?.AuditVersionId ?? target?.Get("versionId"), outcome, requestId), requestId);
             }
 
             if (delay > TimeSpan.Zero && !await HoldBackAsync(delay, http.RequestAborted))
@@ -142,6 +165,15 @@ public sealed class S3Dispatcher
         {
             // The client went away; nothing was published (publication is the last step of every mutation).
             errorCode = "ClientClosed";
+        }
+        catch (AuditLogUnavailableException e)
+        {
+            // The log failed closed while this request's record was being written (the disk filled up under it). What
+            // the request changed is committed; the client is told the vault is out of space, not that it broke.
+            var error = e.OutOfSpace ? S3Errors.StorageFull : S3Errors.InternalError;
+            errorCode = error.Code;
+            _logger.LogError(e, "request {RequestId} {Operation} could not be audited", requestId, operation);
+            await WriteErrorAsync(http, new S3Exception(error, "The vault could not record this request in its audit log and accepts no more changes until space is freed and it restarts; check whether the request took effect."), requestId, target);
         }
         catch (BadHttpRequestException e)
         {
@@ -236,6 +268,50 @@ public sealed class S3Dispatcher
         {
             throw new S3Exception(S3Errors.AccessDenied);
         }
+    }
+
+    /// <summary>
+    /// A refusal of a request that proved no key: counted in the per-source, per-minute summaries, and only the first of
+    /// its minute written as a record of its own — and that only while free space is above the tier unauthenticated
+    /// records may use (docs/vault-storage.md, "Space tiers"), so no flood of unsigned requests can fill the disk.
+    /// </summary>
+    private async Task AuditUnauthenticatedAsync(HttpContext http, string operation, RequestTarget? target, string outcome, string requestId, string source)
+    {
+        if (!_summaries.Count(_clock.Now.Now, source, outcome, requestId))
+        {
+            return;
+        }
+
+        if (!_store.Files.HasRoomForUnauthenticatedRecords())
+        {
+            _logger.LogWarning("unauthenticated request {RequestId} {Operation} from {Source} ({Outcome}) not audited: free space is below the tier unauthenticated records may use", requestId, operation, source, outcome);
+            return;
+        }
+
+        await AuditRefusalAsync(() => _audit.RequestAsync(http, operation, null, target, target?.Get("versionId"), outcome, requestId), requestId);
+    }
+
+    /// <summary>A refusal changed nothing, so a log that accepts no records only costs its record: it goes to the log instead.</summary>
+    private async Task AuditRefusalAsync(Func<Task> append, string requestId)
+    {
+        try
+        {
+            await append();
+        }
+        catch (AuditLogUnavailableException e)
+        {
+            _logger.LogWarning("refusal {RequestId} not audited: {Reason}", requestId, e.Message);
+        }
+    }
+
+    /// <summary>
+    /// The access key id a failed authentication named, if the vault knows that key: its failures get a bucket of their
+    /// own. An unknown id gets none (null), or every invented id would bring a fresh allowance.
+    /// </summary>
+    private string? KnownKeyOf(S3Exception e)
+    {
+        var claimed = e.Details.FirstOrDefault(d => d.Key == "AWSAccessKeyId").Value;
+        return claimed is not null && _store.Keys.FindActive(claimed) is not null ? claimed : null;
     }
 
     /// <summary>Waits out an authentication-failure delay; false when the client went away meanwhile (nothing left to answer).</summary>

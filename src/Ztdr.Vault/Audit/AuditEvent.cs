@@ -18,5 +18,9 @@ public sealed record AuditEvent(
 /// <summary>The append-only, hash-chained audit log. <see cref="AppendAsync"/> returns once the record is durable.</summary>
 public interface IAuditLog
 {
+    /// <summary>Throws <see cref="AuditLogUnavailableException"/> once the log accepts no more records.</summary>
     Task AppendAsync(AuditEvent auditEvent, CancellationToken cancellationToken = default);
+
+    /// <summary>Why the log accepts no records (read-only start, or failed closed); null while it does.</summary>
+    string? ReadOnlyReason { get; }
 }

@@ -40,18 +40,33 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
     private readonly Task _writer;
     private long _sequence;
     private string _hash;
-    private volatile Exception? _fault;
+    private volatile AuditLogUnavailableException? _fault;
     private int _disposed;
 
-    private AuditLog(AuditPaths paths, FileStream lockFile, FileStream log, AuditChainEnd end)
+    private AuditLog(AuditPaths paths, FileStream lockFile, FileStream log, AuditChainEnd end, AuditLogUnavailableException? readOnly = null)
     {
         _paths = paths;
         _lock = lockFile;
         _log = log;
         _sequence = end.Sequence;
         _hash = end.Hash;
-        _writer = Task.Run(WriteLoopAsync);
+        if (readOnly is null)
+        {
+            _writer = Task.Run(WriteLoopAsync);
+        }
+        else
+        {
+            _fault = readOnly;
+            _queue.Writer.TryComplete();
+            _writer = Task.CompletedTask;
+        }
     }
+
+    /// <inheritdoc/>
+    public string? ReadOnlyReason => _fault?.Message;
+
+    /// <summary>True while the log's own space reserve is in place (docs/audit-format.md, "Full disk").</summary>
+    public bool HasSpaceReserve => File.Exists(_paths.SpaceReserve);
 
     /// <summary>The last durable record's sequence and hash (0 and the genesis hash for an empty log).</summary>
     public (long Sequence, string Hash) Head => (Interlocked.Read(ref _sequence), Volatile.Read(ref _hash));
@@ -114,6 +129,51 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the log for this process alone without writing a byte, for a vault that starts with no space
+    /// (docs/vault-storage.md, "Space tiers"): the anchor is checked as in <see cref="Open(string, TimeProvider)"/> and a
+    /// damaged log is refused the same way, but a torn tail is left for the next writable start to recover and record,
+    /// a trailing head is not brought up, and every append fails with <see cref="AuditLogUnavailableException"/>
+    /// carrying <paramref name="reason"/>.
+    /// </summary>
+    public static AuditLog OpenReadOnly(string auditDirectory, string reason)
+    {
+        var paths = AuditPaths.Existing(auditDirectory);
+        var lockFile = AcquireLock(paths);
+        FileStream? log = null;
+        try
+        {
+            var head = AuditHead.Read(paths.Head) ?? (File.Exists(paths.Log) && new FileInfo(paths.Log).Length > 0
+                ? throw AuditChainEnd.Damaged(paths.Log, "the head anchor file is missing")
+                : AuditHead.Genesis);
+            if (!File.Exists(paths.Log) && head.Sequence > 0)
+            {
+                throw AuditChainEnd.Damaged(paths.Log, $"the log file is missing but the head anchor names record {head.Sequence}");
+            }
+
+            if (!File.Exists(paths.Log))
+            {
+                // No log yet and no room to create one: an empty chain that accepts no records. The lock file, empty
+                // and never written through this stream, stands in as the log stream.
+                log = new FileStream(paths.Lock, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite, BufferSize = 0 });
+                return new AuditLog(paths, lockFile, log, new AuditChainEnd(head.Sequence, head.Hash, 0, 0), ReadOnly(reason));
+            }
+
+            log = new FileStream(paths.Log, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite, BufferSize = 0 });
+            var end = AuditChainEnd.Find(log.SafeFileHandle, log.Length, head, paths.Log);
+            return new AuditLog(paths, lockFile, log, end, ReadOnly(reason));
+        }
+        catch
+        {
+            log?.Dispose();
+            lockFile.Dispose();
+            throw;
+        }
+
+        static AuditLogUnavailableException ReadOnly(string reason) =>
+            new($"The audit log is read-only: {reason}") { OutOfSpace = true };
+    }
+
     /// <summary>Verifies the whole chain in <paramref name="auditDirectory"/>; reads only, so it is safe while the vault runs.</summary>
     public static AuditVerification Verify(string auditDirectory) => AuditVerifier.Verify(auditDirectory);
 
@@ -162,7 +222,7 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
         var pending = new Pending(auditEvent, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!_queue.Writer.TryWrite(pending))
         {
-            return Task.FromException(_fault ?? new ObjectDisposedException(nameof(AuditLog)));
+            return Task.FromException(_fault as Exception ?? new ObjectDisposedException(nameof(AuditLog)));
         }
 
         return pending.Done.Task.WaitAsync(cancellationToken);
@@ -224,7 +284,15 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
             _log.SetLength(end.CompleteLength);
             _log.Flush(flushToDisk: true);
             var detail = $"dropped {torn.Length} bytes after record {end.Sequence}, sha256 {Convert.ToHexStringLower(SHA256.HashData(torn))}";
-            WriteBatch([new AuditEvent(clock.GetUtcNow(), VaultPrincipal, RecoveredTornTailOperation, null, detail, null, "allowed", null, null)]);
+            try
+            {
+                WriteBatch([new AuditEvent(clock.GetUtcNow(), VaultPrincipal, RecoveredTornTailOperation, null, detail, null, "allowed", null, null)]);
+            }
+            catch (IOException e) when (DataFileStore.IsNoSpace(e))
+            {
+                // The record could not be written; the message carries it to the vault's log, which starts read-only.
+                throw new IOException($"No space left to record the torn-tail recovery ({RecoveredTornTailOperation}: {detail}).", e);
+            }
         }
 
         if (head.Sequence != _sequence)
@@ -270,7 +338,7 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
 
     private void Fail(Exception cause, List<Pending> batch)
     {
-        _fault = new IOException($"The audit log '{_paths.Log}' failed and accepts no more records until the vault restarts: {cause.Message}", cause);
+        _fault = new AuditLogUnavailableException($"The audit log '{_paths.Log}' failed and accepts no more records until the vault restarts: {cause.Message}", cause);
         _queue.Writer.TryComplete();
         foreach (var pending in batch)
         {

@@ -11,8 +11,9 @@ namespace Ztdr.Vault.Hosting;
 
 /// <summary>
 /// The long-lived parts of a serving vault: storage, the secure clock (persisted every few seconds and at shutdown,
-/// watched for wall-clock drift), the audit log, the authentication-failure limiter and the background scrub (whose
-/// findings are audited).
+/// watched for wall-clock drift), the audit log with the summaries of unauthenticated refusals (written every few
+/// seconds once their minute is over, and at shutdown), the authentication-failure limiter and the background scrub
+/// (whose findings are audited). A vault always starts: with no space to write its audit log it starts read-only.
 /// </summary>
 public sealed class VaultServices : IAsyncDisposable
 {
@@ -38,6 +39,9 @@ public sealed class VaultServices : IAsyncDisposable
 
     public AuthFailureLimiter Limiter { get; }
 
+    /// <summary>Refusals of requests that proved no key, counted per source and minute (docs/audit-format.md, "Summaries").</summary>
+    internal RefusalSummaries Summaries { get; } = new();
+
     public BackgroundScrub? Scrub { get; private set; }
 
     /// <summary>Starts the background scrub; every corrupt segment it finds is audited.</summary>
@@ -53,7 +57,8 @@ public sealed class VaultServices : IAsyncDisposable
     public HealthReport Health(HealthReport basic)
     {
         var last = Scrub?.LastRun;
-        var degraded = !Clock.IsTrusted || Clock.DriftExceeded || last?.Findings > 0;
+        var readOnly = Audit.ReadOnlyReason;
+        var degraded = !Clock.IsTrusted || Clock.DriftExceeded || last?.Findings > 0 || readOnly is not null;
         return basic with
         {
             Status = degraded ? "degraded" : basic.Status,
@@ -65,6 +70,8 @@ public sealed class VaultServices : IAsyncDisposable
             LastScrubFinished = last?.Finished,
             LastScrubFindings = last?.Findings,
             LastScrubError = last?.Error,
+            ReadOnly = readOnly is not null,
+            ReadOnlyReason = readOnly,
         };
     }
 
@@ -74,7 +81,7 @@ public sealed class VaultServices : IAsyncDisposable
         try
         {
             var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold);
-            var audit = AuditLog.Open(store.Layout.AuditDirectory);
+            var audit = OpenAudit(store, logger);
             var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
 
             // Only now: the audit log's exclusive lock proves no other vault serves this folder with uploads in flight.
@@ -83,7 +90,7 @@ public sealed class VaultServices : IAsyncDisposable
             {
                 logger.LogWarning("removed {Count} unreferenced data files an interrupted run left in objects/", leftovers.Removed.Count);
                 var detail = $"removed {leftovers.Removed.Count} unreferenced data files left by an interrupted run";
-                audit.AppendAsync(new AuditEvent(clock.Now.Now, AuditLog.VaultPrincipal, "startup:remove-unreferenced", null, detail, null, "allowed", "local", null)).GetAwaiter().GetResult();
+                services.AppendAtStart(new AuditEvent(clock.Now.Now, AuditLog.VaultPrincipal, "startup:remove-unreferenced", null, detail, null, "allowed", "local", null));
             }
 
             if (leftovers.Refused > 0)
@@ -94,7 +101,7 @@ public sealed class VaultServices : IAsyncDisposable
             {
                 // Fail closed: reads and writes go on, but no retention counts as expired until trust is restored.
                 logger.LogError("trusted time cannot be established ({Reason}); retention never expires while this lasts", clock.UntrustedReason);
-                audit.AppendAsync(services.ClockEvent("clock:untrusted", clock.UntrustedReason ?? "unknown")).GetAwaiter().GetResult();
+                services.AppendAtStart(services.ClockEvent("clock:untrusted", clock.UntrustedReason ?? "unknown"));
             }
 
             return services;
@@ -106,8 +113,51 @@ public sealed class VaultServices : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Opens the audit log for appending; with no space for that (its recovery or head cannot be written) or for its
+    /// space reserve, opens it read-only instead. A vault always starts and serves reads: refusing to start on a full
+    /// disk took the owner's reads away too (issue 12, item 2). Read-only, it refuses every change with 507, so no
+    /// mutation commits without its record; health, metrics and the log say so until a restart finds space again.
+    /// </summary>
+    private static AuditLog OpenAudit(VaultStore store, ILogger logger)
+    {
+        string reason;
+        try
+        {
+            var audit = AuditLog.Open(store.Layout.AuditDirectory);
+            if (audit.HasSpaceReserve || store.Files.AvailableBytes() >= store.Files.ReserveBytes())
+            {
+                return audit;
+            }
+
+            // No reserve and no room to make one: a mutation committed now could be left without its record.
+            audit.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            reason = $"no space for the audit log's reserve ({store.Files.AvailableBytes()} bytes free)";
+        }
+        catch (IOException e) when (DataFileStore.IsNoSpace(e))
+        {
+            reason = "no space to write the audit log at start: " + e.Message;
+        }
+
+        logger.LogError("starting read-only: {Reason}; reads are served, every change is refused with 507 XVaultStorageFull until space is freed and the vault restarts", reason);
+        return AuditLog.OpenReadOnly(store.Layout.AuditDirectory, reason);
+    }
+
+    /// <summary>A record the vault writes about itself at start: to the log when the audit log takes none (read-only).</summary>
+    private void AppendAtStart(AuditEvent auditEvent)
+    {
+        try
+        {
+            Audit.AppendAsync(auditEvent).GetAwaiter().GetResult();
+        }
+        catch (AuditLogUnavailableException e)
+        {
+            _logger.LogError("not audited ({Reason}): {Operation} {Detail}", e.Message, auditEvent.Operation, auditEvent.Key);
+        }
+    }
+
     public S3Dispatcher CreateDispatcher(VaultOptions options, TimeProvider time, ILogger<S3Dispatcher> logger) =>
-        new(Store, options, time, Clock, Audit, Limiter, logger);
+        new(Store, options, time, Clock, Audit, Summaries, Limiter, logger);
 
     public async ValueTask DisposeAsync()
     {
@@ -118,9 +168,53 @@ public sealed class VaultServices : IAsyncDisposable
         }
 
         await _clockTimer.DisposeAsync();
-        Clock.Persist();
+        await WriteSummariesAsync(all: true);
+        try
+        {
+            Clock.Persist();
+        }
+        catch (IOException e)
+        {
+            // No room for the clock file: the next start resumes from the last saved (earlier, so safe) trusted time.
+            _logger.LogError(e, "could not persist trusted time at shutdown");
+        }
+
         await Audit.DisposeAsync();
         Store.Dispose();
+    }
+
+    /// <summary>
+    /// Writes the summaries of refusals whose minute is over (every one at shutdown), while free space is above the tier
+    /// unauthenticated records may use; below it, or when the log takes no records, they go to the vault's log.
+    /// </summary>
+    internal async Task WriteSummariesAsync(bool all)
+    {
+        foreach (var summary in Summaries.Take(Clock.Now.Now, all))
+        {
+            string reason;
+            if (Audit.ReadOnlyReason is { } readOnly)
+            {
+                reason = readOnly;
+            }
+            else if (!Store.Files.HasRoomForUnauthenticatedRecords())
+            {
+                reason = "free space is below the tier unauthenticated records may use";
+            }
+            else
+            {
+                try
+                {
+                    await Audit.AppendAsync(summary);
+                    continue;
+                }
+                catch (AuditLogUnavailableException e)
+                {
+                    reason = e.Message;
+                }
+            }
+
+            _logger.LogWarning("audit summary not written ({Reason}): {Source} {Outcome} {Detail} sample {RequestId}", reason, summary.Source, summary.Outcome, summary.Key, summary.RequestId);
+        }
     }
 
     /// <summary>Timer callback: never throws (an exception here would be unobserved), logs instead.</summary>
@@ -128,6 +222,7 @@ public sealed class VaultServices : IAsyncDisposable
     {
         try
         {
+            await WriteSummariesAsync(all: false);
             Clock.Persist();
             if (Clock.DriftExceeded && !_driftReported)
             {

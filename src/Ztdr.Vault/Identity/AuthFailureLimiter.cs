@@ -4,14 +4,19 @@ using System.Net.Sockets;
 namespace Ztdr.Vault.Identity;
 
 /// <summary>
-/// Slows down guessing: counts failed authentications per source and, past a free allowance, makes each further
-/// failure wait longer (exponentially, up to a cap). Far over the allowance a source is refused outright until it
-/// calms down (S3's 503 SlowDown), so a flood costs the vault nothing but a table lookup.
+/// Slows down guessing: counts failed authentications per party and, past a free allowance, makes each further
+/// failure wait longer (exponentially, up to a cap). Far over the allowance a party's failures are answered with S3's
+/// 503 SlowDown at once, without a delay to hold a connection open for.
 /// </summary>
 /// <remarks>
-/// Each source is a leaky bucket: every failure adds one, and the level drains at <c>freeFailures</c> per
+/// A party is (source, access key id) when the failing request names a key the vault knows, and the source alone
+/// otherwise, so that an attacker can neither mint fresh allowances by inventing key ids nor, by failing against one
+/// key (whose id is no secret), lock out another key — or the same key's holder, whose requests verify. The limiter only
+/// ever answers requests that already failed: a request whose signature verifies is never refused because of anyone's
+/// failures (issue 12, item 1; the old per-source refusal let anyone who reached the port lock out every key).
+/// Each party is a leaky bucket: every failure adds one, and the level drains at <c>freeFailures</c> per
 /// <c>window</c>. A success does not empty the bucket, because an attacker holding one valid key would interleave
-/// successes to keep guessing at full speed. Memory is bounded: at most <c>maxSources</c> sources are tracked and
+/// successes to keep guessing at full speed. Memory is bounded: at most <c>maxSources</c> parties are tracked and
 /// the least recently seen is forgotten first (forgetting only ever errs towards the free allowance). Time comes
 /// from the monotonic timestamp of the injected <see cref="TimeProvider"/>, so a wall-clock jump cannot reset it.
 /// Thread-safe.
@@ -48,20 +53,22 @@ public sealed class AuthFailureLimiter
         _maxSources = maxSources;
     }
 
-    /// <summary>Past this many failures in the bucket a source is refused before its request is even verified.</summary>
+    /// <summary>Past this many failures in the bucket a party's failures are answered with SlowDown at once.</summary>
     public int RefuseAbove => _freeFailures * 4;
 
     /// <summary>
     /// Records one failed authentication from <paramref name="source"/> and returns how long its error response
     /// must be held back: zero within the allowance, then 250 ms, 500 ms, 1 s ... up to the cap.
     /// </summary>
-    public TimeSpan RecordFailure(string source)
+    /// <param name="source">The client's source (<see cref="SourceOf"/>).</param>
+    /// <param name="accessKeyId">The key id the request named, only if the vault knows that key; null otherwise.</param>
+    public TimeSpan RecordFailure(string source, string? accessKeyId = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         lock (_lock)
         {
             var now = _time.GetTimestamp();
-            var bucket = Touch(source, now);
+            var bucket = Touch(Party(source, accessKeyId), now);
             bucket.Level += 1;
             var excess = bucket.Level - _freeFailures;
             if (excess <= 0)
@@ -75,13 +82,16 @@ public sealed class AuthFailureLimiter
         }
     }
 
-    /// <summary>True while <paramref name="source"/> is so far over the allowance that it should get 503 SlowDown.</summary>
-    public bool IsThrottled(string source)
+    /// <summary>
+    /// True while the party is so far over the allowance that its failed request should get 503 SlowDown. Ask only
+    /// about a request that failed to authenticate: the answer must never refuse one that verified.
+    /// </summary>
+    public bool IsThrottled(string source, string? accessKeyId = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         lock (_lock)
         {
-            if (!_sources.TryGetValue(source, out var node))
+            if (!_sources.TryGetValue(Party(source, accessKeyId), out var node))
             {
                 return false;
             }
@@ -90,7 +100,7 @@ public sealed class AuthFailureLimiter
         }
     }
 
-    /// <summary>Sources currently tracked (bounded by <c>maxSources</c>).</summary>
+    /// <summary>Parties currently tracked (bounded by <c>maxSources</c>).</summary>
     public int TrackedSources
     {
         get
@@ -128,6 +138,9 @@ public sealed class AuthFailureLimiter
         Array.Clear(bytes, 8, 8);
         return new IPAddress(bytes).ToString() + "/64";
     }
+
+    /// <summary>A space never occurs in a source nor in a key id the vault issued, so parties cannot collide.</summary>
+    private static string Party(string source, string? accessKeyId) => accessKeyId is null ? source : source + " " + accessKeyId;
 
     private Bucket Touch(string source, long now)
     {

@@ -1,4 +1,6 @@
+using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Win32.SafeHandles;
 using Ztdr.Vault.Storage;
 
 namespace Ztdr.Vault.Identity;
@@ -36,9 +38,10 @@ public static class CredentialsFile
 
         var created = !File.Exists(path);
 
-        // OpenOrCreate with UnixCreateMode: a new file is 0600 from its first moment, never world-readable
-        // in between. FileShare.None also takes an exclusive lock, so two appends cannot interleave.
-        using (var stream = new FileStream(path, DurableFile.CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, OwnerOnly)))
+        // Created 0600 from its first moment, never world-readable in between; never through a symbolic link (the
+        // last path component is opened with O_NOFOLLOW, so a link swapped in after any check is refused too); and
+        // locked exclusively, so two appends cannot interleave.
+        using (var stream = OpenForAppend(path))
         {
             RefuseIfSharedWithOthers(path, stream);
 
@@ -147,6 +150,76 @@ public static class CredentialsFile
         }
     }
 
+    /// <summary>
+    /// Refuses, before anything is created anywhere, a path that is a symbolic link or a file owned by another user.
+    /// A check only: <see cref="Append"/> repeats both on the file it actually opens.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The path is a link or another user's file.</exception>
+    internal static void RefuseUnsafeTarget(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        var info = new FileInfo(path);
+        if (info.LinkTarget is not null)
+        {
+            throw SymbolicLink(path);
+        }
+
+        if (info.Exists && NativeMethods.OwnerOf(path) is var owner && owner != NativeMethods.GetEffectiveUserId())
+        {
+            throw ForeignOwner(path, owner);
+        }
+    }
+
+    private static FileStream OpenForAppend(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return new FileStream(path, DurableFile.CreateOptions(FileMode.OpenOrCreate, FileAccess.ReadWrite, OwnerOnly));
+        }
+
+        var descriptor = NativeMethods.Open(path, NativeMethods.ReadWrite | NativeMethods.Create | NativeMethods.NoFollow | NativeMethods.CloseOnExec, (int)OwnerOnly);
+        if (descriptor < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno == NativeMethods.Eloop
+                ? SymbolicLink(path)
+                : new IOException($"Cannot open '{path}' (errno {errno}); no secret was written.");
+        }
+
+        var handle = new SafeFileHandle(descriptor, ownsHandle: true);
+        try
+        {
+            if (NativeMethods.Flock(descriptor, NativeMethods.LockExclusive | NativeMethods.LockNonBlocking) != 0)
+            {
+                throw new IOException($"'{path}' is being written by another process right now; no secret was written. Try again.");
+            }
+
+            var owner = NativeMethods.OwnerOf(handle);
+            if (owner != NativeMethods.GetEffectiveUserId())
+            {
+                // Root may write into anyone's file, and the owner would then read the secret (and could chmod it open).
+                throw ForeignOwner(path, owner);
+            }
+
+            return new FileStream(handle, FileAccess.ReadWrite, bufferSize: 0);
+        }
+        catch
+        {
+            handle.Dispose();
+            throw;
+        }
+    }
+
+    private static InvalidOperationException SymbolicLink(string path) =>
+        new($"'{path}' is a symbolic link; no secret was written. Name the credentials file itself, not a link to it: a link planted there could send the secret anywhere.");
+
+    private static InvalidOperationException ForeignOwner(string path, uint owner) =>
+        new($"'{path}' is owned by another user (uid {owner}); no secret was written. Use a file of your own: its owner could read the secret.");
+
     private static void RefuseIfSharedWithOthers(string path, FileStream stream)
     {
         if (OperatingSystem.IsWindows())
@@ -199,5 +272,59 @@ public static class CredentialsFile
     {
         var trimmed = line.TrimStart();
         return trimmed.StartsWith('#') || trimmed.StartsWith(';');
+    }
+
+    /// <summary>Linux system calls .NET does not expose: open without following a link, flock, and a file's owner.</summary>
+    private static class NativeMethods
+    {
+        public const int ReadWrite = 0x2;
+        public const int Create = 0x40;
+        public const int CloseOnExec = 0x80000;
+        public const int LockExclusive = 2;
+        public const int LockNonBlocking = 4;
+        public const int Eloop = 40;
+
+        /// <summary>O_NOFOLLOW: asm-generic (x86-64) and arm/arm64 differ.</summary>
+        public static readonly int NoFollow = RuntimeInformation.ProcessArchitecture is Architecture.Arm or Architecture.Arm64 ? 0x8000 : 0x20000;
+
+        private const int AtFdCwd = -100;
+        private const int AtEmptyPath = 0x1000;
+        private const int AtSymlinkNoFollow = 0x100;
+        private const uint StatxUid = 0x8;
+
+        /// <summary>stx_uid's offset in struct statx, the same on every Linux architecture.</summary>
+        private const int StatxUidOffset = 20;
+
+        public static uint OwnerOf(SafeFileHandle handle)
+        {
+            var buffer = new byte[256];
+            return Statx((int)handle.DangerousGetHandle(), string.Empty, AtEmptyPath, StatxUid, buffer) == 0
+                ? BitConverter.ToUInt32(buffer, StatxUidOffset)
+                : throw new IOException($"Cannot read the owner of an open file (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        public static uint OwnerOf(string path)
+        {
+            var buffer = new byte[256];
+            return Statx(AtFdCwd, path, AtSymlinkNoFollow, StatxUid, buffer) == 0
+                ? BitConverter.ToUInt32(buffer, StatxUidOffset)
+                : throw new IOException($"Cannot read the owner of '{path}' (errno {Marshal.GetLastPInvokeError()}).");
+        }
+
+        [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int Open([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, int mode);
+
+        [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern int Flock(int descriptor, int operation);
+
+        [DllImport("libc", EntryPoint = "geteuid")]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        public static extern uint GetEffectiveUserId();
+
+        [DllImport("libc", EntryPoint = "statx", SetLastError = true)]
+        [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
+        private static extern int Statx(int directory, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mask, byte[] buffer);
     }
 }

@@ -42,6 +42,8 @@ public static class KeyIssuer
             throw new ArgumentException($"profile name '{profile}' cannot be written: use a non-empty name without brackets, control characters or surrounding spaces");
         }
 
+        // A link or another user's file is refused before any key exists (Append refuses them again on the file it opens).
+        CredentialsFile.RefuseUnsafeTarget(path);
         if (!File.Exists(path))
         {
             if (!Directory.Exists(Path.GetDirectoryName(Path.GetFullPath(path))))

@@ -96,11 +96,6 @@ public sealed class ManagementApi
     private async Task<string> AuthenticateAsync(HttpContext http, byte[] body)
     {
         var source = AuthFailureLimiter.SourceOf(http.Connection.RemoteIpAddress);
-        if (_authFailures.IsThrottled(source))
-        {
-            throw new ManagementRequestException(ManagementErrors.SlowDown());
-        }
-
         string accessKeyId;
         ManagementError? failure = null;
         try
@@ -126,7 +121,7 @@ public sealed class ManagementApi
         }
         catch (S3Exception e)
         {
-            accessKeyId = "-";
+            accessKeyId = e.Details.FirstOrDefault(d => d.Key == "AWSAccessKeyId").Value ?? "-";
             failure = ManagementErrors.AuthenticationRequired($"{e.Error.Code}: {e.Error.DefaultMessage}");
         }
 
@@ -135,7 +130,15 @@ public sealed class ManagementApi
             return accessKeyId;
         }
 
-        var delay = _authFailures.RecordFailure(source);
+        // As on the S3 plane: only failures meet the limiter, per (source, key) for a known key and per source
+        // otherwise, so a correctly signed admin request is never refused because of someone else's failures.
+        var party = _store.Keys.FindActive(accessKeyId) is not null ? accessKeyId : null;
+        if (_authFailures.IsThrottled(source, party))
+        {
+            throw new ManagementRequestException(ManagementErrors.SlowDown());
+        }
+
+        var delay = _authFailures.RecordFailure(source, party);
         _logger.LogWarning("management authentication from {Source} failed ({Code}, key {AccessKeyId}); answer delayed {DelayMs} ms", source, failure.Code, accessKeyId, (long)delay.TotalMilliseconds);
         if (delay > TimeSpan.Zero)
         {

@@ -53,6 +53,11 @@ public sealed record HealthReport(string Status, string Version)
     public int? LastScrubFindings { get; init; }
 
     public string? LastScrubError { get; init; }
+
+    /// <summary>True while the vault refuses every change because its audit log accepts no records (no space).</summary>
+    public bool? ReadOnly { get; init; }
+
+    public string? ReadOnlyReason { get; init; }
 }
 
 /// <summary>Every non-2xx answer: a stable code for programs and a message that tells a person what to do.</summary>

@@ -166,6 +166,13 @@ public sealed class DataFileStore
     public long ReserveBytes() => Math.Clamp(TotalBytes() / 100, MinReserveBytes, MaxReserveBytes);
 
     /// <summary>
+    /// Whether records caused by requests that proved no key may still be written: only while free space is above the
+    /// last reserve plus as much again, a tier only authenticated work may use (docs/vault-storage.md, "Space tiers").
+    /// An unsigned flood can therefore never take the room backups, deletes and their audit records need.
+    /// </summary>
+    public bool HasRoomForUnauthenticatedRecords() => AvailableBytes() >= 2 * ReserveBytes();
+
+    /// <summary>
     /// Removes what a crash left in <c>objects/</c>: files published but never committed (crash between publish and
     /// commit) and files whose version was removed but not yet unlinked (crash between commit and delete). Runs
     /// before serving, so nothing is in flight and every file a client was ever told about is named by a committed

@@ -100,8 +100,10 @@ public sealed class HostAttackTests
         // Five free failures per source, then 250 ms, 500 ms, … (AuthFailureLimiter): guessing costs time.
         Assert.True(elapsed[5] >= TimeSpan.FromMilliseconds(200), string.Join(", ", elapsed));
         Assert.True(elapsed[6] >= TimeSpan.FromMilliseconds(450), string.Join(", ", elapsed));
-        var tail = await VaultProcess.RunVaultAsync(["audit", "tail", "--data", vault.Vault.DataDirectory, "--json", "-n", "1000000"]);
-        Assert.Equal(7, tail.StandardOutput.Split('\n').Count(line => line.Contains("\"outcome\":\"denied:SignatureDoesNotMatch\"", StringComparison.Ordinal)));
+
+        // The first guess is a record of its own, the rest are counted in its minute's summary (written at shutdown).
+        Assert.Equal(0, await vault.Vault.StopAsync());
+        Assert.Equal(7, (await UnauthenticatedRefusals.CountAsync(vault.Vault.DataDirectory)).GetValueOrDefault("denied:SignatureDoesNotMatch"));
     }
 
     private static async Task<AttackVault> StartAsync()

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Xunit.Abstractions;
+using Ztdr.Integration.Tests.Vault;
 using Ztdr.Testing;
 
 namespace Ztdr.Integration.Tests.Reliability;
@@ -131,6 +132,160 @@ public sealed class FullDiskTests
         await AssertCleanAsync(vault);
     }
 
+    /// <summary>
+    /// Issue 12, item 2: unsigned PUTs with 1,000-character keys from 4 threads spent both space reserves through the
+    /// audit log, backup PUT and DELETE then answered 500, and after a restart the vault refused to start. Now the
+    /// flood is audited as summaries (it leaves the audit log's reserve alone), the backup key's refusals are 507, and
+    /// with every byte gone — the audit reserve too — the vault still starts, read-only, says so, and serves reads.
+    /// </summary>
+    [Fact]
+    public async Task UnsignedFloodOnAFullDisk_KeepsTheAuditReserve_Refuses507_AndAVaultWithNoSpaceStartsReadOnly()
+    {
+        await using var vault = await VaultProcess.StartAsync();
+        await using var disk = await SmallDisk.MoveOntoAsync(vault);
+        using var s3 = vault.CreateClient(configure: c => c.MaxErrorRetry = 0);
+        using var backup = vault.CreateClient("backup", c => c.MaxErrorRetry = 0);
+        var committed = await PutBaselineAsync(s3);
+        var filler = disk.FillCompletely();
+        var reserve = Path.Combine(vault.DataDirectory, "audit", "space.reserve");
+        Assert.True(File.Exists(reserve), "the audit log holds its reserve before the flood");
+
+        // The attack of the issue: 4 threads of unsigned PUTs with 1,000-character keys, far more than the audit
+        // reserve could hold one record each (about 1.3 KB per record, 1 MiB of reserve).
+        using (var raw = new RawS3(vault))
+        {
+            var statuses = await Task.WhenAll(Enumerable.Range(0, 4).Select(async thread =>
+            {
+                var seen = new List<string>();
+                for (var i = 0; i < 750; i++)
+                {
+                    var key = $"/{Bucket}/{thread}-{i}-" + new string('k', 1000 - 12);
+                    var response = await raw.SendRawAsync("PUT", key, "x"u8.ToArray(), []);
+                    seen.Add($"{response.Status} {response.ErrorCode}");
+                }
+
+                return seen;
+            }));
+            var all = statuses.SelectMany(s => s).ToList();
+            _output.WriteLine(string.Join(", ", all.GroupBy(s => s).Select(g => $"{g.Count()} × {g.Key}")));
+            Assert.All(all, s => Assert.True(s is "403 AccessDenied" or "503 SlowDown", s));
+        }
+
+        Assert.True(File.Exists(reserve), "an unauthenticated flood must not spend the audit log's reserve");
+
+        // The backup key's writes are refused as storage full, never as an internal error; reads go on.
+        AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => backup.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "after-flood", ContentBody = "x" })));
+        try
+        {
+            await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = committed[0].Key, VersionId = committed[0].VersionId });
+            committed.RemoveAt(0);
+        }
+        catch (AmazonS3Exception e)
+        {
+            AssertStorageFull(e);
+        }
+
+        await AssertReadableAsync(backup, committed);
+
+        // Now something takes the audit log's reserve as well: no byte is left for anything.
+        File.Delete(reserve);
+        var filler2 = disk.FillCompletely("filler-2");
+        vault.KillHard();
+        await vault.RestartAsync();
+
+        // It starts, read-only, and says so in health and in its log; reads are served, writes refused with 507.
+        using var restarted = vault.CreateClient(configure: c => c.MaxErrorRetry = 0);
+        await AssertReadableAsync(restarted, committed);
+        var health = await HealthAsync(vault);
+        _output.WriteLine(health);
+        Assert.Contains("\"readOnly\":true", health, StringComparison.Ordinal);
+        Assert.Contains("read-only", vault.Log, StringComparison.Ordinal);
+        AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => restarted.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "read-only", ContentBody = "x" })));
+        AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => restarted.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = committed[0].Key, VersionId = committed[0].VersionId })));
+
+        // Space back: the next start is writable again, and the chain verifies.
+        File.Delete(filler);
+        File.Delete(filler2);
+        vault.KillHard();
+        await vault.RestartAsync();
+        Assert.Contains("\"readOnly\":false", await HealthAsync(vault), StringComparison.Ordinal);
+        using var writable = vault.CreateClient();
+        var body = RandomNumberGenerator.GetBytes(100_000);
+        var put = await writable.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "after-free", InputStream = new MemoryStream(body) });
+        committed.Add(new Committed("after-free", put.VersionId, body));
+        await AssertReadableAsync(writable, committed);
+        await AssertCleanAsync(vault);
+    }
+
+    /// <summary>
+    /// The exact failure of issue 12: after a crash the audit head trailed the log by one batch (allowed), the disk was
+    /// full, and the start that had to bring the head up failed ("No space left on device: …/audit/.head….tmp") — the
+    /// vault refused to start and its reads were gone. Now it starts read-only, leaves the head as it was, and the next
+    /// start with space brings the head up and verifies.
+    /// </summary>
+    [Fact]
+    public async Task HeadTrailingAfterACrash_DiskFull_VaultStartsReadOnlyAndServesReads()
+    {
+        await using var vault = await VaultProcess.StartAsync();
+        await using var disk = await SmallDisk.MoveOntoAsync(vault);
+        var committed = new List<Committed>();
+        using (var s3 = vault.CreateClient(configure: c => c.MaxErrorRetry = 0))
+        {
+            committed.AddRange(await PutBaselineAsync(s3));
+        }
+
+        // A crash between a batch's fsync and its head update: the head names an earlier record than the log's last.
+        vault.KillHard();
+        var head = Path.Combine(vault.DataDirectory, "audit", "head");
+        var trailing = await File.ReadAllBytesAsync(head);
+        await vault.RestartAsync();
+        using (var s3 = vault.CreateClient(configure: c => c.MaxErrorRetry = 0))
+        {
+            var body = RandomNumberGenerator.GetBytes(1000);
+            var put = await s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "last-before-crash", InputStream = new MemoryStream(body) });
+            committed.Add(new Committed("last-before-crash", put.VersionId, body));
+        }
+
+        vault.KillHard();
+        await File.WriteAllBytesAsync(head, trailing);
+        File.Delete(Path.Combine(vault.DataDirectory, "audit", "space.reserve"));
+        var filler = disk.FillCompletely();
+
+        await vault.RestartAsync();
+
+        using (var s3 = vault.CreateClient(configure: c => c.MaxErrorRetry = 0))
+        {
+            await AssertReadableAsync(s3, committed);
+            Assert.Contains("\"readOnly\":true", await HealthAsync(vault), StringComparison.Ordinal);
+            AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => s3.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "refused", ContentBody = "x" })));
+        }
+
+        Assert.Equal(trailing, await File.ReadAllBytesAsync(head));
+        File.Delete(filler);
+        vault.KillHard();
+        await vault.RestartAsync();
+        Assert.Contains("\"readOnly\":false", await HealthAsync(vault), StringComparison.Ordinal);
+        Assert.NotEqual(trailing, await File.ReadAllBytesAsync(head));
+        await AssertCleanAsync(vault);
+    }
+
+    /// <summary>The health report as JSON, from the management socket (no key needed: the socket's mode is the authentication).</summary>
+    private static async Task<string> HealthAsync(VaultProcess vault)
+    {
+        var socket = Path.Combine(vault.DataDirectory, "admin.sock");
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var unix = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                await unix.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socket), cancellationToken);
+                return new System.Net.Sockets.NetworkStream(unix, ownsSocket: true);
+            },
+        };
+        using var http = new HttpClient(handler);
+        return await http.GetStringAsync(new Uri("http://localhost/admin/v1/health"));
+    }
+
     private static async Task<List<Committed>> PutBaselineAsync(AmazonS3Client s3)
     {
         var committed = new List<Committed>();
@@ -208,9 +363,9 @@ public sealed class FullDiskTests
         public long FreeBytes() => new DriveInfo(_vault.DataDirectory).AvailableFreeSpace;
 
         /// <summary>Writes a file next to the vault's folders until the filesystem refuses another byte.</summary>
-        public string FillCompletely()
+        public string FillCompletely(string name = "filler")
         {
-            var path = Path.Combine(_vault.DataDirectory, "filler");
+            var path = Path.Combine(_vault.DataDirectory, name);
             using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 0);
             var block = new byte[64 << 10];
             try

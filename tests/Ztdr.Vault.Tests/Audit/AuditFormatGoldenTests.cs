@@ -47,6 +47,23 @@ public sealed class AuditFormatGoldenTests
     }
 
     [Fact]
+    public void Create_RefusalSummary_LineIsFrozen()
+    {
+        // The summary of unauthenticated refusals (docs/audit-format.md, "Summaries"): a v1 record, its meaning frozen too.
+        var summary = RefusalSummaries.Summary(
+            new DateTimeOffset(2026, 12, 7, 12, 1, 0, TimeSpan.Zero).AddTicks(1_234_567), RefusalSummaries.WindowOf(new DateTimeOffset(2026, 12, 7, 12, 0, 30, TimeSpan.Zero)), "192.0.2.7", "denied:AccessDenied", 712, "9F2C01AB34CD56EF");
+
+        var (_, line) = AuditRecordFormat.Create(1, AuditRecordFormat.GenesisHash, summary);
+
+        Assert.Equal(
+            "{\"v\":1,\"seq\":1,\"time\":\"2026-12-07T12:01:00.1234567Z\",\"principal\":\"unauthenticated\",\"operation\":\"audit:summary\","
+            + "\"bucket\":null,\"key\":\"more=712 window=2026-12-07T12:00:00Z\",\"versionId\":null,\"outcome\":\"denied:AccessDenied\","
+            + "\"source\":\"192.0.2.7\",\"requestId\":\"9F2C01AB34CD56EF\","
+            + "\"prev\":\"a8440f229da4cd76fdc747f577a682a1f54d8d6ab3810647ee9716770f342231\",",
+            Encoding.UTF8.GetString(line)[..^75]);
+    }
+
+    [Fact]
     public void Create_KnownRecord_HashAndLineAreFrozen()
     {
         var (record, line) = AuditRecordFormat.Create(1, AuditRecordFormat.GenesisHash, Known);

@@ -127,6 +127,50 @@ public sealed class AuditLogTests
     }
 
     [Fact]
+    public async Task OpenReadOnly_TornTail_WritesNothingAndRefusesAppendsWithTheReason()
+    {
+        // A vault with no space starts read-only (issue 12, item 2): not one byte written, the torn tail left for the
+        // next writable start to recover and record.
+        using var folder = new AuditFolder();
+        await folder.WriteAsync(3);
+        await using (var file = new FileStream(folder.LogPath, FileMode.Append))
+        {
+            file.Write("{\"v\":1,\"seq\":4"u8);
+        }
+
+        var head = File.ReadAllBytes(folder.HeadPath);
+        var log = File.ReadAllBytes(folder.LogPath);
+        await using (var readOnly = AuditLog.OpenReadOnly(folder.Directory, "no space left at start"))
+        {
+            Assert.Equal(3, readOnly.Head.Sequence);
+            Assert.Contains("no space left at start", readOnly.ReadOnlyReason, StringComparison.Ordinal);
+            var refused = await Assert.ThrowsAsync<AuditLogUnavailableException>(() => readOnly.AppendAsync(AuditFolder.Event(4)));
+            Assert.True(refused.OutOfSpace);
+            Assert.Throws<IOException>(() => AuditLog.Open(folder.Directory));
+        }
+
+        Assert.Equal(head, File.ReadAllBytes(folder.HeadPath));
+        Assert.Equal(log, File.ReadAllBytes(folder.LogPath));
+        await using (var writable = AuditLog.Open(folder.Directory))
+        {
+            Assert.Null(writable.ReadOnlyReason);
+            await writable.AppendAsync(AuditFolder.Event(5));
+        }
+
+        Assert.True(AuditLog.Verify(folder.Directory).Ok);
+    }
+
+    [Fact]
+    public async Task OpenReadOnly_LogCutToEarlierRecord_StillRefuses()
+    {
+        using var folder = new AuditFolder();
+        await folder.WriteAsync(10);
+        folder.WriteLines(folder.ReadLines()[..7]);
+
+        Assert.Throws<AuditLogDamagedException>(() => AuditLog.OpenReadOnly(folder.Directory, "no space"));
+    }
+
+    [Fact]
     public async Task Open_HeadOneBatchBehind_AcceptsAndCatchesUp()
     {
         // A crash after the log's fsync and before the head's rename leaves the head one batch behind.

@@ -45,6 +45,47 @@ public sealed class AuthFailureLimiterTests
     }
 
     [Fact]
+    public void IsThrottled_OneKeyFloodedFromASource_LeavesOtherKeysAndUnknownKeysOfThatSourceAlone()
+    {
+        // Issue 12, item 1: failures against one key id must not lock out another key sharing the address.
+        var limiter = new AuthFailureLimiter(new ManualClock());
+        for (var i = 0; i <= limiter.RefuseAbove * 3; i++)
+        {
+            limiter.RecordFailure(Source, "ZVBACKUPKEY000000001");
+        }
+
+        Assert.True(limiter.IsThrottled(Source, "ZVBACKUPKEY000000001"));
+        Assert.False(limiter.IsThrottled(Source, "ZVREADERKEY000000002"));
+        Assert.False(limiter.IsThrottled(Source, accessKeyId: null));
+        Assert.Equal(TimeSpan.Zero, limiter.RecordFailure(Source, "ZVREADERKEY000000002"));
+    }
+
+    [Fact]
+    public void IsThrottled_UnknownKeysFloodedFromASource_LeavesKnownKeysOfThatSourceAlone()
+    {
+        var limiter = new AuthFailureLimiter(new ManualClock());
+        for (var i = 0; i <= limiter.RefuseAbove; i++)
+        {
+            limiter.RecordFailure(Source, accessKeyId: null);
+        }
+
+        Assert.True(limiter.IsThrottled(Source, accessKeyId: null));
+        Assert.False(limiter.IsThrottled(Source, "ZVBACKUPKEY000000001"));
+    }
+
+    [Fact]
+    public void RecordFailure_SameKeyFromAnotherSource_HasItsOwnAllowance()
+    {
+        var limiter = new AuthFailureLimiter(new ManualClock());
+        for (var i = 0; i < 10; i++)
+        {
+            limiter.RecordFailure(Source, "ZVBACKUPKEY000000001");
+        }
+
+        Assert.Equal(TimeSpan.Zero, limiter.RecordFailure("198.51.100.1", "ZVBACKUPKEY000000001"));
+    }
+
+    [Fact]
     public void RecordFailure_AfterQuietWindow_IsFreeAgain()
     {
         var clock = new ManualClock();

@@ -98,6 +98,45 @@ public sealed class CredentialsFileTests : IDisposable
     }
 
     [Fact]
+    public void Append_PathIsSymlink_ThrowsAndWritesNothingThroughIt()
+    {
+        // A link planted where the key is going would send the secret to a file of the planter's choosing.
+        var target = _folder.Combine("elsewhere");
+        File.WriteAllText(target, "[default]\n");
+        File.SetUnixFileMode(target, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.CreateSymbolicLink(FilePath, target);
+
+        var exception = Assert.Throws<InvalidOperationException>(() => CredentialsFile.Append(FilePath, Backup));
+
+        Assert.Contains("symbolic link", exception.Message, StringComparison.Ordinal);
+        Assert.Equal("[default]\n", File.ReadAllText(target));
+    }
+
+    [Fact]
+    public void Append_DanglingSymlink_ThrowsAndCreatesNoFile()
+    {
+        var target = _folder.Combine("not-yet");
+        File.CreateSymbolicLink(FilePath, target);
+
+        Assert.Throws<InvalidOperationException>(() => CredentialsFile.Append(FilePath, Backup));
+
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
+    public void Append_FileOwnedByAnotherUser_ThrowsAndWritesNothing()
+    {
+        // Root can write into anyone's file; the other user would then read the secret. (Tests run as root, as CI does.)
+        WriteOwnerOnly("[default]\n");
+        ChangeOwner(FilePath, Nobody);
+
+        var exception = Assert.Throws<InvalidOperationException>(() => CredentialsFile.Append(FilePath, Backup));
+
+        Assert.Contains("owned by another user", exception.Message, StringComparison.Ordinal);
+        Assert.Equal("[default]\n", File.ReadAllText(FilePath));
+    }
+
+    [Fact]
     public void Append_FileLockedByAnotherWriter_ThrowsIOExceptionAndWritesNothing()
     {
         WriteOwnerOnly("[default]\n");
@@ -157,6 +196,16 @@ public sealed class CredentialsFileTests : IDisposable
         Assert.DoesNotContain(Backup.SecretAccessKey, text, StringComparison.Ordinal);
     }
 
+    private const int Nobody = 65534;
+
+    private static void ChangeOwner(string path, int uid)
+    {
+        if (NativeMethods.Chown(path, uid, -1) != 0)
+        {
+            throw new IOException($"chown {path} failed (errno {System.Runtime.InteropServices.Marshal.GetLastPInvokeError()}); these tests run as root");
+        }
+    }
+
     private void WriteOwnerOnly(string content)
     {
         File.WriteAllText(FilePath, content);
@@ -164,5 +213,12 @@ public sealed class CredentialsFileTests : IDisposable
         {
             File.SetUnixFileMode(FilePath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         }
+    }
+
+    private static class NativeMethods
+    {
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "chown", SetLastError = true)]
+        [System.Runtime.InteropServices.DefaultDllImportSearchPaths(System.Runtime.InteropServices.DllImportSearchPath.SafeDirectories)]
+        public static extern int Chown([System.Runtime.InteropServices.MarshalAs(System.Runtime.InteropServices.UnmanagedType.LPUTF8Str)] string path, int owner, int group);
     }
 }

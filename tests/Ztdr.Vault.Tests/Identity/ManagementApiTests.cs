@@ -197,7 +197,7 @@ public sealed class ManagementApiTests : IDisposable
         await _api.InvokeRemoteAsync(http);
 
         Assert.Equal(403, http.Response.StatusCode);
-        AssertOneFailureRecorded();
+        AssertOneFailureRecorded(AdminId);
     }
 
     [Fact]
@@ -224,29 +224,45 @@ public sealed class ManagementApiTests : IDisposable
     }
 
     [Fact]
-    public async Task Remote_ThrottledSource_GetsSlowDownEvenWithAValidSignature()
+    public async Task Remote_SourceAndKeyFarOverAllowance_ValidSignatureIsStillServed()
     {
+        // Issue 12, item 1: others' failures (or a forger's, against this very key) never refuse a verified request.
         for (var i = 0; i <= _limiter.RefuseAbove; i++)
         {
             _limiter.RecordFailure(Peer);
+            _limiter.RecordFailure(Peer, AdminId);
         }
 
         var http = Signed("GET", "/admin/v1/keys", string.Empty, AdminId, AdminSecret);
+        await _api.InvokeRemoteAsync(http);
+
+        Assert.Equal(200, http.Response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Remote_WrongSecretForAThrottledKey_GetsSlowDown()
+    {
+        for (var i = 0; i <= _limiter.RefuseAbove; i++)
+        {
+            _limiter.RecordFailure(Peer, AdminId);
+        }
+
+        var http = Signed("GET", "/admin/v1/keys", string.Empty, AdminId, "not-the-secret");
         await _api.InvokeRemoteAsync(http);
 
         Assert.Equal(503, http.Response.StatusCode);
         Assert.Contains("SlowDown", ResponseText(http), StringComparison.Ordinal);
     }
 
-    private void AssertOneFailureRecorded()
+    private void AssertOneFailureRecorded(string? accessKeyId = null)
     {
         // Four more are free; the sixth is the first to be delayed.
         for (var i = 0; i < 4; i++)
         {
-            Assert.Equal(TimeSpan.Zero, _limiter.RecordFailure(Peer));
+            Assert.Equal(TimeSpan.Zero, _limiter.RecordFailure(Peer, accessKeyId));
         }
 
-        Assert.True(_limiter.RecordFailure(Peer) > TimeSpan.Zero);
+        Assert.True(_limiter.RecordFailure(Peer, accessKeyId) > TimeSpan.Zero);
     }
 
     private async Task<(int Status, JsonElement Json)> LocalAsync(string method, string path, string body = "")
