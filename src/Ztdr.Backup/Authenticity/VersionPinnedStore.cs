@@ -43,11 +43,18 @@ internal sealed class VersionPinnedStore(IObjectStore inner) : IObjectStore
     public async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) =>
         PinOf(name) is not null || await inner.ExistsAsync(name, cancellationToken);
 
+    // Lock coverage is judged and extended on the version reads get: an impostor's lock protects nothing of ours.
     public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) =>
-        inner.GetRetentionAsync(name, cancellationToken);
+        inner.GetVersionRetentionAsync(name, PinOf(name), cancellationToken);
 
     public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
-        inner.ExtendRetentionAsync(name, retainUntil, cancellationToken);
+        inner.ExtendVersionRetentionAsync(name, PinOf(name), retainUntil, cancellationToken);
+
+    public Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default) =>
+        inner.GetVersionRetentionAsync(name, versionId ?? PinOf(name), cancellationToken);
+
+    public Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
+        inner.ExtendVersionRetentionAsync(name, versionId ?? PinOf(name), retainUntil, cancellationToken);
 
     public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
 }

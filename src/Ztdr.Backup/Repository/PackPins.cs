@@ -11,7 +11,9 @@ namespace Ztdr.Backup.Repository;
 /// Packs are read by ranges, so an impostor written over a pack, or a delete marker hiding one, shows only when a blob
 /// read from it fails. Then <see cref="TryRepinAsync"/> lists the pack's versions and pins the first whose trailer
 /// authenticates under the pack's id (only the master key can seal that) as the version every later read of the pack
-/// gets; the versions passed over are logged as impostors. Concurrent failures of one pack share one resolution.
+/// gets; the versions passed over are logged as impostors. Concurrent failures of one pack share one resolution. Backup
+/// and verify also resolve every pack whose name has more than one version before they judge or extend its lock, so
+/// coverage is about the authentic version and not an impostor's.
 /// </summary>
 internal sealed class PackPins(VersionPinnedStore store, AuthenticReader reader, RepositoryKeys keys, CompressorPool compressors)
 {
@@ -26,9 +28,9 @@ internal sealed class PackPins(VersionPinnedStore store, AuthenticReader reader,
         e is CryptographicIntegrityException or RepositoryFormatException or ObjectStoreException { Kind: StoreErrorKind.NotFound };
 
     /// <summary>
-    /// True when an authentic version of the pack other than the one that was read is now pinned, so the read is worth
-    /// one retry. False on a store without versions, or when no other version authenticates (then the pack is damaged,
-    /// and the original error stands).
+    /// True when an authentic version of the pack other than the one reads got is now pinned, so a failed read is
+    /// worth one retry. False on a store without versions, when the version reads got is the authentic one, or when no
+    /// version authenticates (then the pack is damaged, and the original error stands).
     /// </summary>
     public Task<bool> TryRepinAsync(ObjectId packId, CancellationToken cancellationToken)
     {
@@ -49,9 +51,10 @@ internal sealed class PackPins(VersionPinnedStore store, AuthenticReader reader,
             return false;
         }
 
+        // The version reads get now: the pinned one, or the current one unless a delete marker hides the name.
         var served = store.PinOf(name) ?? (listed.HidingMarker is null ? listed.Candidates[0].VersionId : null);
         var refused = new List<ObjectVersion>();
-        foreach (var candidate in listed.Candidates.Where(c => c.VersionId != served && c.VersionId is not null))
+        foreach (var candidate in listed.Candidates.Where(c => c.VersionId is not null))
         {
             var view = new VersionPinnedStore(store.Inner);
             view.Pin(name, candidate.VersionId!);
@@ -70,11 +73,9 @@ internal sealed class PackPins(VersionPinnedStore store, AuthenticReader reader,
                 compressors.Return(compressor);
             }
 
-            _pinnedSizes[packId] = candidate.Size;
-            store.Pin(name, candidate.VersionId!);
-            if (listed.Candidates.FirstOrDefault(c => c.VersionId == served) is { } current && served is not null)
+            foreach (var other in refused)
             {
-                reader.Report(current, "does not authenticate as this pack; the authentic version below it is read instead");
+                reader.Report(other, "does not authenticate as this pack; the authentic version below it is read instead");
             }
 
             if (listed.HidingMarker is { } marker)
@@ -82,11 +83,13 @@ internal sealed class PackPins(VersionPinnedStore store, AuthenticReader reader,
                 reader.Report(marker, "a delete marker hides this pack; ztdr never writes one, the authentic version below it is read");
             }
 
-            foreach (var other in refused)
+            if (candidate.VersionId == served)
             {
-                reader.Report(other, "does not authenticate as this pack");
+                return false;
             }
 
+            _pinnedSizes[packId] = candidate.Size;
+            store.Pin(name, candidate.VersionId!);
             return true;
         }
 

@@ -26,11 +26,24 @@ public sealed partial class Repository
     internal async Task<RecoveryResult> RecoverUnindexedPacksAsync(CancellationToken cancellationToken = default)
     {
         var candidates = new List<(ObjectId Id, ObjectInfo Item)>();
-        await foreach (var item in _store.ListAsync(RepositoryObjectNames.DataPrefix, cancellationToken))
+        await foreach (var item in _reader.ListAsync(RepositoryObjectNames.DataPrefix, cancellationToken))
         {
-            if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.DataPrefix, out var packId) && !_index.Packs.ContainsKey(packId))
+            if (!RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.DataPrefix, out var packId))
             {
-                candidates.Add((packId, item));
+                continue;
+            }
+
+            if (_index.Packs.ContainsKey(packId))
+            {
+                // Written over or hidden: this run's lock coverage must extend the authentic version, not the impostor.
+                if (item.Candidates.Count > 1 || item.HidingMarker is not null)
+                {
+                    await _packPins.TryRepinAsync(packId, cancellationToken);
+                }
+            }
+            else if (item.Candidates.Count == 1 && item.HidingMarker is null)
+            {
+                candidates.Add((packId, new ObjectInfo(item.Name, item.Size)));
             }
         }
 

@@ -85,6 +85,18 @@ public interface IObjectStore
     Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// As <see cref="GetRetentionAsync"/>, for one version listed by <see cref="ListVersionsAsync"/> (null: the current
+    /// one). A reader that found the current version to be an impostor judges lock coverage on the authentic version.
+    /// </summary>
+    Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// As <see cref="ExtendRetentionAsync"/>, for one version (null: the current one): S3's PutObjectRetention
+    /// addresses the current version unless given a version id, and the current version may be an impostor.
+    /// </summary>
+    Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// Permanently removes the object, for prune only (S3: every version by version id, which needs the maintenance
     /// key; never a delete marker, which would hide data without freeing it). An object under unexpired retention is
     /// <see cref="StoreErrorKind.AccessDenied"/> and stays intact. Deleting a name that does not exist succeeds, so a

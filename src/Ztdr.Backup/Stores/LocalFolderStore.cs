@@ -159,6 +159,12 @@ public sealed class LocalFolderStore : IObjectStore
     public Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default) =>
         versionId is null ? GetAsync(name, range, cancellationToken) : throw StoreErrors.NotFound($"{name} (version {versionId})");
 
+    public Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default) =>
+        versionId is null ? GetRetentionAsync(name, cancellationToken) : throw StoreErrors.NotFound($"{name} (version {versionId})");
+
+    public Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
+        versionId is null ? ExtendRetentionAsync(name, retainUntil, cancellationToken) : throw StoreErrors.NotFound($"{name} (version {versionId})");
+
     public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);

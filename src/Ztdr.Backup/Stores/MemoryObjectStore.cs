@@ -163,21 +163,27 @@ public sealed class MemoryObjectStore : IObjectStore
         }
     }
 
-    public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default)
+    public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) =>
+        GetVersionRetentionAsync(name, null, cancellationToken);
+
+    public Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
         lock (_lock)
         {
-            return Task.FromResult((CurrentLocked(name) ?? throw StoreErrors.NotFound(name)).Retention);
+            return Task.FromResult(((versionId is null ? CurrentLocked(name) : VersionLocked(name, versionId)) ?? throw StoreErrors.NotFound(name)).Retention);
         }
     }
 
-    public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
+    public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
+        ExtendVersionRetentionAsync(name, null, retainUntil, cancellationToken);
+
+    public Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
         lock (_lock)
         {
-            var entry = CurrentLocked(name) ?? throw StoreErrors.NotFound(name);
+            var entry = (versionId is null ? CurrentLocked(name) : VersionLocked(name, versionId)) ?? throw StoreErrors.NotFound(name);
             if (entry.Retention?.Covers(retainUntil) != true)
             {
                 ExtendLocked(name, entry, retainUntil, _time.GetUtcNow());

@@ -277,13 +277,16 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         }
     }
 
-    public async Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default)
+    public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) =>
+        GetVersionRetentionAsync(name, null, cancellationToken);
+
+    public async Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
         GetObjectRetentionResponse response;
         try
         {
-            response = await _client.GetObjectRetentionAsync(new GetObjectRetentionRequest { BucketName = _bucket, Key = _prefix + name }, cancellationToken);
+            response = await _client.GetObjectRetentionAsync(new GetObjectRetentionRequest { BucketName = _bucket, Key = _prefix + name, VersionId = versionId }, cancellationToken);
         }
         catch (Exception e) when (S3ErrorTranslation.IsNoRetention(e))
         {
@@ -303,10 +306,13 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         return new ObjectRetention(mode, new DateTimeOffset(DateTime.SpecifyKind(until, DateTimeKind.Utc).ToUniversalTime()));
     }
 
-    public async Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
+    public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
+        ExtendVersionRetentionAsync(name, null, retainUntil, cancellationToken);
+
+    public async Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
     {
         ObjectNames.Validate(name);
-        if ((await GetRetentionAsync(name, cancellationToken))?.Covers(retainUntil) == true)
+        if ((await GetVersionRetentionAsync(name, versionId, cancellationToken))?.Covers(retainUntil) == true)
         {
             return;
         }
@@ -315,6 +321,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             BucketName = _bucket,
             Key = _prefix + name,
+            VersionId = versionId,
             Retention = new ObjectLockRetention { Mode = ObjectLockRetentionMode.Compliance, RetainUntilDate = retainUntil.UtcDateTime },
         };
         try
@@ -325,7 +332,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
         {
             // A concurrent extension to a later date makes ours a (refused) shortening; the goal is still met.
             if (e is AmazonServiceException { StatusCode: HttpStatusCode.Forbidden }
-                && (await GetRetentionAsync(name, cancellationToken))?.Covers(retainUntil) == true)
+                && (await GetVersionRetentionAsync(name, versionId, cancellationToken))?.Covers(retainUntil) == true)
             {
                 return;
             }

@@ -90,6 +90,12 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
             if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.DataPrefix, out var id))
             {
                 stored[id] = item.Size;
+
+                // Written over or hidden: judge (and read) the authentic version, and name the impostor.
+                if ((item.Candidates.Count > 1 || item.HidingMarker is not null) && await repository.TryRepinPackAsync(id, cancellationToken) && repository.PinnedPackSize(id) is { } pinned)
+                {
+                    stored[id] = pinned;
+                }
             }
         }
 

@@ -146,6 +146,32 @@ public sealed class HostileStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task Backup_PackOverwrittenByImpostor_ExtendsTheAuthenticVersionsLockAndVerifyJudgesIt()
+    {
+        await InitAndBackupAsync();
+        var pack = await FirstPackAsync();
+        var authentic = await OldestVersionAsync(pack);
+
+        // The impostor is locked far ahead, so a coverage check that read its lock would see nothing wrong.
+        _store.PutVersion(pack, new byte[1000], FarFuture);
+        _time.Advance(TimeSpan.FromDays(20));
+
+        using (var repository = await Repo.OpenAsync(_store, Password, _time, Ct))
+        {
+            await repository.RecoverUnindexedPacksAsync(Ct);
+            var second = await new Archiver(repository, new SnapshotCatalog(repository.Store, repository), _time).BackupAsync(new BackupRequest([_tree.Source]), Ct);
+            var (_, snapshot) = await new SnapshotCatalog(repository.Store, repository).ResolveAsync(second.SnapshotId.ToString(), Ct);
+
+            var lockOfAuthentic = await _store.GetVersionRetentionAsync(pack, authentic, Ct);
+            Assert.True(lockOfAuthentic!.Covers(snapshot.RetainUntil), $"the authentic pack is locked until {lockOfAuthentic.RetainUntil}, the snapshot needs {snapshot.RetainUntil}");
+        }
+
+        using var again = await Repo.OpenAsync(_store, Password, _time, Ct);
+        var report = await new Verifier(again.Store, again, new SnapshotCatalog(again.Store, again)).VerifyAsync(new VerifyOptions(), Ct);
+        Assert.Equal((FindingKind.Impostor, pack), (Assert.Single(report.Findings).Kind, report.Findings[0].Object));
+    }
+
+    [Fact]
     public async Task Restore_PackHiddenByDeleteMarker_ReadsTheVersionBelow()
     {
         await InitAndBackupAsync();
@@ -320,6 +346,17 @@ public sealed class HostileStorageTests : IDisposable
         }
 
         throw new InvalidOperationException("no pack");
+    }
+
+    private async Task<string> OldestVersionAsync(string name)
+    {
+        string? oldest = null;
+        await foreach (var version in _store.ListVersionsAsync(name, Ct))
+        {
+            oldest = version.VersionId;
+        }
+
+        return oldest!;
     }
 
     private async Task<(string Name, byte[] Bytes)> ForeignSnapshotAsync()

@@ -82,6 +82,12 @@ public sealed class InitLockReadBackTests
         public Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default) =>
             inner.GetVersionAsync(name, versionId, range, cancellationToken);
 
+        public Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default) =>
+            inner.GetVersionRetentionAsync(name, versionId, cancellationToken);
+
+        public Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
+            inner.ExtendVersionRetentionAsync(name, versionId, retainUntil, cancellationToken);
+
         public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
 
         public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) =>

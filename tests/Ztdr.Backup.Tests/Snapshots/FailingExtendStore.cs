@@ -33,5 +33,11 @@ internal sealed class FailingExtendStore(IObjectStore inner) : IObjectStore
     public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
         throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"Extending the retention of {name} was refused.");
 
+    public Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default) =>
+        inner.GetVersionRetentionAsync(name, versionId, cancellationToken);
+
+    public Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
+        ExtendRetentionAsync(name, retainUntil, cancellationToken);
+
     public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
 }
