@@ -15,7 +15,7 @@ internal static class InitCommand
         var hostnames = new Option<string[]>("--hostname") { Description = "Extra DNS names or IPs for the server certificate (repeatable)", AllowMultipleArgumentsPerToken = true };
         var defaultRetention = new Option<string?>("--default-retention") { Description = "Default retention for the bucket, e.g. 30d or 1y (none unless given)" };
         var mode = new Option<string>("--mode") { Description = "Mode of the default retention: compliance (default) or governance", DefaultValueFactory = _ => "compliance" };
-        var maxRetention = new Option<string>("--max-retention") { Description = "Longest retention the bucket accepts, e.g. 30d or 10y (default 10y, at most 100y); set once, never raised or lowered later", DefaultValueFactory = _ => "10y" };
+        var maxRetention = new Option<string>("--max-retention") { Description = "Longest retention the bucket accepts, e.g. 3650d or 10y (default 10y); set once, never raised or lowered later", DefaultValueFactory = _ => "10y" };
         var noWriteOnce = new Option<bool>("--no-write-once") { Description = "Let a name in the bucket get a new current version (S3's usual overwrite); by default names are write-once" };
         var quota = new Option<string?>("--quota") { Description = "Most bytes the bucket's versions may hold, e.g. 500GiB (none unless given)" };
         var backupKeyQuota = new Option<string?>("--backup-key-quota") { Description = "Most bytes the versions the backup key writes may hold, e.g. 200GiB (none unless given)" };
@@ -71,11 +71,20 @@ internal static class InitCommand
         return command;
     }
 
-    /// <summary>"30d" or "10y", 1d..36500d or 1y..100y.</summary>
+    /// <summary>"30d" or "10y", 1d..365000d or 1y..1000y: an operator may choose a bound longer than any retention it uses.</summary>
     internal static MaxRetention ParseMaxRetention(string text)
     {
-        var rule = ParseDefaultRetention(text, "compliance", "--max-retention");
-        return new MaxRetention(rule!.Days, rule.Years);
+        if (text.Length < 2 || !int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount < 1)
+        {
+            throw new ArgumentException($"--max-retention '{text}': use a positive number of days or years, e.g. 3650d or 10y");
+        }
+
+        return char.ToLowerInvariant(text[^1]) switch
+        {
+            'd' when amount <= 365000 => new MaxRetention(amount, null),
+            'y' when amount <= 1000 => new MaxRetention(null, amount),
+            _ => throw new ArgumentException($"--max-retention '{text}': use days (1d..365000d) or years (1y..1000y)"),
+        };
     }
 
     /// <summary>A byte count: digits with an optional KiB, MiB, GiB or TiB suffix (powers of 1024). Null stays null.</summary>
@@ -99,7 +108,7 @@ internal static class InitCommand
     }
 
     /// <summary>"30d" or "7y" (days or calendar years), as S3's DefaultRetention counts them.</summary>
-    internal static DefaultRetention? ParseDefaultRetention(string? text, string mode, string option = "--default-retention")
+    internal static DefaultRetention? ParseDefaultRetention(string? text, string mode)
     {
         if (text is null)
         {
@@ -114,14 +123,14 @@ internal static class InitCommand
         };
         if (text.Length < 2 || !int.TryParse(text[..^1], NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount < 1)
         {
-            throw new ArgumentException($"{option} '{text}': use a positive number of days or years, e.g. 30d or 1y");
+            throw new ArgumentException($"--default-retention '{text}': use a positive number of days or years, e.g. 30d or 1y");
         }
 
         return char.ToLowerInvariant(text[^1]) switch
         {
             'd' when amount <= 36500 => new DefaultRetention(lockMode, amount, null),
             'y' when amount <= 100 => new DefaultRetention(lockMode, null, amount),
-            _ => throw new ArgumentException($"{option} '{text}': use days (1d..36500d) or years (1y..100y)"),
+            _ => throw new ArgumentException($"--default-retention '{text}': use days (1d..36500d) or years (1y..100y)"),
         };
     }
 }

@@ -42,6 +42,15 @@ public sealed class AccessKeyStore
             return new AccessKey(accessKeyId, roles, buckets, created, null);
         }, cancellationToken);
 
+    /// <summary>The key's quota in stored bytes, or null when it has none.</summary>
+    public long? QuotaBytes(string accessKeyId) => _db.Read(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT quota_bytes FROM access_keys WHERE access_key_id = $k";
+        command.Parameters.AddWithValue("$k", accessKeyId);
+        return command.ExecuteScalar() is long quota ? quota : (long?)null;
+    });
+
     /// <summary>
     /// Revokes a key at once: <see cref="FindActive"/> stops returning it when this returns, so the very next request
     /// signed with it fails. Revoking is idempotent and the row stays (key ids are never reused, and the audit trail
