@@ -59,11 +59,13 @@ public static class Assessor
 
         // Can the backup credential destroy or hide data?
         results.AddRange(await new DestructiveProbes(Question.BackupCredential, backup, backup, bucket, WriteCanary).RunAsync(cancellationToken));
+        results.AddRange(await new LimitProbes(target, backup, bucket, prefix, ServerNow, WriteCanary).RunAsync(cancellationToken));
 
         // Does administrative privilege allow deletes or resets?
         if (admin is not null)
         {
-            results.AddRange(await new DestructiveProbes(Question.AdminCredential, admin, backup, bucket, WriteCanary).RunAsync(cancellationToken));
+            // Canaries of their own names: on a bucket with write-once names the backup question's names are taken.
+            results.AddRange(await new DestructiveProbes(Question.AdminCredential, admin, backup, bucket, (name, ct) => WriteCanary("admin-" + name, ct)).RunAsync(cancellationToken));
         }
         else
         {

@@ -39,7 +39,7 @@ internal sealed record Canary(string Key, string? VersionId, bool Locked, DateTi
         return plain.Accepted && written is not null ? (new Canary(key, written.VersionId, false, retainUntil, content, evidence), evidence) : (null, evidence);
     }
 
-    private static PutObjectRequest Request(string bucket, string key, byte[] content, DateTimeOffset? retainUntil)
+    internal static PutObjectRequest Request(string bucket, string key, byte[] content, DateTimeOffset? retainUntil)
     {
         // The body's digests go as headers, as ztdr's own store sends them: on Ceph RGW 16 the SDK's trailing checksum
         // is refused, the canary would never be written, and every probe on it would be void.

@@ -11,7 +11,10 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
 {
     private VaultProcess _vault = null!;
 
-    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
+    /// <summary>A quota makes the hardened vault: without one, "Quota on locked data" fails (issue 12).</summary>
+    private static readonly string[] Quota = ["--quota", "1GiB"];
+
+    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync(initArguments: Quota);
 
     public async Task DisposeAsync() => await _vault.DisposeAsync();
 
@@ -41,6 +44,9 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
         Assert.Equal(ProbeOutcome.Pass, Find(report, "Object Lock enabled").Outcome);
         Assert.Equal(ProbeOutcome.Pass, Find(report, "Retention as observed on the canary").Outcome);
         Assert.Equal(ProbeOutcome.Pass, Find(report, "PutObject/GetObject with Object Lock headers").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Lock new data for 100 years").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Extend retention to 100 years").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Quota on locked data").Outcome);
         Assert.Contains("refused: HTTP 403", Single(report, Question.BackupCredential, "Delete a locked version").Evidence, StringComparison.Ordinal);
     }
 
@@ -98,7 +104,7 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
     [Fact]
     public async Task Run_PlainHttpEndpoint_TlsProbeFails()
     {
-        await using var insecure = await VaultProcess.StartAsync(insecureHttp: true);
+        await using var insecure = await VaultProcess.StartAsync(insecureHttp: true, initArguments: Quota);
         var options = Options(VaultProcess.DefaultBucket, admin: null) with
         {
             Endpoint = new Uri(insecure.Endpoint),
@@ -120,7 +126,7 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
     [InlineData("compliance", ProbeOutcome.Pass, "default rule COMPLIANCE 1 days")]
     public async Task Run_BucketDefaultRule_GovernanceFailsCompliancePasses(string mode, ProbeOutcome expected, string evidence)
     {
-        await using var vault = await VaultProcess.StartAsync(initArguments: ["--default-retention", "1d", "--mode", mode]);
+        await using var vault = await VaultProcess.StartAsync(initArguments: ["--default-retention", "1d", "--mode", mode, .. Quota]);
         var options = Options(VaultProcess.DefaultBucket, admin: null) with
         {
             Endpoint = new Uri(vault.Endpoint),
@@ -134,6 +140,45 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
         Assert.Equal(expected, configured.Outcome);
         Assert.Equal(evidence, configured.Evidence);
         Assert.Equal(expected == ProbeOutcome.Fail, report.HasFailures);
+    }
+
+    [Fact]
+    public async Task Run_VaultWithoutQuota_QuotaProbeFails()
+    {
+        await using var vault = await VaultProcess.StartAsync();
+
+        var report = await Assessor.RunAsync(OptionsFor(vault), TimeProvider.System);
+
+        var quota = Find(report, "Quota on locked data");
+        Assert.Equal(ProbeOutcome.Fail, quota.Outcome);
+        Assert.Contains("no quota", quota.Evidence, StringComparison.Ordinal);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Lock new data for 100 years").Outcome);
+    }
+
+    [Fact]
+    public async Task Run_BackupKeyQuotaOnly_QuotaProbePasses()
+    {
+        await using var vault = await VaultProcess.StartAsync(initArguments: ["--backup-key-quota", "100GiB"]);
+
+        var report = await Assessor.RunAsync(OptionsFor(vault), TimeProvider.System);
+
+        var quota = Find(report, "Quota on locked data");
+        Assert.Equal(ProbeOutcome.Pass, quota.Outcome);
+        Assert.Contains("key quota 107374182400 bytes", quota.Evidence, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_MaxRetention101Years_BackupKeyLocksFor100YearsAndBothProbesFail()
+    {
+        // 101, not 100: the probe's "now" comes from the server's Date header, whole seconds, and must not race the limit.
+        await using var vault = await VaultProcess.StartAsync(initArguments: ["--max-retention", "101y", .. Quota]);
+
+        var report = await Assessor.RunAsync(OptionsFor(vault), TimeProvider.System);
+
+        var put = Find(report, "Lock new data for 100 years");
+        Assert.Equal(ProbeOutcome.Fail, put.Outcome);
+        Assert.Equal("accepted (HTTP 200)", put.Evidence);
+        Assert.Equal(ProbeOutcome.Fail, Find(report, "Extend retention to 100 years").Outcome);
     }
 
     [Fact]
@@ -200,6 +245,15 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
         Profile = "backup",
         AdminProfile = admin,
         CaBundle = _vault.CaBundle,
+    };
+
+    private static AssessOptions OptionsFor(VaultProcess vault) => new()
+    {
+        Endpoint = new Uri(vault.Endpoint),
+        Bucket = VaultProcess.DefaultBucket,
+        CredentialsFile = vault.CredentialsFile,
+        Profile = "backup",
+        CaBundle = vault.CaBundle,
     };
 
     private static ProbeResult Find(AssessmentReport report, string probe) => Assert.Single(report.Results, r => r.Probe == probe);

@@ -40,6 +40,15 @@ public static class S3Errors
     public static readonly S3Error NotImplemented = new("NotImplemented", 501, "A header or query you provided implies functionality that is not implemented.");
     public static readonly S3Error NotModified = new("NotModified", 304, "Not Modified");
     public static readonly S3Error PreconditionFailed = new("PreconditionFailed", 412, "At least one of the preconditions you specified did not hold.");
+
+    /// <summary>
+    /// A write-once bucket refuses a new version of a name that holds one. PreconditionFailed, as If-None-Match: * would
+    /// answer, so a client that retries a lost PUT hears what it already handles and compares bytes.
+    /// </summary>
+    public static readonly S3Error WriteOnceName = new("PreconditionFailed", 412, "This bucket keeps names write-once: the name already holds a version, which is never replaced. Write under a new name.");
+
+    /// <summary>507 like StorageFull: not the client's mistake to fix by changing the request, and not worth retrying.</summary>
+    public static readonly S3Error QuotaExceeded = new("XVaultQuotaExceeded", 507, "This upload would exceed a quota of locked data (the bucket's or the access key's); nothing was stored. Reads, listings and retention extensions still work; ask the vault's administrator.");
     public static readonly S3Error RequestTimeTooSkewed = new("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large.");
     public static readonly S3Error SignatureDoesNotMatch = new("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
     public static readonly S3Error SlowDown = new("SlowDown", 503, "Please reduce your request rate.");

@@ -58,8 +58,27 @@ internal sealed class BucketOperations
     public Task HeadBucketAsync(S3Call call)
     {
         call.Require(S3Action.ReadBucket);
-        _ = _store.Buckets.Get(call.Bucket);
+        var bucket = _store.Buckets.Get(call.Bucket);
         call.Http.Response.Headers["x-amz-bucket-region"] = _options.Region;
+
+        // S3 has no way to report these; other clients and `ztdr assess` read them here (docs/s3-compatibility.md).
+        var headers = call.Http.Response.Headers;
+        if (bucket.Limits.MaxRetention is { } max)
+        {
+            headers["x-ztdr-max-retention"] = max.ToString();
+        }
+
+        headers["x-ztdr-write-once"] = bucket.Limits.WriteOnce ? "true" : "false";
+        if (bucket.Limits.QuotaBytes is { } quota)
+        {
+            headers["x-ztdr-quota-bytes"] = quota.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        if (_store.Keys.QuotaBytes(call.Key.AccessKeyId) is { } keyQuota)
+        {
+            headers["x-ztdr-key-quota-bytes"] = keyQuota.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
         call.Http.Response.StatusCode = 200;
         return Task.CompletedTask;
     }

@@ -43,7 +43,7 @@ internal sealed class CopyOperation
         Mutation<ObjectVersion> mutation;
         try
         {
-            var version = new NewVersion(bucket.Name, call.ObjectKey, segment.Size, etag, headers, checksum, [segment]) { Retention = retention, LegalHold = legalHold };
+            var version = new NewVersion(bucket.Name, call.ObjectKey, segment.Size, etag, headers, checksum, [segment]) { Retention = retention, LegalHold = legalHold, Writer = call.Key.AccessKeyId };
             mutation = await _store.Objects.PutAsync(version, call.Now, CancellationToken.None);
         }
         catch

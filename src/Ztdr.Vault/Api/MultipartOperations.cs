@@ -149,7 +149,10 @@ internal sealed class MultipartOperations
                 }
             }
 
-            return new NewVersion(bucket.Name, call.ObjectKey, size, etag, current.Headers, checksum, chosen.Select(p => new Segment(p.FileId, p.Size, p.ETag)).ToList());
+            return new NewVersion(bucket.Name, call.ObjectKey, size, etag, current.Headers, checksum, chosen.Select(p => new Segment(p.FileId, p.Size, p.ETag)).ToList())
+            {
+                Writer = call.Key.AccessKeyId,
+            };
         }, call.Now, CancellationToken.None);
         _store.DeleteFiles(mutation.OrphanedFiles);
         call.AuditVersionId = mutation.Result.VersionId;

@@ -35,7 +35,7 @@ internal sealed class ObjectLockOperations
         var body = await _bodies.ReadSmallAsync(call, S3Xml.DefaultMaxBodyBytes, requireIntegrityHeader: true);
         var configuration = ObjectLockXmlParser.ParseObjectLockConfiguration(body);
         var rule = configuration.DefaultRetention is { } d ? new Locking.DefaultRetention(ToMode(d.Mode), d.Days, d.Years) : null;
-        await _store.Buckets.SetObjectLockConfigurationAsync(call.Bucket, rule, CancellationToken.None);
+        await _store.Buckets.SetObjectLockConfigurationAsync(call.Bucket, rule, call.Now, CancellationToken.None);
         call.Http.Response.StatusCode = 200;
     }
 

@@ -54,6 +54,7 @@ internal sealed class ObjectOperations
                 Retention = retention,
                 LegalHold = legalHold,
                 RequireAbsent = call.Header("if-none-match") == "*",
+                Writer = call.Key.AccessKeyId,
             };
             mutation = await _store.Objects.PutAsync(version, call.Now, CancellationToken.None);
         }
@@ -247,7 +248,9 @@ internal sealed class ObjectOperations
         if (retention is not null)
         {
             call.Require(S3Action.PutObjectRetention);
-            if (LockEngine.CheckNewRetention(retention, call.Now) is { } denied)
+
+            // Before a body byte is staged; the commit asks the lock engine again.
+            if ((LockEngine.CheckNewRetention(retention, call.Now) ?? LockEngine.CheckRetentionLimit(retention, bucket.Limits.MaxRetention, call.Now)) is { } denied)
             {
                 throw denied;
             }

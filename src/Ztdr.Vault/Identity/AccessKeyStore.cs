@@ -19,12 +19,20 @@ public sealed class AccessKeyStore
     }
 
     public Task<AccessKey> AddAsync(string accessKeyId, string secret, Role roles, IReadOnlyList<string> buckets, CancellationToken cancellationToken = default) =>
+        AddAsync(accessKeyId, secret, roles, buckets, quotaBytes: null, cancellationToken);
+
+    /// <summary>
+    /// Adds a key. <paramref name="quotaBytes"/>: the most version bytes the versions it writes may hold, in every
+    /// bucket together (null: none); set at issue only, so a stolen admin key cannot lift a backup key's quota quietly.
+    /// </summary>
+    public Task<AccessKey> AddAsync(string accessKeyId, string secret, Role roles, IReadOnlyList<string> buckets, long? quotaBytes, CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
             var created = _time.GetUtcNow();
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "INSERT INTO access_keys(access_key_id, secret, roles, buckets, created_ms) VALUES ($k, $s, $r, $b, $c)";
+            command.CommandText = "INSERT INTO access_keys(access_key_id, secret, roles, buckets, created_ms, quota_bytes) VALUES ($k, $s, $r, $b, $c, $q)";
+            command.Parameters.AddWithValue("$q", (object?)quotaBytes ?? DBNull.Value);
             command.Parameters.AddWithValue("$k", accessKeyId);
             command.Parameters.AddWithValue("$s", secret);
             command.Parameters.AddWithValue("$r", roles.ToString());
@@ -33,6 +41,15 @@ public sealed class AccessKeyStore
             command.ExecuteNonQuery();
             return new AccessKey(accessKeyId, roles, buckets, created, null);
         }, cancellationToken);
+
+    /// <summary>The key's quota in stored bytes, or null when it has none.</summary>
+    public long? QuotaBytes(string accessKeyId) => _db.Read(connection =>
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT quota_bytes FROM access_keys WHERE access_key_id = $k";
+        command.Parameters.AddWithValue("$k", accessKeyId);
+        return command.ExecuteScalar() is long quota ? quota : (long?)null;
+    });
 
     /// <summary>
     /// Revokes a key at once: <see cref="FindActive"/> stops returning it when this returns, so the very next request

@@ -26,6 +26,8 @@ public static class LockEngine
 
     public const string LockNeedsVersioningMessage = "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration";
 
+    public const string BeyondMaxRetentionMessage = "The retain until date is beyond this bucket's maximum retention of ";
+
     /// <summary>Legal hold ON, or a retention that has not expired (an untrusted clock expires nothing).</summary>
     public static bool IsProtected(VersionLockState state, TrustedInstant now)
     {
@@ -137,6 +139,58 @@ public static class LockEngine
     }
 
     /// <summary>
+    /// Every retention a version gets (lock headers, the default rule, PutObjectRetention) ends no later than the bucket's
+    /// maximum counted from now: the lock-cost attack (a stolen key locking data until 9999) is bounded here, as AWS
+    /// bounds it with the <c>s3:object-lock-remaining-retention-days</c> policy condition. Null <paramref name="max"/>:
+    /// no maximum. An untrusted clock judges against the wall time it reports (docs/threat-model.md).
+    /// </summary>
+    public static S3Exception? CheckRetentionLimit(Retention requested, MaxRetention? max, TrustedInstant now)
+    {
+        ArgumentNullException.ThrowIfNull(requested);
+        if (max is null || Milliseconds(requested.RetainUntil) <= Milliseconds(max.LatestFrom(now.Now)))
+        {
+            return null;
+        }
+
+        return new S3Exception(S3Errors.InvalidArgument, BeyondMaxRetentionMessage + max + ".")
+            .With("ArgumentName", LockHeaders.RetainUntilDateHeader)
+            .With("ArgumentValue", LockHeaders.FormatDate(requested.RetainUntil));
+    }
+
+    /// <summary>PutObjectLockConfiguration: a default rule whose retention, applied now, would pass the bucket's maximum.</summary>
+    public static S3Exception? CheckDefaultRuleLimit(DefaultRetention? rule, MaxRetention? max, TrustedInstant now) =>
+        rule is null ? null : CheckRetentionLimit(ApplyDefault(rule, now.Now)!, max, now);
+
+    /// <summary>
+    /// A new version (PutObject, CopyObject, CompleteMultipartUpload) of <paramref name="size"/> bytes with
+    /// <paramref name="retention"/>, by a key whose own usage is <paramref name="keyUsage"/>. Checked in this order:
+    /// the maximum retention (400 InvalidArgument), write-once names (412 PreconditionFailed: a name that holds a
+    /// version, current or hidden behind a delete marker, never gets another, or a stolen key could replace what
+    /// clients read with garbage locked for years), then the bucket's and the key's quotas (507 XVaultQuotaExceeded).
+    /// </summary>
+    public static S3Exception? CheckNewVersion(
+        BucketLimits limits, Retention? retention, long size, bool nameHoldsVersion, QuotaUsage bucketUsage, QuotaUsage keyUsage, TrustedInstant now)
+    {
+        ArgumentNullException.ThrowIfNull(limits);
+        if (retention is not null && CheckRetentionLimit(retention, limits.MaxRetention, now) is { } beyond)
+        {
+            return beyond;
+        }
+
+        if (limits.WriteOnce && nameHoldsVersion)
+        {
+            return new S3Exception(S3Errors.WriteOnceName).With("Condition", "write-once");
+        }
+
+        if (Exceeds(size, bucketUsage))
+        {
+            return new S3Exception(S3Errors.QuotaExceeded, QuotaMessage("bucket", bucketUsage));
+        }
+
+        return Exceeds(size, keyUsage) ? new S3Exception(S3Errors.QuotaExceeded, QuotaMessage("access key", keyUsage)) : null;
+    }
+
+    /// <summary>
     /// The bucket default for a new version written without lock headers. Days are 24-hour UTC days. Years are calendar
     /// years, except that 29 February plus N years lands on 1 March when the target year has no 29 February (as Go's
     /// AddDate in MinIO): .NET's AddYears would clamp to 28 February, a day shorter than asked, and a retention is never
@@ -173,6 +227,13 @@ public static class LockEngine
     private static bool IsInFuture(DateTimeOffset date, TrustedInstant now) => Milliseconds(date) > Milliseconds(now.Now);
 
     private static long Milliseconds(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    /// <summary>Zero-byte versions always fit: a quota counts bytes, and a full quota must not block delete markers or empty objects.</summary>
+    private static bool Exceeds(long size, QuotaUsage usage) => usage.QuotaBytes is { } quota && size > 0 && usage.UsedBytes + size > quota;
+
+    private static string QuotaMessage(string owner, QuotaUsage usage) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"This upload would exceed the {owner}'s quota of {usage.QuotaBytes} bytes ({usage.UsedBytes} stored); nothing was stored. Reads, listings and retention extensions still work.");
 
     private static S3Exception Protected() => new(S3Errors.AccessDenied, ProtectedMessage);
 }

@@ -11,6 +11,15 @@ public sealed record InitOptions(string DataDirectory, string CredentialsFile, s
 {
     /// <summary>The bucket's default retention rule; none unless asked for (Veeam and others want no default).</summary>
     public DefaultRetention? DefaultRetention { get; init; }
+
+    /// <summary>
+    /// The bucket's limits: by default a 10-year maximum retention, write-once names (a backup bucket's names are
+    /// never meant to get a second version; docs/s3-compatibility.md) and no quota.
+    /// </summary>
+    public BucketLimits BucketLimits { get; init; } = new(MaxRetention.Default, WriteOnce: true, QuotaBytes: null);
+
+    /// <summary>Quota of the backup key init issues, in stored bytes (null: none).</summary>
+    public long? BackupKeyQuotaBytes { get; init; }
 }
 
 /// <summary>What init created: the keys by profile (secrets went only to the credentials file) and the bucket.</summary>
@@ -76,16 +85,17 @@ public static class VaultInitializer
                     var id = AccessKeys.NewAccessKeyId();
                     var secret = AccessKeys.NewSecretAccessKey();
                     IReadOnlyList<string> scope = role == Role.Admin || options.Bucket is null ? ["*"] : [options.Bucket];
-                    await store.Keys.AddAsync(id, secret, role, scope, cancellationToken);
+                    await store.Keys.AddAsync(id, secret, role, scope, role == Role.Backup ? options.BackupKeyQuotaBytes : null, cancellationToken);
                     keys.Add((profile, id, secret, role));
                 }
 
                 if (options.Bucket is not null)
                 {
-                    await store.Buckets.CreateAsync(options.Bucket, VersioningState.Enabled, objectLock: true, cancellationToken);
+                    await store.Buckets.CreateAsync(options.Bucket, VersioningState.Enabled, objectLock: true, options.BucketLimits, cancellationToken);
                     if (options.DefaultRetention is not null)
                     {
-                        await store.Buckets.SetObjectLockConfigurationAsync(options.Bucket, options.DefaultRetention, cancellationToken);
+                        // The clock was initialised from this very wall time a moment ago: it is trusted now.
+                        await store.Buckets.SetObjectLockConfigurationAsync(options.Bucket, options.DefaultRetention, new TrustedInstant(time.GetUtcNow(), Trusted: true), cancellationToken);
                     }
                 }
             }

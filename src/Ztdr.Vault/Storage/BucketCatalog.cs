@@ -16,8 +16,19 @@ public sealed class BucketCatalog
         _time = time;
     }
 
-    /// <summary>Creates a bucket; an Object Lock bucket is always versioned (and can never stop being either).</summary>
+    /// <summary>What CreateBucket gives a bucket: the default maximum retention, S3's overwrite semantics, no quota.</summary>
+    public static BucketLimits DefaultLimits { get; } = new(MaxRetention.Default, WriteOnce: false, QuotaBytes: null);
+
+    /// <summary>Creates a bucket with <see cref="DefaultLimits"/>.</summary>
     public Task<BucketRecord> CreateAsync(string name, VersioningState versioning, bool objectLock, CancellationToken cancellationToken = default) =>
+        CreateAsync(name, versioning, objectLock, DefaultLimits, cancellationToken);
+
+    /// <summary>
+    /// Creates a bucket; an Object Lock bucket is always versioned (and can never stop being either). The limits are set
+    /// here once: nothing lowers or raises them later (lowering will need four-eyes approval, raising is what an
+    /// attacker holding an admin key would want).
+    /// </summary>
+    public Task<BucketRecord> CreateAsync(string name, VersioningState versioning, bool objectLock, BucketLimits limits, CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
             if (objectLock)
@@ -33,13 +44,20 @@ public sealed class BucketCatalog
             var created = _time.GetUtcNow();
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "INSERT INTO buckets(name, created_ms, versioning, object_lock) VALUES ($n, $c, $v, $l)";
+            command.CommandText = """
+                INSERT INTO buckets(name, created_ms, versioning, object_lock, max_retention_days, max_retention_years, write_once, quota_bytes)
+                VALUES ($n, $c, $v, $l, $md, $my, $w, $q)
+                """;
             command.Parameters.AddWithValue("$n", name);
             command.Parameters.AddWithValue("$c", created.ToUnixTimeMilliseconds());
             command.Parameters.AddWithValue("$v", (int)versioning);
             command.Parameters.AddWithValue("$l", objectLock ? 1 : 0);
+            command.Parameters.AddWithValue("$md", (object?)limits.MaxRetention?.Days ?? DBNull.Value);
+            command.Parameters.AddWithValue("$my", (object?)limits.MaxRetention?.Years ?? DBNull.Value);
+            command.Parameters.AddWithValue("$w", limits.WriteOnce ? 1 : 0);
+            command.Parameters.AddWithValue("$q", (object?)limits.QuotaBytes ?? DBNull.Value);
             command.ExecuteNonQuery();
-            return new BucketRecord(name, DateTimeOffset.FromUnixTimeMilliseconds(created.ToUnixTimeMilliseconds()), versioning, objectLock);
+            return new BucketRecord(name, DateTimeOffset.FromUnixTimeMilliseconds(created.ToUnixTimeMilliseconds()), versioning, objectLock) { Limits = limits };
         }, cancellationToken);
 
     public BucketRecord? Find(string name) => _db.Read(connection => Find(connection, null, name));
@@ -81,15 +99,21 @@ public sealed class BucketCatalog
 
     /// <summary>
     /// PutObjectLockConfiguration: enables Object Lock (only on a versioning-enabled bucket, and never reversibly) and
-    /// replaces the default retention rule (null removes it; existing versions are never touched).
+    /// replaces the default retention rule (null removes it; existing versions are never touched). A rule longer than
+    /// the bucket's maximum retention, judged at <paramref name="now"/>, is refused.
     /// </summary>
-    public Task<BucketRecord> SetObjectLockConfigurationAsync(string name, DefaultRetention? rule, CancellationToken cancellationToken = default) =>
+    public Task<BucketRecord> SetObjectLockConfigurationAsync(string name, DefaultRetention? rule, TrustedInstant now, CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
         {
             var bucket = Find(connection, transaction, name) ?? throw NoSuchBucket(name);
             if (!bucket.ObjectLockEnabled && LockEngine.CheckEnableObjectLock(bucket.Versioning == VersioningState.Enabled) is { } denied)
             {
                 throw denied;
+            }
+
+            if (LockEngine.CheckDefaultRuleLimit(rule, bucket.Limits.MaxRetention, now) is { } beyond)
+            {
+                throw beyond;
             }
 
             using var command = connection.CreateCommand();
@@ -155,7 +179,8 @@ public sealed class BucketCatalog
         return reader.Read() ? ReadBucket(reader) : null;
     }
 
-    private const string Columns = "name, created_ms, versioning, object_lock, lock_default_mode, lock_default_days, lock_default_years";
+    private const string Columns =
+        "name, created_ms, versioning, object_lock, lock_default_mode, lock_default_days, lock_default_years, max_retention_days, max_retention_years, write_once, quota_bytes";
 
     private static BucketRecord ReadBucket(SqliteDataReader reader) => new(
         reader.GetString(0),
@@ -166,5 +191,9 @@ public sealed class BucketCatalog
         DefaultRetention = reader.IsDBNull(4)
             ? null
             : new DefaultRetention((LockMode)reader.GetInt32(4), reader.IsDBNull(5) ? null : reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetInt32(6)),
+        Limits = new BucketLimits(
+            reader.IsDBNull(7) && reader.IsDBNull(8) ? null : new MaxRetention(reader.IsDBNull(7) ? null : reader.GetInt32(7), reader.IsDBNull(8) ? null : reader.GetInt32(8)),
+            reader.GetInt32(9) != 0,
+            reader.IsDBNull(10) ? null : reader.GetInt64(10)),
     };
 }

@@ -12,8 +12,8 @@ namespace Ztdr.Vault.Storage;
 /// </summary>
 public sealed class MetadataDatabase : IDisposable
 {
-    /// <summary>Schema version 2 — docs/vault-storage.md. A change here is a new version with a migration.</summary>
-    public const int SchemaVersion = 2;
+    /// <summary>Schema version 3 — docs/vault-storage.md. A change here is a new version with a migration.</summary>
+    public const int SchemaVersion = 3;
 
     /// <summary>Most writes one commit carries; bounds the latency a batch adds to its first member.</summary>
     private const int MaxBatch = 128;
@@ -241,15 +241,21 @@ public sealed class MetadataDatabase : IDisposable
             case null:
                 Execute(_writer, SchemaV1, transaction);
                 Execute(_writer, MigrationV2, transaction);
+                Execute(_writer, MigrationV3, transaction);
                 Execute(_writer, $"INSERT INTO meta(name, value) VALUES ('schema_version', '{SchemaVersion}');", transaction);
                 break;
             case "1":
                 // Version 1 stores (vaults from before Object Lock) gain the lock columns; every existing version
                 // has none, which is exactly what NULL means in them.
                 Execute(_writer, MigrationV2, transaction);
+                Execute(_writer, MigrationV3, transaction);
                 Execute(_writer, $"UPDATE meta SET value = '{SchemaVersion}' WHERE name = 'schema_version';", transaction);
                 break;
             case "2":
+                Execute(_writer, MigrationV3, transaction);
+                Execute(_writer, $"UPDATE meta SET value = '{SchemaVersion}' WHERE name = 'schema_version';", transaction);
+                break;
+            case "3":
                 break;
             default:
                 throw new InvalidOperationException($"metadata schema version {current} is not supported by this build (expects {SchemaVersion})");
@@ -335,5 +341,24 @@ public sealed class MetadataDatabase : IDisposable
         ALTER TABLE uploads ADD COLUMN lock_mode INTEGER;
         ALTER TABLE uploads ADD COLUMN retain_until_ms INTEGER;
         ALTER TABLE uploads ADD COLUMN legal_hold INTEGER;
+        """;
+
+    // Version 3: limits (issue 12). Buckets from version 2 keep behaving as they did: no maximum retention (NULL), not
+    // write-once (0), no quota (NULL). usage counts stored version bytes per (bucket, writer); versions written before
+    // version 3 have no known writer and count under the empty access key id, against the bucket's quota only.
+    internal const string MigrationV3 = """
+        ALTER TABLE buckets ADD COLUMN max_retention_days INTEGER;
+        ALTER TABLE buckets ADD COLUMN max_retention_years INTEGER;
+        ALTER TABLE buckets ADD COLUMN write_once INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE buckets ADD COLUMN quota_bytes INTEGER;
+        ALTER TABLE access_keys ADD COLUMN quota_bytes INTEGER;
+        ALTER TABLE versions ADD COLUMN writer TEXT;
+        CREATE TABLE usage(
+            bucket TEXT NOT NULL,
+            access_key_id TEXT NOT NULL,
+            bytes INTEGER NOT NULL,
+            PRIMARY KEY(bucket, access_key_id)
+        ) WITHOUT ROWID;
+        INSERT INTO usage(bucket, access_key_id, bytes) SELECT bucket, '', SUM(size) FROM versions GROUP BY bucket;
         """;
 }

@@ -14,6 +14,9 @@ public sealed record BucketRecord(string Name, DateTimeOffset Created, Versionin
 {
     /// <summary>The bucket's default retention rule (Object Lock configuration), if any.</summary>
     public DefaultRetention? DefaultRetention { get; init; }
+
+    /// <summary>Maximum retention, write-once names and quota, judged by the lock engine on every write.</summary>
+    public BucketLimits Limits { get; init; } = BucketLimits.None;
 }
 
 /// <summary>One stored piece of an object version: a whole single PUT, or one part of a completed multipart upload.</summary>
@@ -55,6 +58,9 @@ public sealed record ObjectVersion(
     /// <summary>Null when never set, true when on, false when released.</summary>
     public bool? LegalHold { get; init; }
 
+    /// <summary>Access key id that wrote the version; null for delete markers and versions from before schema version 3.</summary>
+    public string? Writer { get; init; }
+
     public VersionLockState Lock => new(Retention, LegalHold, IsDeleteMarker);
 }
 
@@ -77,6 +83,9 @@ public sealed record NewVersion(
 
     /// <summary>If-None-Match: * — publish only when the key has no current version (checked inside the commit).</summary>
     public bool RequireAbsent { get; init; }
+
+    /// <summary>Access key id of the writer: its quota applies and the version's bytes count against it.</summary>
+    public string? Writer { get; init; }
 }
 
 public sealed record MultipartUpload(

@@ -13,7 +13,7 @@ namespace Ztdr.Vault.Storage;
 public sealed class ObjectCatalog
 {
     private const string VersionColumns =
-        "seq, bucket, key, version_id, is_delete_marker, is_latest, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type, lock_mode, retain_until_ms, legal_hold";
+        "seq, bucket, key, version_id, is_delete_marker, is_latest, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type, lock_mode, retain_until_ms, legal_hold, writer";
 
     private readonly MetadataDatabase _db;
     private readonly TimeProvider _time;
@@ -41,6 +41,8 @@ public sealed class ObjectCatalog
                 throw new S3Exception(S3Errors.PreconditionFailed).With("Condition", "If-None-Match");
             }
 
+            CheckNewVersion(connection, transaction, bucket, key, version.Writer, version.Size, retention, now);
+
             var orphans = new List<string>();
             var wallNow = _time.GetUtcNow();
             string versionId;
@@ -63,9 +65,39 @@ public sealed class ObjectCatalog
                 }
             }
 
-            var written = Insert(connection, transaction, version.Bucket, key, versionId, isDeleteMarker: false, version.Size, version.ETag, wallNow, version.Headers, version.Checksum, version.Segments, retention, legalHold);
+            var written = Insert(connection, transaction, version.Bucket, key, versionId, isDeleteMarker: false, version.Size, version.ETag, wallNow, version.Headers, version.Checksum, version.Segments, retention, legalHold, version.Writer);
             return new Mutation<ObjectVersion>(written, orphans);
         }, cancellationToken);
+
+    /// <summary>
+    /// The bucket's limits for a new version of <paramref name="key"/>, read in the transaction that will insert it, so
+    /// two racing writes can neither both take the last bytes of a quota nor both take a write-once name.
+    /// </summary>
+    internal static void CheckNewVersion(
+        SqliteConnection connection, SqliteTransaction transaction, BucketRecord bucket, byte[] key, string? writer, long size, Retention? retention, TrustedInstant now)
+    {
+        var holdsVersion = bucket.Limits.WriteOnce && NameHoldsVersion(connection, transaction, bucket.Name, key);
+        var bucketUsage = UsageLedger.ForBucket(connection, transaction, bucket);
+        var keyUsage = UsageLedger.ForKey(connection, transaction, writer);
+        if (LockEngine.CheckNewVersion(bucket.Limits, retention, size, holdsVersion, bucketUsage, keyUsage, now) is { } denied)
+        {
+            throw denied;
+        }
+    }
+
+    /// <summary>
+    /// Whether any version that is not a delete marker exists for the name, current or not: hiding a version behind a
+    /// delete marker must not free its name for a replacement.
+    /// </summary>
+    private static bool NameHoldsVersion(SqliteConnection connection, SqliteTransaction transaction, string bucket, byte[] key)
+    {
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "SELECT EXISTS(SELECT 1 FROM versions WHERE bucket = $b AND key = $k AND is_delete_marker = 0)";
+        command.Parameters.AddWithValue("$b", bucket);
+        command.Parameters.AddWithValue("$k", key);
+        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0;
+    }
 
     /// <summary>The lock a new version gets: explicit settings need a lock bucket; otherwise the default rule applies.</summary>
     internal static (Retention? Retention, bool? LegalHold) ResolveLock(BucketRecord bucket, Retention? explicitRetention, bool? legalHold, TrustedInstant now)
@@ -82,7 +114,7 @@ public sealed class ObjectCatalog
 
         if (explicitRetention is not null)
         {
-            if (LockEngine.CheckNewRetention(explicitRetention, now) is { } denied)
+            if ((LockEngine.CheckNewRetention(explicitRetention, now) ?? LockEngine.CheckRetentionLimit(explicitRetention, bucket.Limits.MaxRetention, now)) is { } denied)
             {
                 throw denied;
             }
@@ -204,7 +236,8 @@ public sealed class ObjectCatalog
         StoredChecksum? checksum,
         IReadOnlyList<Segment> segments,
         Retention? retention = null,
-        bool? legalHold = null)
+        bool? legalHold = null,
+        string? writer = null)
     {
         using (var demote = connection.CreateCommand())
         {
@@ -221,8 +254,8 @@ public sealed class ObjectCatalog
         {
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO versions(bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type, lock_mode, retain_until_ms, legal_hold)
-                VALUES ($b, $k, $v, 1, $m, $s, $e, $t, $h, $ca, $cv, $ct, $lm, $lr, $lh) RETURNING seq
+                INSERT INTO versions(bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type, lock_mode, retain_until_ms, legal_hold, writer)
+                VALUES ($b, $k, $v, 1, $m, $s, $e, $t, $h, $ca, $cv, $ct, $lm, $lr, $lh, $w) RETURNING seq
                 """;
             insert.Parameters.AddWithValue("$b", bucket);
             insert.Parameters.AddWithValue("$k", key);
@@ -238,6 +271,7 @@ public sealed class ObjectCatalog
             insert.Parameters.AddWithValue("$lm", retention is null ? DBNull.Value : (int)retention.Mode);
             insert.Parameters.AddWithValue("$lr", retention is null ? DBNull.Value : retention.RetainUntil.ToUnixTimeMilliseconds());
             insert.Parameters.AddWithValue("$lh", legalHold is null ? DBNull.Value : legalHold.Value ? 1 : 0);
+            insert.Parameters.AddWithValue("$w", (object?)writer ?? DBNull.Value);
             seq = Convert.ToInt64(insert.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
         }
 
@@ -254,11 +288,13 @@ public sealed class ObjectCatalog
             segment.ExecuteNonQuery();
         }
 
+        UsageLedger.Add(connection, transaction, bucket, writer, size);
         return new ObjectVersion(seq, bucket, Encoding.UTF8.GetString(key), versionId, isDeleteMarker, true, size, etag,
             DateTimeOffset.FromUnixTimeMilliseconds(ms), headers, checksum, segments)
         {
             Retention = retention is null ? null : retention with { RetainUntil = DateTimeOffset.FromUnixTimeMilliseconds(retention.RetainUntil.ToUnixTimeMilliseconds()) },
             LegalHold = legalHold,
+            Writer = writer,
         };
     }
 
@@ -295,6 +331,7 @@ public sealed class ObjectCatalog
         delete.Parameters.AddWithValue("$b", row.Bucket);
         delete.Parameters.AddWithValue("$k", Encoding.UTF8.GetBytes(row.Key));
         delete.ExecuteNonQuery();
+        UsageLedger.Add(connection, transaction, row.Bucket, row.Writer, -row.Size);
         return files;
     }
 
@@ -373,6 +410,7 @@ public sealed class ObjectCatalog
             {
                 Retention = reader.IsDBNull(13) ? null : new Retention((LockMode)reader.GetInt32(13), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(14))),
                 LegalHold = reader.IsDBNull(15) ? null : reader.GetInt32(15) != 0,
+                Writer = reader.IsDBNull(16) ? null : reader.GetString(16),
             });
         }
 

@@ -36,6 +36,13 @@ public sealed class ObjectLockCatalog
                 throw denied;
             }
 
+            // Extending is allowed under COMPLIANCE, but never past the bucket's maximum: else one request locks a version until 9999.
+            var limits = BucketCatalog.Find(connection, transaction, bucket)!.Limits;
+            if (requested is not null && LockEngine.CheckRetentionLimit(requested, limits.MaxRetention, now) is { } beyond)
+            {
+                throw beyond;
+            }
+
             using var command = connection.CreateCommand();
             command.Transaction = transaction;
             command.CommandText = "UPDATE versions SET lock_mode = $m, retain_until_ms = $r WHERE seq = $q";

@@ -173,6 +173,9 @@ public sealed class UploadCatalog
                 : ObjectCatalog.ResolveLock(bucketRecord, null, upload.LegalHold, trustedNow);
             var now = _time.GetUtcNow();
             var keyBytes = Encoding.UTF8.GetBytes(key);
+
+            // Settings frozen at creation meet the limits again: the maximum is counted from completion.
+            ObjectCatalog.CheckNewVersion(connection, transaction, bucketRecord, keyBytes, version.Writer, version.Size, retention, trustedNow);
             var orphans = new List<string>();
             var used = version.Segments.Select(s => s.FileId).ToHashSet(StringComparer.Ordinal);
             orphans.AddRange(parts.Values.Select(p => p.FileId).Where(f => !used.Contains(f)));
@@ -192,7 +195,7 @@ public sealed class UploadCatalog
                 }
             }
 
-            var written = ObjectCatalog.Insert(connection, transaction, bucket, keyBytes, versionId, false, version.Size, version.ETag, now, version.Headers, version.Checksum, version.Segments, retention, legalHold);
+            var written = ObjectCatalog.Insert(connection, transaction, bucket, keyBytes, versionId, false, version.Size, version.ETag, now, version.Headers, version.Checksum, version.Segments, retention, legalHold, version.Writer);
             using var drop = connection.CreateCommand();
             drop.Transaction = transaction;
             drop.CommandText = "DELETE FROM uploads WHERE upload_id = $u";

@@ -6,6 +6,9 @@ namespace Ztdr.Cli.Tests.Vault;
 /// <summary>The ztdr executable's assess command against a real vault: exit codes, the report file and one-line errors.</summary>
 public sealed class AssessAgainstVaultTests() : VaultCliTest("cli-assess")
 {
+    /// <summary>A hardened vault has a quota: without one, assess fails "Quota on locked data" (issue 12).</summary>
+    protected override IReadOnlyList<string> InitArguments => ["--quota", "1TiB"];
+
     [Fact]
     public async Task Assess_LockBucketWithBackupAndAdminKeys_ExitZeroJsonAndMarkdownReport()
     {

@@ -15,7 +15,10 @@ public abstract class VaultCliTest(string scratchName) : IAsyncLifetime
 
     protected VaultProcess Vault { get; private set; } = null!;
 
-    public async Task InitializeAsync() => Vault = await VaultProcess.StartAsync();
+    public async Task InitializeAsync() => Vault = await VaultProcess.StartAsync(initArguments: InitArguments);
+
+    /// <summary>Extra <c>ztdr-vault init</c> arguments; none by default, so the client meets init's defaults (write-once names).</summary>
+    protected virtual IReadOnlyList<string> InitArguments => [];
 
     public async Task DisposeAsync()
     {

@@ -30,7 +30,11 @@ public sealed class AttackVault : IAsyncLifetime, IAsyncDisposable
 
     public VaultProcess Vault => _vault ?? throw new InvalidOperationException("vault not started");
 
-    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync();
+    /// <summary>
+    /// Without write-once names, so the overwrite and delete-marker attacks reach the versions they aim at and the
+    /// matrix proves those versions survive; WriteOnceNameAttackTests proves init's default refuses the overwrite.
+    /// </summary>
+    public async Task InitializeAsync() => _vault = await VaultProcess.StartAsync(initArguments: ["--no-write-once"]);
 
     public async Task DisposeAsync()
     {

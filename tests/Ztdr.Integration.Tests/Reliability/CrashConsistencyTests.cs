@@ -35,7 +35,9 @@ public sealed class CrashConsistencyTests
         _output.WriteLine($"crash consistency: seed {seed} (ZTDR_CRASH_SEED={seed} replays it), {rounds} rounds");
         var random = new Random(seed);
         var ledger = new CrashLedger();
-        await using var vault = await VaultProcess.StartAsync();
+
+        // The workload writes new versions of existing names: S3's overwrite semantics, not init's write-once default.
+        await using var vault = await VaultProcess.StartAsync(initArguments: ["--no-write-once"]);
         long objectsChecked = 0;
         for (var round = 0; round < rounds; round++)
         {

@@ -41,7 +41,8 @@ public sealed class ScrubTests
     [Fact]
     public async Task Scrub_CleanVault_ExitsZeroWhetherServingOrStopped()
     {
-        await using var vault = await VaultProcess.StartAsync();
+        // Two versions of one name: the bucket needs S3's overwrite semantics, not init's write-once default.
+        await using var vault = await VaultProcess.StartAsync(initArguments: ["--no-write-once"]);
         using (var s3 = vault.CreateClient())
         {
             await s3.PutObjectAsync(new PutObjectRequest { BucketName = "backups", Key = "a", ContentBody = "alpha" });

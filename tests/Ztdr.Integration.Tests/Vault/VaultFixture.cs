@@ -14,7 +14,9 @@ public sealed class VaultFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _vault = await VaultProcess.StartAsync();
+        // The API and compatibility tests check S3's own semantics, overwrite included: init's bucket without write-once
+        // names (Attacks/WriteOnceNameAttackTests covers the default).
+        _vault = await VaultProcess.StartAsync(initArguments: ["--no-write-once"]);
         Client = _vault.CreateClient();
     }
 

@@ -8,7 +8,7 @@ using Ztdr.Vault.Tests.Tls;
 namespace Ztdr.Vault.Tests.Storage;
 
 /// <summary>
-/// Freezes every value the vault writes to disk (docs/vault-storage.md, layout version 1, schema version 2). A failure here
+/// Freezes every value the vault writes to disk (docs/vault-storage.md, layout version 1, schema version 3). A failure here
 /// means existing data folders would be misread: make it a new format version with a migration, never a new expectation.
 /// </summary>
 public sealed class FormatGoldenTests
@@ -30,9 +30,17 @@ public sealed class FormatGoldenTests
     }
 
     [Fact]
-    public void SchemaVersion_Is2()
+    public void MigrationV3_Text_IsFrozen()
     {
-        Assert.Equal(2, MetadataDatabase.SchemaVersion);
+        var text = MetadataDatabase.MigrationV3.ReplaceLineEndings("\n");
+
+        Assert.Equal("c4be9647cdc11290aa6b32144a4efb28ad88ff98d5dc2cd996a9ae16d065f8b0", Sha256(text));
+    }
+
+    [Fact]
+    public void SchemaVersion_Is3()
+    {
+        Assert.Equal(3, MetadataDatabase.SchemaVersion);
         Assert.Equal(1, VaultLayout.FormatVersion);
     }
 
@@ -56,7 +64,42 @@ public sealed class FormatGoldenTests
         Assert.Equal(Dump(fresh), Dump(migrated));
         using var check = new SqliteConnection($"Data Source={migrated};Pooling=False");
         check.Open();
-        Assert.Equal("2", Scalar(check, "SELECT value FROM meta WHERE name = 'schema_version'"));
+        Assert.Equal("3", Scalar(check, "SELECT value FROM meta WHERE name = 'schema_version'"));
+    }
+
+    [Fact]
+    public void Open_Version2Store_MigratesKeepingEveryLockAndCountingStoredBytes()
+    {
+        using var folder = new TemporaryFolder();
+        var migrated = folder.Combine("v2.db");
+        using (var connection = new SqliteConnection($"Data Source={migrated};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);" + MetadataDatabase.SchemaV1 + MetadataDatabase.MigrationV2 + """
+                INSERT INTO meta(name, value) VALUES ('schema_version', '2');
+                INSERT INTO buckets(name, created_ms, versioning, object_lock, lock_default_mode, lock_default_years) VALUES ('b', 1, 1, 1, 2, 30);
+                INSERT INTO versions(bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, headers, lock_mode, retain_until_ms, legal_hold)
+                VALUES ('b', X'6B', '01ARZ3NDEKTSV4RRFFQ69G5FAV', 1, 0, 1234, '"e"', 1, '{}', 2, 253402300799999, 1);
+                INSERT INTO versions(bucket, key, version_id, is_latest, is_delete_marker, size, etag, last_modified_ms, headers)
+                VALUES ('b', X'6C', '01ARZ3NDEKTSV4RRFFQ69G5FAW', 1, 0, 66, '"f"', 1, '{}');
+                """;
+            command.ExecuteNonQuery();
+        }
+
+        MetadataDatabase.Open(migrated, create: false).Dispose();
+        var fresh = folder.Combine("new.db");
+        MetadataDatabase.Open(fresh, create: true).Dispose();
+
+        Assert.Equal(Dump(fresh), Dump(migrated));
+        using var check = new SqliteConnection($"Data Source={migrated};Pooling=False");
+        check.Open();
+        Assert.Equal("3", Scalar(check, "SELECT value FROM meta WHERE name = 'schema_version'"));
+        Assert.Equal("2|253402300799999|1|", Scalar(check, "SELECT lock_mode || '|' || retain_until_ms || '|' || legal_hold || '|' || COALESCE(writer, '') FROM versions WHERE key = X'6B'"));
+
+        // An existing bucket keeps behaving as before: no maximum, not write-once, no quota; its bytes count, writer unknown.
+        Assert.Equal("2|30|||0|", Scalar(check, "SELECT lock_default_mode || '|' || lock_default_years || '|' || COALESCE(max_retention_days, '') || '|' || COALESCE(max_retention_years, '') || '|' || write_once || '|' || COALESCE(quota_bytes, '') FROM buckets"));
+        Assert.Equal("b||1300", Scalar(check, "SELECT bucket || '|' || access_key_id || '|' || bytes FROM usage"));
     }
 
     private static string Dump(string path)
@@ -76,29 +119,19 @@ public sealed class FormatGoldenTests
     }
 
     [Fact]
-    public void Open_NewStore_RecordsSchemaVersionAndCreatesExactlyTheV2Objects()
+    public void SchemaV1AndMigrationV2_Store_CreatesExactlyTheV2Objects()
     {
         using var folder = new TemporaryFolder();
-        var path = folder.Combine("meta", "vault.db");
-        MetadataDatabase.Open(path, create: true).Dispose();
-
-        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
-        connection.Open();
-        Assert.Equal("2", Scalar(connection, "SELECT value FROM meta WHERE name = 'schema_version'"));
-        Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
-        var names = new List<string>();
-        var dump = new StringBuilder();
-        using (var command = connection.CreateCommand())
+        var path = folder.Combine("v2.db");
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
-            command.CommandText = "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name";
-            using var reader = command.ExecuteReader();
-            while (reader.Read())
-            {
-                names.Add($"{reader.GetString(0)} {reader.GetString(1)} on {reader.GetString(2)}");
-                dump.Append(reader.GetString(0)).Append('|').Append(reader.GetString(1)).Append('|').Append(reader.GetString(2)).Append('|')
-                    .Append(reader.GetString(3).ReplaceLineEndings("\n")).Append('\n');
-            }
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);" + MetadataDatabase.SchemaV1 + MetadataDatabase.MigrationV2;
+            command.ExecuteNonQuery();
         }
+
+        var (names, dump) = Objects(path);
 
         Assert.Equal(
             [
@@ -108,10 +141,56 @@ public sealed class FormatGoldenTests
                 "table versions on versions",
             ],
             names);
+        Assert.Equal("fbb2ae4dd53a660c4566f81f766e56a9b9eb9d22f42598e73273d62ff513aec5", Sha256(dump));
+    }
+
+    [Fact]
+    public void Open_NewStore_RecordsSchemaVersionAndCreatesExactlyTheV3Objects()
+    {
+        using var folder = new TemporaryFolder();
+        var path = folder.Combine("meta", "vault.db");
+        MetadataDatabase.Open(path, create: true).Dispose();
+
+        using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            connection.Open();
+            Assert.Equal("3", Scalar(connection, "SELECT value FROM meta WHERE name = 'schema_version'"));
+            Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
+        }
+
+        var (names, dump) = Objects(path);
+
+        Assert.Equal(
+            [
+                "index uploads_by_key on uploads", "index versions_by_id on versions", "index versions_by_key on versions",
+                "index versions_latest on versions", "table access_keys on access_keys", "table buckets on buckets",
+                "table meta on meta", "table parts on parts", "table segments on segments", "table uploads on uploads",
+                "table usage on usage", "table versions on versions",
+            ],
+            names);
 
         // What SQLite itself recorded for every table and index (its stored CREATE text), including the meta table
         // that lives outside SchemaV1: a change of column, constraint or index anywhere shows up here.
-        Assert.Equal("fbb2ae4dd53a660c4566f81f766e56a9b9eb9d22f42598e73273d62ff513aec5", Sha256(dump.ToString()));
+        Assert.Equal("3ec4a3829e72be11824644456a51997660e9d9789556737a7c04d49c37f3ee41", Sha256(dump));
+    }
+
+    private static (List<string> Names, string Dump) Objects(string path)
+    {
+        using var connection = new SqliteConnection($"Data Source={path};Pooling=False");
+        connection.Open();
+        var names = new List<string>();
+        var dump = new StringBuilder();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT type, name, tbl_name, COALESCE(sql, '') FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY type, name";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            names.Add($"{reader.GetString(0)} {reader.GetString(1)} on {reader.GetString(2)}");
+            dump.Append(reader.GetString(0)).Append('|').Append(reader.GetString(1)).Append('|').Append(reader.GetString(2)).Append('|')
+                .Append(reader.GetString(3).ReplaceLineEndings("\n")).Append('\n');
+        }
+
+        return (names, dump.ToString());
     }
 
     [Fact]
@@ -135,13 +214,13 @@ public sealed class FormatGoldenTests
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE meta SET value = '3' WHERE name = 'schema_version'";
+            command.CommandText = "UPDATE meta SET value = '4' WHERE name = 'schema_version'";
             command.ExecuteNonQuery();
         }
 
         var error = Assert.Throws<InvalidOperationException>(() => MetadataDatabase.Open(path, create: false));
 
-        Assert.Contains("schema version 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 4", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
