@@ -60,42 +60,12 @@ public sealed class InitLockReadBackTests
     }
 
     /// <summary>Passes writes on with the retain-until rewritten: null drops the lock, an earlier date shortens it.</summary>
-    private sealed class LockRewritingStore(IObjectStore inner, Func<DateTimeOffset?, DateTimeOffset?> rewrite) : IObjectStore
+    private sealed class LockRewritingStore(IObjectStore inner, Func<DateTimeOffset?, DateTimeOffset?> rewrite) : ForwardingStore(inner)
     {
-        public StoreCapabilities Capabilities => inner.Capabilities;
+        public override Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+            Inner.PutNewAsync(name, content, rewrite(retainUntil), cancellationToken);
 
-        public Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
-            inner.PutNewAsync(name, content, rewrite(retainUntil), cancellationToken);
-
-        public Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
-            inner.PutNewAsync(name, content, rewrite(retainUntil), cancellationToken);
-
-        public Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default) =>
-            inner.GetAsync(name, range, cancellationToken);
-
-        public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", CancellationToken cancellationToken = default) =>
-            inner.ListAsync(prefix, cancellationToken);
-
-        public IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", CancellationToken cancellationToken = default) =>
-            inner.ListVersionsAsync(prefix, cancellationToken);
-
-        public Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default) =>
-            inner.GetVersionAsync(name, versionId, range, cancellationToken);
-
-        public Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default) =>
-            inner.GetVersionRetentionAsync(name, versionId, cancellationToken);
-
-        public Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
-            inner.ExtendVersionRetentionAsync(name, versionId, retainUntil, cancellationToken);
-
-        public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
-
-        public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) =>
-            inner.GetRetentionAsync(name, cancellationToken);
-
-        public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
-            inner.ExtendRetentionAsync(name, retainUntil, cancellationToken);
-
-        public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
+        public override Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+            Inner.PutNewAsync(name, content, rewrite(retainUntil), cancellationToken);
     }
 }

@@ -110,42 +110,17 @@ public sealed class RestoreMeasurementTests(ITestOutputHelper output)
 }
 
 /// <summary>A store that answers every read after a delay, as a store across a network does.</summary>
-internal sealed class LatencyStore(IObjectStore inner, TimeSpan latency) : IObjectStore
+internal sealed class LatencyStore(IObjectStore inner, TimeSpan latency) : ForwardingStore(inner)
 {
-    public StoreCapabilities Capabilities => inner.Capabilities;
-
-    public Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
-        inner.PutNewAsync(name, content, retainUntil, cancellationToken);
-
-    public Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
-        inner.PutNewAsync(name, content, retainUntil, cancellationToken);
-
-    public async Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default)
+    public override async Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default)
     {
         await Task.Delay(latency, cancellationToken);
-        return await inner.GetAsync(name, range, cancellationToken);
+        return await Inner.GetAsync(name, range, cancellationToken);
     }
 
-    public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
-
-    public IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", CancellationToken cancellationToken = default) =>
-        inner.ListVersionsAsync(prefix, cancellationToken);
-
-    public Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default) =>
-        inner.GetVersionAsync(name, versionId, range, cancellationToken);
-
-    public Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default) =>
-        inner.GetVersionRetentionAsync(name, versionId, cancellationToken);
-
-    public Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
-        inner.ExtendVersionRetentionAsync(name, versionId, retainUntil, cancellationToken);
-
-    public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
-
-    public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) => inner.GetRetentionAsync(name, cancellationToken);
-
-    public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default) =>
-        inner.ExtendRetentionAsync(name, retainUntil, cancellationToken);
-
-    public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
+    public override async Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        await Task.Delay(latency, cancellationToken);
+        return await Inner.GetVersionAsync(name, versionId, range, cancellationToken);
+    }
 }

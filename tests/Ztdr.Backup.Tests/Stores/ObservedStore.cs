@@ -8,14 +8,12 @@ namespace Ztdr.Backup.Tests.Stores;
 /// retention extensions were asked for, a check run before chosen uploads, and a pack upload that fails like a
 /// storage outage after a set number of them.
 /// </summary>
-internal sealed class ObservedStore(IObjectStore inner) : IObjectStore
+internal sealed class ObservedStore(IObjectStore inner) : ForwardingStore(inner)
 {
     private int _packUploadsStarted;
     private readonly Lock _lock = new();
     private readonly List<string> _puts = [];
     private int _extendCalls;
-
-    public StoreCapabilities Capabilities => inner.Capabilities;
 
     /// <summary>Pack uploads allowed before every further one fails with <see cref="StoreErrorKind.Unavailable"/>; null never fails.</summary>
     public int? FailPackUploadsAfter
@@ -60,10 +58,10 @@ internal sealed class ObservedStore(IObjectStore inner) : IObjectStore
         Volatile.Write(ref _extendCalls, 0);
     }
 
-    public Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
+    public override Task PutNewAsync(string name, ReadOnlyMemory<byte> content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default) =>
         PutNewAsync(name, StoreContent.AsStream(content), retainUntil, cancellationToken);
 
-    public async Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default)
+    public override async Task PutNewAsync(string name, Stream content, DateTimeOffset? retainUntil, CancellationToken cancellationToken = default)
     {
         if (BeforePut is { } before)
         {
@@ -85,44 +83,22 @@ internal sealed class ObservedStore(IObjectStore inner) : IObjectStore
             }
         }
 
-        await inner.PutNewAsync(name, content, retainUntil, cancellationToken);
+        await Inner.PutNewAsync(name, content, retainUntil, cancellationToken);
         lock (_lock)
         {
             _puts.Add(name);
         }
     }
 
-    public Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default) =>
-        inner.GetAsync(name, range, cancellationToken);
-
-    public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix = "", CancellationToken cancellationToken = default) =>
-        inner.ListAsync(prefix, cancellationToken);
-
-    public IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", CancellationToken cancellationToken = default) =>
-        inner.ListVersionsAsync(prefix, cancellationToken);
-
-    public Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default) =>
-        inner.GetVersionAsync(name, versionId, range, cancellationToken);
-
-    public Task<ObjectRetention?> GetVersionRetentionAsync(string name, string? versionId, CancellationToken cancellationToken = default) =>
-        inner.GetVersionRetentionAsync(name, versionId, cancellationToken);
-
-    public Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
+    public override Task ExtendVersionRetentionAsync(string name, string? versionId, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _extendCalls);
-        return inner.ExtendVersionRetentionAsync(name, versionId, retainUntil, cancellationToken);
+        return Inner.ExtendVersionRetentionAsync(name, versionId, retainUntil, cancellationToken);
     }
 
-    public Task<bool> ExistsAsync(string name, CancellationToken cancellationToken = default) => inner.ExistsAsync(name, cancellationToken);
-
-    public Task<ObjectRetention?> GetRetentionAsync(string name, CancellationToken cancellationToken = default) =>
-        inner.GetRetentionAsync(name, cancellationToken);
-
-    public Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
+    public override Task ExtendRetentionAsync(string name, DateTimeOffset retainUntil, CancellationToken cancellationToken = default)
     {
         Interlocked.Increment(ref _extendCalls);
-        return inner.ExtendRetentionAsync(name, retainUntil, cancellationToken);
+        return Inner.ExtendRetentionAsync(name, retainUntil, cancellationToken);
     }
-
-    public Task DeleteAsync(string name, CancellationToken cancellationToken = default) => inner.DeleteAsync(name, cancellationToken);
 }

@@ -32,28 +32,32 @@ public sealed class S3ObjectStoreTests : ObjectStoreConformance, IClassFixture<V
     [Fact]
     public async Task ListVersions_NameOverwrittenAndHidden_ListsMarkerThenVersionsNewestFirstAndReadsEach()
     {
-        // What the stolen backup key does to a name (issue 11): a plain PUT over it, then a DELETE that leaves a marker.
+        // What a stolen key does to a name where nothing stops it (issue 11): a plain PUT over it, then a DELETE that
+        // leaves a marker. Init's bucket refuses the PUT (write-once names), so this plays it in a bucket made with
+        // CreateBucket, as on any S3 with Object Lock.
+        var bucket = "plain-" + Guid.NewGuid().ToString("N")[..8];
+        using var client = _fixture.Vault.CreateClient();
+        await client.PutBucketAsync(new Amazon.S3.Model.PutBucketRequest { BucketName = bucket, ObjectLockEnabledForBucket = true });
+        using var store = _fixture.CreateStore(VaultProcess.AllRolesProfile, _prefix, bucket);
         var original = Bytes(30, 44);
-        await _backup.PutNewAsync("config", original.AsMemory(), Future(TimeSpan.FromDays(1)), Ct);
-        using (var client = _fixture.Vault.CreateClient("backup"))
-        {
-            await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = VaultProcess.DefaultBucket, Key = _prefix + "config", ContentBody = "garbage" });
-            await client.DeleteObjectAsync(VaultProcess.DefaultBucket, _prefix + "config");
-        }
+        await store.PutNewAsync("config", original.AsMemory(), Future(TimeSpan.FromDays(1)), Ct);
+        await client.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = bucket, Key = _prefix + "config", ContentBody = "garbage" });
+        await client.DeleteObjectAsync(bucket, _prefix + "config");
 
         var versions = new List<ObjectVersion>();
-        await foreach (var version in _backup.ListVersionsAsync("config", Ct))
+        await foreach (var version in store.ListVersionsAsync("config", Ct))
         {
             versions.Add(version);
         }
 
         Assert.Equal([true, false, false], versions.Select(v => v.IsDeleteMarker));
         Assert.Equal([7L, 30L], versions.Skip(1).Select(v => v.Size));
-        Assert.False(await _backup.ExistsAsync("config", Ct));
-        await using var stream = await _backup.GetVersionAsync("config", versions[2].VersionId, cancellationToken: Ct);
+        Assert.False(await store.ExistsAsync("config", Ct));
+        await using var stream = await store.GetVersionAsync("config", versions[2].VersionId, cancellationToken: Ct);
         using var buffer = new MemoryStream();
         await stream.CopyToAsync(buffer, Ct);
         Assert.Equal(original, buffer.ToArray());
+        Assert.Equal(RetentionMode.Compliance, (await store.GetVersionRetentionAsync("config", versions[2].VersionId, Ct))!.Mode);
     }
 
     [Fact]

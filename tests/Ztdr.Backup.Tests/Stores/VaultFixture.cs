@@ -20,10 +20,10 @@ public sealed class VaultFixture : IAsyncLifetime
         }
     }
 
-    public S3ObjectStore CreateStore(string profile, string prefix) => new(new S3StoreOptions
+    public S3ObjectStore CreateStore(string profile, string prefix, string bucket = VaultProcess.DefaultBucket) => new(new S3StoreOptions
     {
         Endpoint = new Uri(Vault.Endpoint),
-        Bucket = VaultProcess.DefaultBucket,
+        Bucket = bucket,
         Prefix = prefix,
         CredentialsFile = Vault.CredentialsFile,
         Profile = profile,

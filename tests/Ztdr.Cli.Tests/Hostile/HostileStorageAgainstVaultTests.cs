@@ -18,6 +18,13 @@ public sealed class HostileStorageAgainstVaultTests(ITestOutputHelper output) : 
 {
     private const string Prefix = "victim";
 
+    /// <summary>
+    /// The client's defence is shown where storage does not protect names: any S3 with Object Lock, or a vault bucket
+    /// made with CreateBucket. The bucket <c>init --bucket</c> makes refuses these PUTs at the source (write-once
+    /// names, <c>WriteOnceNameAttackTests</c>); delete markers it still allows, as S3 does.
+    /// </summary>
+    protected override IReadOnlyList<string> InitArguments => ["--no-write-once"];
+
     [Fact]
     public async Task Commands_ConfigOverwrittenWithGarbageByBackupKey_WorkOnAuthenticConfigAndVerifyNamesIt()
     {
