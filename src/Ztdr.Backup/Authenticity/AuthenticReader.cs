@@ -22,10 +22,25 @@ internal sealed class AuthenticReader(IObjectStore store, ImpostorLog impostors)
 
     public IObjectStore Store => store;
 
+    // Set when storage refuses ListObjectVersions (on AWS it is its own permission, s3:ListBucketVersions, which a
+    // policy may leave out): reads then see current versions only, and say so once.
+    private volatile bool _versionsDenied;
+
+    /// <summary>
+    /// Null, or why this reader cannot look past current versions although the store keeps them (the credentials may
+    /// not list versions). Commands say it once: impostors can then only be skipped, not looked past.
+    /// </summary>
+    public string? VersionsUnavailable { get; private set; }
+
     /// <summary>Every name under <paramref name="prefix"/> that has a version with bytes, in name order.</summary>
     public async IAsyncEnumerable<StoredName> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!store.Capabilities.KeepsVersions)
+        if (store.Capabilities.KeepsVersions && !_versionsDenied && !await CanListVersionsAsync(prefix, cancellationToken))
+        {
+            _versionsDenied = true;
+        }
+
+        if (!store.Capabilities.KeepsVersions || _versionsDenied)
         {
             await foreach (var item in store.ListAsync(prefix, cancellationToken))
             {
@@ -67,6 +82,21 @@ internal sealed class AuthenticReader(IObjectStore store, ImpostorLog impostors)
         if (current is not null && Group(current, versions, dropped) is { } last)
         {
             yield return last;
+        }
+    }
+
+    private async Task<bool> CanListVersionsAsync(string prefix, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var versions = store.ListVersionsAsync(prefix, cancellationToken).GetAsyncEnumerator(cancellationToken);
+            await versions.MoveNextAsync();
+            return true;
+        }
+        catch (ObjectStoreException e) when (e.Kind == StoreErrorKind.AccessDenied)
+        {
+            VersionsUnavailable = $"these credentials may not list object versions ({e.Message}); objects written over by someone else can be skipped but not looked past. Grant s3:ListBucketVersions and s3:GetObjectVersion";
+            return false;
         }
     }
 

@@ -18,6 +18,7 @@ internal sealed class OpenRepository : IDisposable
 
     private readonly IObjectStore _opened;
     private readonly CliContext _context;
+    private bool _versionsWarned;
 
     private OpenRepository(IObjectStore store, BackupRepository repository, CliContext context)
     {
@@ -154,6 +155,12 @@ internal sealed class OpenRepository : IDisposable
     /// </summary>
     public void WarnImpostors()
     {
+        if (Repository.Reader.VersionsUnavailable is { } unavailable && !_versionsWarned)
+        {
+            _versionsWarned = true;
+            _context.Error.WriteLine($"ztdr: warning: {unavailable}");
+        }
+
         if (ImpostorsReported || Repository.Impostors.Count == 0)
         {
             return;

@@ -319,6 +319,17 @@ public sealed class HostileStorageTests : IDisposable
         Assert.InRange(repository.Impostors.Count, 1, AuthenticReader.MaxVersionsTried + 1);
     }
 
+    [Fact]
+    public async Task Open_CredentialsMayNotListVersions_OpensOnCurrentVersionsAndSaysWhy()
+    {
+        var snapshot = await InitAndBackupAsync();
+
+        using var repository = await Repo.OpenAsync(new NoVersionListing(_store), Password, _time, Ct);
+
+        Assert.Equal(snapshot, (await new SnapshotCatalog(repository.Store, repository).ResolveAsync(SnapshotCatalog.Latest, Ct)).Id);
+        Assert.Contains("s3:ListBucketVersions", repository.Reader.VersionsUnavailable, StringComparison.Ordinal);
+    }
+
     private async Task<ObjectId> InitAndBackupAsync()
     {
         using var repository = await Repo.InitAsync(_store, Password, Retention, _time, RepositoryTests.TestKdf, cancellationToken: Ct);
@@ -377,5 +388,12 @@ public sealed class HostileStorageTests : IDisposable
         return Encoding.UTF8.GetBytes(json
             .Replace("\"memoryKiB\": 1024", $"\"memoryKiB\": {memoryKiB}", StringComparison.Ordinal)
             .Replace("\"iterations\": 1", $"\"iterations\": {iterations}", StringComparison.Ordinal));
+    }
+
+    /// <summary>An AWS policy with s3:ListBucket but not s3:ListBucketVersions.</summary>
+    private sealed class NoVersionListing(IObjectStore inner) : ForwardingStore(inner)
+    {
+        public override IAsyncEnumerable<ObjectVersion> ListVersionsAsync(string prefix = "", CancellationToken cancellationToken = default) =>
+            throw new ObjectStoreException(StoreErrorKind.AccessDenied, "ListObjectVersions: access denied (test)");
     }
 }
