@@ -53,7 +53,7 @@ public sealed class VaultServices : IAsyncDisposable
     public HealthReport Health(HealthReport basic)
     {
         var last = Scrub?.LastRun;
-        var degraded = !Clock.IsTrusted || Clock.DriftExceeded || last?.Findings > 0;
+        var degraded = !Clock.IsTrusted || Clock.DriftExceeded || Clock.WallClockJumpedAtStart || last?.Findings > 0;
         return basic with
         {
             Status = degraded ? "degraded" : basic.Status,
@@ -61,6 +61,7 @@ public sealed class VaultServices : IAsyncDisposable
             TrustedTime = Clock.Now.Now,
             WallClockAheadSeconds = Math.Round(Clock.Drift.TotalSeconds, 3),
             ClockDriftExceeded = Clock.DriftExceeded,
+            WallClockJumpedAtStart = Clock.WallClockJumpedAtStart,
             ClockUntrustedReason = Clock.UntrustedReason,
             LastScrubFinished = last?.Finished,
             LastScrubFindings = last?.Findings,
@@ -71,14 +72,19 @@ public sealed class VaultServices : IAsyncDisposable
     public static VaultServices Open(string dataDirectory, TimeProvider time, ILogger logger)
     {
         var store = VaultStore.Open(dataDirectory, time);
+        AuditLog? audit = null;
         try
         {
-            var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold);
-            var audit = AuditLog.Open(store.Layout.AuditDirectory);
-            var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
+            audit = AuditLog.Open(store.Layout.AuditDirectory);
 
             // Only now: the audit log's exclusive lock proves no other vault serves this folder with uploads in flight.
             var leftovers = store.RecoverFromCrash();
+
+            // The clock resumes after both: the audit chain's last record and the newest data file tell it what time it
+            // can have been when the vault stopped (SecureClock.Unexplained).
+            var evidence = new ClockEvidence(audit.LastRecordAtOpen, leftovers.NewestDataFile);
+            var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold, evidence);
+            var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
             if (leftovers.Removed.Count > 0)
             {
                 logger.LogWarning("removed {Count} unreferenced data files an interrupted run left in objects/", leftovers.Removed.Count);
@@ -90,6 +96,7 @@ public sealed class VaultServices : IAsyncDisposable
             {
                 logger.LogError("{Count} data files in objects/ are referenced by no version: too many for crash leftovers, so none was removed; run 'ztdr-vault scrub' and check the metadata store", leftovers.Refused);
             }
+
             if (!clock.IsTrusted)
             {
                 // Fail closed: reads and writes go on, but no retention counts as expired until trust is restored.
@@ -97,10 +104,18 @@ public sealed class VaultServices : IAsyncDisposable
                 audit.AppendAsync(services.ClockEvent("clock:untrusted", clock.UntrustedReason ?? "unknown")).GetAwaiter().GetResult();
             }
 
+            if (clock.WallClockJumpedAtStart)
+            {
+                // Not an outage: retention and request times follow trusted time (SecureClock.Latest); this is the alert.
+                logger.LogWarning("the wall clock is {Drift} ahead of trusted time at start, which no downtime up to {Max} explains; retention and request times keep following trusted time", clock.DriftAtStart, SecureClockSettings.MaxExplainedDowntime);
+                audit.AppendAsync(services.ClockEvent("clock:jump", $"wall clock minus trusted time at start: {clock.DriftAtStart}")).GetAwaiter().GetResult();
+            }
+
             return services;
         }
         catch
         {
+            audit?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             store.Dispose();
             throw;
         }
@@ -129,6 +144,7 @@ public sealed class VaultServices : IAsyncDisposable
         try
         {
             Clock.Persist();
+            await CheckpointWhenIdleAsync();
             if (Clock.DriftExceeded && !_driftReported)
             {
                 _driftReported = true;
@@ -142,6 +158,22 @@ public sealed class VaultServices : IAsyncDisposable
             // means the log has failed closed and every request is refused until restart.
             _logger.LogError(e, "could not persist trusted time or audit clock drift");
         }
+    }
+
+    /// <summary>
+    /// Keeps the audit chain a witness of trusted time: an idle vault appends a checkpoint once the last record is
+    /// <see cref="SecureClockSettings.CheckpointInterval"/> old, so a clock file edited ahead shows as a gap at the next start.
+    /// </summary>
+    private async Task CheckpointWhenIdleAsync()
+    {
+        // An empty chain needs no witness: nothing was ever written, so nothing can be locked.
+        var now = Clock.Now.Now;
+        if (Audit.LastRecordTime is not { } last || (now - last < SecureClockSettings.CheckpointInterval && last <= now))
+        {
+            return;
+        }
+
+        await Audit.AppendAsync(new AuditEvent(now, AuditLog.VaultPrincipal, "clock:checkpoint", null, $"trusted time; wall clock {Clock.Drift} ahead", null, "allowed", "local", null));
     }
 
     /// <summary>A record the vault writes about itself; the detail goes in the key field, as for torn-tail recovery.</summary>

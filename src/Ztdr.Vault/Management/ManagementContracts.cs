@@ -33,7 +33,7 @@ public sealed record KeyList(IReadOnlyList<KeyInfo> Keys);
 
 /// <summary>
 /// GET /admin/v1/health. Status is "ok", or "degraded" when trusted time cannot be established, the wall clock moved
-/// beyond the drift threshold while serving, or the last scrub found damage.
+/// beyond the drift threshold while serving or had jumped at start, or the last scrub found damage.
 /// </summary>
 public sealed record HealthReport(string Status, string Version)
 {
@@ -45,6 +45,9 @@ public sealed record HealthReport(string Status, string Version)
     public double? WallClockAheadSeconds { get; init; }
 
     public bool? ClockDriftExceeded { get; init; }
+
+    /// <summary>At start the wall clock was behind trusted time, or further ahead than any downtime explains.</summary>
+    public bool? WallClockJumpedAtStart { get; init; }
 
     public string? ClockUntrustedReason { get; init; }
 

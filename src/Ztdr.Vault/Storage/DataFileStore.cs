@@ -174,11 +174,14 @@ public sealed class DataFileStore
     public CrashLeftovers RemoveCrashLeftovers(Func<IReadOnlySet<string>> referencedFiles)
     {
         var onDisk = new List<string>();
-        foreach (var path in System.IO.Directory.EnumerateFiles(_layout.ObjectsDirectory, "*", SearchOption.AllDirectories))
+        DateTimeOffset? newest = null;
+        foreach (var file in new DirectoryInfo(_layout.ObjectsDirectory).EnumerateFiles("*", SearchOption.AllDirectories))
         {
-            if (_layout.IsDataFilePath(path, out var name))
+            if (_layout.IsDataFilePath(file.FullName, out var name))
             {
                 onDisk.Add(name);
+                var written = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
+                newest = newest is null || written > newest ? written : newest;
             }
         }
 
@@ -186,7 +189,7 @@ public sealed class DataFileStore
         var unreferenced = onDisk.Where(id => !referenced.Contains(id)).ToList();
         if (unreferenced.Count > MaxCrashLeftovers)
         {
-            return new CrashLeftovers([], unreferenced.Count);
+            return new CrashLeftovers([], unreferenced.Count, newest);
         }
 
         var folders = new HashSet<string>(StringComparer.Ordinal);
@@ -201,7 +204,7 @@ public sealed class DataFileStore
             DurableFile.FlushDirectory(folder);
         }
 
-        return new CrashLeftovers(unreferenced, 0);
+        return new CrashLeftovers(unreferenced, 0, newest);
     }
 
     /// <summary>Bytes free on the data folder's filesystem (for capacity reports).</summary>
@@ -240,4 +243,5 @@ public sealed class DataFileStore
 }
 
 /// <summary>What the startup sweep of <c>objects/</c> removed, or how many unreferenced files it refused to touch.</summary>
-public sealed record CrashLeftovers(IReadOnlyList<string> Removed, int Refused);
+/// <summary>What start-up recovery found; <paramref name="NewestDataFile"/> is the newest data file's write time (secure clock evidence).</summary>
+public sealed record CrashLeftovers(IReadOnlyList<string> Removed, int Refused, DateTimeOffset? NewestDataFile = null);
