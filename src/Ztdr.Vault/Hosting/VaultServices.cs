@@ -4,6 +4,7 @@ using Ztdr.Vault.Audit;
 using Ztdr.Vault.Identity;
 using Ztdr.Vault.Locking;
 using Ztdr.Vault.Management;
+using Ztdr.Vault.Recovery;
 using Ztdr.Vault.Scrubbing;
 using Ztdr.Vault.Storage;
 
@@ -85,16 +86,11 @@ public sealed class VaultServices : IAsyncDisposable
             var evidence = new ClockEvidence(audit.LastRecordAtOpen, leftovers.NewestDataFile);
             var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold, evidence);
             var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
-            if (leftovers.Removed.Count > 0)
+            if (leftovers.Quarantined.Count > 0)
             {
-                logger.LogWarning("removed {Count} unreferenced data files an interrupted run left in objects/", leftovers.Removed.Count);
-                var detail = $"removed {leftovers.Removed.Count} unreferenced data files left by an interrupted run";
-                audit.AppendAsync(new AuditEvent(clock.Now.Now, AuditLog.VaultPrincipal, "startup:remove-unreferenced", null, detail, null, "allowed", "local", null)).GetAwaiter().GetResult();
-            }
-
-            if (leftovers.Refused > 0)
-            {
-                logger.LogError("{Count} data files in objects/ are referenced by no version: too many for crash leftovers, so none was removed; run 'ztdr-vault scrub' and check the metadata store", leftovers.Refused);
+                // Named one by one: after a lost or rolled-back metadata store these are the only trace of the versions.
+                logger.LogError("{Count} data files in objects/ are referenced by no version (crash residue, or a lost or rolled-back metadata store); moved to quarantine/, none deleted: run 'ztdr-vault recover' with the vault stopped", leftovers.Quarantined.Count);
+                QuarantineRecovery.AuditQuarantinedAsync(audit, clock, leftovers.Quarantined).GetAwaiter().GetResult();
             }
 
             if (!clock.IsTrusted)
