@@ -50,11 +50,14 @@ public sealed class VaultServices : IAsyncDisposable
         Scrub.StartAsync(cancellationToken).GetAwaiter().GetResult();
     }
 
-    /// <summary>The health report with the clock's and the last scrub's state.</summary>
+    /// <summary>The health report with the clock's and the last scrub's state, and how many files wait in quarantine.</summary>
     public HealthReport Health(HealthReport basic)
     {
         var last = Scrub?.LastRun;
-        var degraded = !Clock.IsTrusted || Clock.DriftExceeded || Clock.WallClockJumpedAtStart || last?.Findings > 0;
+
+        // Read from disk each time: only recover (with the vault stopped) empties quarantine/.
+        var quarantined = Store.Files.ListQuarantine().Count;
+        var degraded = !Clock.IsTrusted || Clock.DriftExceeded || Clock.WallClockJumpedAtStart || last?.Findings > 0 || quarantined > 0;
         return basic with
         {
             Status = degraded ? "degraded" : basic.Status,
@@ -67,6 +70,7 @@ public sealed class VaultServices : IAsyncDisposable
             LastScrubFinished = last?.Finished,
             LastScrubFindings = last?.Findings,
             LastScrubError = last?.Error,
+            QuarantinedFiles = quarantined,
         };
     }
 

@@ -33,7 +33,8 @@ public sealed record KeyList(IReadOnlyList<KeyInfo> Keys);
 
 /// <summary>
 /// GET /admin/v1/health. Status is "ok", or "degraded" when trusted time cannot be established, the wall clock moved
-/// beyond the drift threshold while serving or had jumped at start, or the last scrub found damage.
+/// beyond the drift threshold while serving or had jumped at start, the last scrub found damage, or files wait in
+/// quarantine.
 /// </summary>
 public sealed record HealthReport(string Status, string Version)
 {
@@ -56,6 +57,9 @@ public sealed record HealthReport(string Status, string Version)
     public int? LastScrubFindings { get; init; }
 
     public string? LastScrubError { get; init; }
+
+    /// <summary>Data files in quarantine/ (no version named them at start); run <c>ztdr-vault recover</c>.</summary>
+    public int? QuarantinedFiles { get; init; }
 }
 
 /// <summary>Every non-2xx answer: a stable code for programs and a message that tells a person what to do.</summary>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Text.Json;
 using System.Xml.Linq;
 using Amazon.S3.Model;
@@ -72,7 +71,7 @@ public sealed class ClockShiftAttackTests : IClassFixture<AttackVault>
             Assert.Equal(victim.RetainUntil, DateTime.Parse(until, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal));
 
             // The jump is visible in health and audited, not an outage.
-            using var health = JsonDocument.Parse(await AdminGetAsync(vault.DataDirectory, "/admin/v1/health"));
+            using var health = JsonDocument.Parse(await vault.AdminGetAsync("/admin/v1/health"));
             Assert.Equal("degraded", health.RootElement.GetProperty("status").GetString());
             Assert.True(health.RootElement.GetProperty("clockTrusted").GetBoolean());
             Assert.True(health.RootElement.GetProperty("wallClockJumpedAtStart").GetBoolean());
@@ -91,31 +90,6 @@ public sealed class ClockShiftAttackTests : IClassFixture<AttackVault>
         _vault.Record(Maintenance, "DeleteObject", Bucket, victim.Key, "denied:AccessDenied");
         await _vault.AssertIntactAsync(victim);
         await _vault.AssertAuditHoldsEveryAttemptAsync();
-    }
-
-    /// <summary>GET on the management plane through the vault's Unix socket (the OS user is the credential).</summary>
-    private static async Task<string> AdminGetAsync(string dataDirectory, string path)
-    {
-        var socket = Path.Combine(dataDirectory, "admin.sock");
-        using var handler = new SocketsHttpHandler
-        {
-            ConnectCallback = async (_, cancellationToken) =>
-            {
-                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-                try
-                {
-                    await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken);
-                    return new NetworkStream(s, ownsSocket: true);
-                }
-                catch
-                {
-                    s.Dispose();
-                    throw;
-                }
-            },
-        };
-        using var http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost") };
-        return await http.GetStringAsync(path);
     }
 
     private static string? Operation(string line)

@@ -95,6 +95,12 @@ public sealed class CrashConsistencyTests
             Assert.Equal(body, copy.ToArray());
         }
 
+        using (var health = JsonDocument.Parse(await vault.AdminGetAsync("/admin/v1/health")))
+        {
+            Assert.Equal("degraded", health.RootElement.GetProperty("status").GetString());
+            Assert.Equal(1, health.RootElement.GetProperty("quarantinedFiles").GetInt32());
+        }
+
         var tail = await VaultProcess.RunVaultAsync(["audit", "tail", "--data", vault.DataDirectory, "--json", "-n", "50"]);
         Assert.Contains(tail.StandardOutput.Split('\n'), line => line.Contains("\"startup:quarantine\"", StringComparison.Ordinal) && line.Contains(fileId, StringComparison.Ordinal));
         var scrub = await VaultProcess.RunVaultAsync(["scrub", "--data", vault.DataDirectory, "--json", "--orphan-grace-seconds", "0"]);
