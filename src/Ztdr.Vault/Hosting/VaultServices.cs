@@ -107,7 +107,7 @@ public sealed class VaultServices : IAsyncDisposable
             if (clock.WallClockJumpedAtStart)
             {
                 // Not an outage: retention and request times follow trusted time (SecureClock.Latest); this is the alert.
-                logger.LogWarning("the wall clock is {Drift} ahead of trusted time at start, which no downtime up to {Max} explains; retention and request times keep following trusted time", clock.DriftAtStart, SecureClockSettings.MaxExplainedDowntime);
+                logger.LogWarning("the wall clock jumped while the vault was stopped (wall minus trusted time at start: {Drift}; behind trusted time or the newest data file, or more than {Max} ahead); retention and request times keep following trusted time", clock.DriftAtStart, SecureClockSettings.MaxExplainedDowntime);
                 audit.AppendAsync(services.ClockEvent("clock:jump", $"wall clock minus trusted time at start: {clock.DriftAtStart}")).GetAwaiter().GetResult();
             }
 
