@@ -11,5 +11,6 @@ var root = new RootCommand("ztdr-vault: an immutable, S3-compatible storage appl
     KeysCommand.Create(),
     ScrubCommand.Create(),
     AuditCommand.Create(),
+    RecoverCommand.Create(),
 };
 return await root.Parse(args).InvokeAsync();

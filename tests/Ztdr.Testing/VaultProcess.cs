@@ -160,6 +160,31 @@ public sealed class VaultProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>GET on the management plane through the serving vault's Unix socket (the OS user is the credential).</summary>
+    public async Task<string> AdminGetAsync(string path)
+    {
+        var socket = Path.Combine(DataDirectory, "admin.sock");
+        using var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var s = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await s.ConnectAsync(new UnixDomainSocketEndPoint(socket), cancellationToken);
+                    return new NetworkStream(s, ownsSocket: true);
+                }
+                catch
+                {
+                    s.Dispose();
+                    throw;
+                }
+            },
+        };
+        using var http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost") };
+        return await http.GetStringAsync(path);
+    }
+
     /// <summary>Restarts serving on the same data folder and port (after a stop or a kill).</summary>
     public Task RestartAsync() => StartServingAsync();
 

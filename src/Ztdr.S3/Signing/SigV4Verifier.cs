@@ -20,7 +20,7 @@ public sealed class SigV4Verifier
     private const string SignatureParameter = "X-Amz-Signature";
 
     private readonly Func<string, string?> _secretForAccessKey;
-    private readonly TimeProvider _time;
+    private readonly Func<ServerTimeWindow> _now;
     private readonly HashSet<string> _acceptedRegions;
     private readonly TimeSpan _maxSkew;
 
@@ -33,9 +33,22 @@ public sealed class SigV4Verifier
         TimeProvider time,
         IReadOnlyCollection<string> acceptedRegions,
         TimeSpan? maxSkew = null)
+        : this(secretForAccessKey, WallClock(time), acceptedRegions, maxSkew)
+    {
+    }
+
+    /// <param name="secretForAccessKey">The secret for an access key id, or null when the key is unknown.</param>
+    /// <param name="now">Where the true time lies, read once per request (see <see cref="ServerTimeWindow"/>).</param>
+    /// <param name="acceptedRegions">Regions a credential scope may name; empty accepts any. us-east-1 is always accepted.</param>
+    /// <param name="maxSkew">Largest allowed distance between request time and server time; 15 minutes by default, as S3.</param>
+    public SigV4Verifier(
+        Func<string, string?> secretForAccessKey,
+        Func<ServerTimeWindow> now,
+        IReadOnlyCollection<string> acceptedRegions,
+        TimeSpan? maxSkew = null)
     {
         ArgumentNullException.ThrowIfNull(secretForAccessKey);
-        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(now);
         ArgumentNullException.ThrowIfNull(acceptedRegions);
         if (maxSkew is { } skew && skew < TimeSpan.Zero)
         {
@@ -43,7 +56,7 @@ public sealed class SigV4Verifier
         }
 
         _secretForAccessKey = secretForAccessKey;
-        _time = time;
+        _now = now;
         _acceptedRegions = new HashSet<string>(acceptedRegions, StringComparer.Ordinal);
         if (_acceptedRegions.Count > 0)
         {
@@ -60,7 +73,7 @@ public sealed class SigV4Verifier
         var (rawPath, rawQuery) = RequestTarget.Split(request.RawTarget);
         var claim = ReadClaim(request, RequestTarget.ParseQuery(rawQuery));
         CheckScope(claim);
-        CheckTime(claim, _time.GetUtcNow());
+        CheckTime(claim, _now());
         var signedHeaders = CollectSignedHeaders(claim, request);
 
         var credential = claim.Credential;
@@ -135,29 +148,44 @@ public sealed class SigV4Verifier
         }
     }
 
-    private void CheckTime(SignatureClaim claim, DateTimeOffset now)
+    private static Func<ServerTimeWindow> WallClock(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        return () => ServerTimeWindow.At(time.GetUtcNow());
+    }
+
+    /// <summary>
+    /// A request time is refused only when it is wrong for every plausible server time, and a presigned URL once it
+    /// expired by the server's estimate (see <see cref="ServerTimeWindow"/>): with a one-instant window this is S3's rule.
+    /// </summary>
+    private void CheckTime(SignatureClaim claim, ServerTimeWindow now)
     {
         if (!claim.Presigned)
         {
-            // Bounds replay of a captured request to the skew window.
-            if ((now - claim.RequestTime).Duration() > _maxSkew)
+            // Bounds replay of a captured request to the skew window (widened by the window's width).
+            if (now.Earliest - claim.RequestTime > _maxSkew)
             {
-                throw SigV4Rejections.TooSkewed(claim.AmzDate, now, _maxSkew);
+                throw SigV4Rejections.TooSkewed(claim.AmzDate, now.Earliest, _maxSkew);
+            }
+
+            if (claim.RequestTime - now.Latest > _maxSkew)
+            {
+                throw SigV4Rejections.TooSkewed(claim.AmzDate, now.Latest, _maxSkew);
             }
 
             return;
         }
 
-        if (claim.RequestTime - now > _maxSkew)
+        if (claim.RequestTime - now.Latest > _maxSkew)
         {
-            throw SigV4Rejections.NotYetValid(claim.AmzDate, now);
+            throw SigV4Rejections.NotYetValid(claim.AmzDate, now.Latest);
         }
 
         var expiresSeconds = claim.ExpiresSeconds ?? 0;
         var expiry = claim.RequestTime.AddSeconds(expiresSeconds);
-        if (now > expiry)
+        if (now.Estimate > expiry)
         {
-            throw SigV4Rejections.Expired(expiresSeconds, expiry, now);
+            throw SigV4Rejections.Expired(expiresSeconds, expiry, now.Estimate);
         }
     }
 

@@ -11,7 +11,7 @@ namespace Ztdr.Vault.Host.Commands;
 /// <summary>
 /// <c>ztdr-vault scrub</c>: verifies every stored version against its checksums, with or without a serving vault
 /// (it only reads: SQLite readers see committed state and data files are immutable). Exit status is a verdict a
-/// monitor can act on: 0 clean, 1 damage found, 2 the scrub could not run or finish (no verdict).
+/// monitor can act on: 0 clean, 1 damage found or files in quarantine, 2 the scrub could not run or finish (no verdict).
 /// </summary>
 internal static class ScrubCommand
 {
@@ -28,7 +28,7 @@ internal static class ScrubCommand
         {
             Description = "Report unreferenced files only if older than this (default 3600: younger ones may be uploads in flight; 0 with the vault stopped or idle)",
         };
-        var command = new Command("scrub", "Check every stored version for missing, truncated, corrupted or writable data files; report orphan files") { data, json, rate, grace };
+        var command = new Command("scrub", "Check every stored version for missing, truncated, corrupted or writable data files; report orphan and quarantined files") { data, json, rate, grace };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(rate), parse.GetValue(grace), cancellationToken));
         return command;
     }
@@ -89,6 +89,7 @@ internal static class ScrubCommand
         text.AppendLine(inv, $"  bytes read        {result.BytesRead,15:N0}  ({Size(result.BytesRead)})");
         text.AppendLine(inv, $"  findings          {result.Findings.Count,15:N0}");
         text.AppendLine(inv, $"  orphan files      {result.Orphans.Count,15:N0}");
+        text.AppendLine(inv, $"  quarantined files {result.Quarantined.Count,15:N0}");
         text.AppendLine(inv, $"  duration          {(result.Finished - result.Started).TotalSeconds,15:N1} s");
         foreach (var f in result.Findings)
         {
@@ -98,6 +99,11 @@ internal static class ScrubCommand
         foreach (var o in result.Orphans)
         {
             text.AppendLine(inv, $"Orphan {Printable(o.FileId)}: {o.Size:N0} bytes, written {o.LastWrite:yyyy-MM-ddTHH:mm:ssZ}, referenced by no version (kept)");
+        }
+
+        foreach (var q in result.Quarantined)
+        {
+            text.AppendLine(inv, $"Quarantined {q.FileId}: {q.Size:N0} bytes, written {q.LastWrite:yyyy-MM-ddTHH:mm:ssZ}, no version named it at start; run 'ztdr-vault recover' with the vault stopped");
         }
 
         return text.ToString();
@@ -138,6 +144,17 @@ internal static class ScrubCommand
                 json.WriteString("fileId", o.FileId);
                 json.WriteNumber("size", o.Size);
                 json.WriteString("lastWrite", o.LastWrite);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("quarantined");
+            foreach (var q in result.Quarantined)
+            {
+                json.WriteStartObject();
+                json.WriteString("fileId", q.FileId);
+                json.WriteNumber("size", q.Size);
+                json.WriteString("lastWrite", q.LastWrite);
                 json.WriteEndObject();
             }
 

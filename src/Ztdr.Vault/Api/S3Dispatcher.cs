@@ -56,7 +56,8 @@ public sealed class S3Dispatcher
         _auditLog = audit;
         _summaries = summaries;
         _audit = new RequestAudit(audit, clock);
-        _verifier = new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, time, options.Regions);
+        // Request times are judged by the trusted clock, like retention (threat-model.md, "One clock").
+        _verifier = new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, clock.RequestTimeWindow, options.Regions);
         var reader = new ObjectReader(store.Files);
         var bodies = new RequestBodies(store.Files, options);
         _buckets = new BucketOperations(store, bodies, options);
@@ -73,6 +74,9 @@ public sealed class S3Dispatcher
         http.Response.Headers["x-amz-request-id"] = requestId;
         http.Response.Headers["x-amz-id-2"] = requestId;
         http.Response.Headers.Server = "ztdr-vault";
+
+        // SDKs correct their clock from Date after a skew error; Kestrel's would be the host's wall clock, however wrong.
+        http.Response.Headers.Date = ObjectHeaders.HttpDate(_clock.BestEstimate);
         RequestTarget? target = null;
         SigV4Authentication? authentication = null;
         S3Call? call = null;

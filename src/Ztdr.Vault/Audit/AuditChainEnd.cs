@@ -6,7 +6,7 @@ namespace Ztdr.Vault.Audit;
 /// Where an existing log ends, found at start without reading the whole chain: the last complete record, the torn
 /// fragment after it (if a crash left one), and a check that the head anchor agrees with both.
 /// </summary>
-internal sealed record AuditChainEnd(long Sequence, string Hash, long CompleteLength, long TornLength)
+internal sealed record AuditChainEnd(long Sequence, string Hash, long CompleteLength, long TornLength, DateTimeOffset? LastTime = null)
 {
     /// <summary>
     /// The head may trail the log by one batch (a crash between flushing the log and writing the head), never more;
@@ -68,7 +68,7 @@ internal sealed record AuditChainEnd(long Sequence, string Hash, long CompleteLe
             : throw Damaged(logPath, $"it holds no record but the head anchor names record {head.Sequence}: records were cut from the end");
 
         bool Matches(string hash) => hash == head.Hash;
-        AuditChainEnd End(AuditRecord record) => new(record.Sequence, record.Hash, complete, length - complete);
+        AuditChainEnd End(AuditRecord record) => new(record.Sequence, record.Hash, complete, length - complete, record.Event.TrustedTime);
     }
 
     private static AuditRecord Parse(byte[] line, string logPath) =>

@@ -40,6 +40,7 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
     private readonly Task _writer;
     private long _sequence;
     private string _hash;
+    private long _lastTimeTicks;
     private volatile AuditLogUnavailableException? _fault;
     private int _disposed;
 
@@ -50,6 +51,8 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
         _log = log;
         _sequence = end.Sequence;
         _hash = end.Hash;
+        _lastTimeTicks = end.LastTime?.UtcTicks ?? 0;
+        LastRecordAtOpen = end.LastTime;
         if (readOnly is null)
         {
             _writer = Task.Run(WriteLoopAsync);
@@ -67,6 +70,23 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
 
     /// <summary>True while the log's own space reserve is in place (docs/audit-format.md, "Full disk").</summary>
     public bool HasSpaceReserve => File.Exists(_paths.SpaceReserve);
+
+    /// <summary>
+    /// The time of the chain's last complete record when it was opened, before any torn-tail repair (whose record is
+    /// stamped by another clock); null for an empty chain. The secure clock checks its persisted time against it.
+    /// </summary>
+    public DateTimeOffset? LastRecordAtOpen { get; }
+
+    /// <summary>The time of the last durable record (null while the chain is empty): how long the chain has been idle.</summary>
+    /// <remarks>The time the record carries, not the largest seen, so one record stamped ahead cannot hide idleness for ever.</remarks>
+    public DateTimeOffset? LastRecordTime
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _lastTimeTicks);
+            return ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero);
+        }
+    }
 
     /// <summary>The last durable record's sequence and hash (0 and the genesis hash for an empty log).</summary>
     public (long Sequence, string Hash) Head => (Interlocked.Read(ref _sequence), Volatile.Read(ref _hash));
@@ -356,9 +376,11 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
     {
         var sequence = _sequence;
         var hash = _hash;
+        var last = 0L;
         using var buffer = new MemoryStream();
         foreach (var auditEvent in events)
         {
+            last = auditEvent.TrustedTime.UtcTicks;
             sequence++;
             var (record, line) = AuditRecordFormat.Create(sequence, hash, auditEvent);
             buffer.Write(line);
@@ -380,6 +402,7 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
 
         Volatile.Write(ref _hash, hash);
         Interlocked.Exchange(ref _sequence, sequence);
+        Interlocked.Exchange(ref _lastTimeTicks, last);
     }
 
     /// <summary>

@@ -119,7 +119,7 @@ public static class VaultServer
         var dispatcher = services.CreateDispatcher(vaultOptions, time, app.Services.GetRequiredService<ILogger<S3Dispatcher>>());
 
         // One limiter for every listener, so a guesser gains nothing by switching between S3 and management.
-        var management = new ManagementApi(services.Store, services.Limiter, time, app.Services.GetRequiredService<ILogger<ManagementApi>>(), services.Health);
+        var management = new ManagementApi(services.Store, services.Limiter, time, app.Services.GetRequiredService<ILogger<ManagementApi>>(), services.Health, services.Clock.RequestTimeWindow);
         app.Lifetime.ApplicationStarted.Register(() => services.StartScrub(time, app.Services.GetRequiredService<ILogger<Scrubbing.BackgroundScrub>>(), app.Lifetime.ApplicationStopping));
         app.Use((http, next) => PlaneOf(http, admin?.Port) switch
         {

@@ -4,6 +4,7 @@ using Ztdr.Vault.Audit;
 using Ztdr.Vault.Identity;
 using Ztdr.Vault.Locking;
 using Ztdr.Vault.Management;
+using Ztdr.Vault.Recovery;
 using Ztdr.Vault.Scrubbing;
 using Ztdr.Vault.Storage;
 
@@ -53,12 +54,15 @@ public sealed class VaultServices : IAsyncDisposable
         Scrub.StartAsync(cancellationToken).GetAwaiter().GetResult();
     }
 
-    /// <summary>The health report with the clock's and the last scrub's state.</summary>
+    /// <summary>The health report with the clock's and the last scrub's state, and how many files wait in quarantine.</summary>
     public HealthReport Health(HealthReport basic)
     {
         var last = Scrub?.LastRun;
         var readOnly = Audit.ReadOnlyReason;
-        var degraded = !Clock.IsTrusted || Clock.DriftExceeded || last?.Findings > 0 || readOnly is not null;
+
+        // Read from disk each time: only recover (with the vault stopped) empties quarantine/.
+        var quarantined = Store.Files.ListQuarantine().Count;
+        var degraded = !Clock.IsTrusted || Clock.DriftExceeded || Clock.WallClockJumpedAtStart || last?.Findings > 0 || quarantined > 0 || readOnly is not null;
         return basic with
         {
             Status = degraded ? "degraded" : basic.Status,
@@ -66,37 +70,43 @@ public sealed class VaultServices : IAsyncDisposable
             TrustedTime = Clock.Now.Now,
             WallClockAheadSeconds = Math.Round(Clock.Drift.TotalSeconds, 3),
             ClockDriftExceeded = Clock.DriftExceeded,
+            WallClockJumpedAtStart = Clock.WallClockJumpedAtStart,
             ClockUntrustedReason = Clock.UntrustedReason,
             LastScrubFinished = last?.Finished,
             LastScrubFindings = last?.Findings,
             LastScrubError = last?.Error,
             ReadOnly = readOnly is not null,
             ReadOnlyReason = readOnly,
+            QuarantinedFiles = quarantined,
         };
     }
 
     public static VaultServices Open(string dataDirectory, TimeProvider time, ILogger logger)
     {
         var store = VaultStore.Open(dataDirectory, time);
+        AuditLog? audit = null;
         try
         {
-            var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold);
-            var audit = OpenAudit(store, logger);
-            var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
+            audit = OpenAudit(store, logger);
 
             // Only now: the audit log's exclusive lock proves no other vault serves this folder with uploads in flight.
             var leftovers = store.RecoverFromCrash();
-            if (leftovers.Removed.Count > 0)
+
+            // The clock resumes after both: the audit chain's last record and the newest data file tell it what time it
+            // can have been when the vault stopped (SecureClock.Unexplained).
+            var evidence = new ClockEvidence(audit.LastRecordAtOpen, leftovers.NewestDataFile);
+            var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold, evidence);
+            var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
+            if (leftovers.Quarantined.Count > 0)
             {
-                logger.LogWarning("removed {Count} unreferenced data files an interrupted run left in objects/", leftovers.Removed.Count);
-                var detail = $"removed {leftovers.Removed.Count} unreferenced data files left by an interrupted run";
-                services.AppendAtStart(new AuditEvent(clock.Now.Now, AuditLog.VaultPrincipal, "startup:remove-unreferenced", null, detail, null, "allowed", "local", null));
+                // Named one by one: after a lost or rolled-back metadata store these are the only trace of the versions.
+                logger.LogError("{Count} data files in objects/ are referenced by no version (crash residue, or a lost or rolled-back metadata store); moved to quarantine/, none deleted: run 'ztdr-vault recover' with the vault stopped", leftovers.Quarantined.Count);
+                foreach (var record in QuarantineRecovery.QuarantineEvents(clock, leftovers.Quarantined))
+                {
+                    services.AppendAtStart(record);
+                }
             }
 
-            if (leftovers.Refused > 0)
-            {
-                logger.LogError("{Count} data files in objects/ are referenced by no version: too many for crash leftovers, so none was removed; run 'ztdr-vault scrub' and check the metadata store", leftovers.Refused);
-            }
             if (!clock.IsTrusted)
             {
                 // Fail closed: reads and writes go on, but no retention counts as expired until trust is restored.
@@ -104,10 +114,18 @@ public sealed class VaultServices : IAsyncDisposable
                 services.AppendAtStart(services.ClockEvent("clock:untrusted", clock.UntrustedReason ?? "unknown"));
             }
 
+            if (clock.WallClockJumpedAtStart)
+            {
+                // Not an outage: retention and request times follow trusted time (SecureClock.Latest); this is the alert.
+                logger.LogWarning("the wall clock jumped while the vault was stopped (wall minus trusted time at start: {Drift}; behind trusted time or the newest data file, or more than {Max} ahead); retention and request times keep following trusted time", clock.DriftAtStart, SecureClockSettings.MaxExplainedDowntime);
+                services.AppendAtStart(services.ClockEvent("clock:jump", $"wall clock minus trusted time at start: {clock.DriftAtStart}"));
+            }
+
             return services;
         }
         catch
         {
+            audit?.DisposeAsync().AsTask().GetAwaiter().GetResult();
             store.Dispose();
             throw;
         }
@@ -224,6 +242,7 @@ public sealed class VaultServices : IAsyncDisposable
         {
             await WriteSummariesAsync(all: false);
             Clock.Persist();
+            await CheckpointWhenIdleAsync();
             if (Clock.DriftExceeded && !_driftReported)
             {
                 _driftReported = true;
@@ -237,6 +256,22 @@ public sealed class VaultServices : IAsyncDisposable
             // means the log has failed closed and every request is refused until restart.
             _logger.LogError(e, "could not persist trusted time or audit clock drift");
         }
+    }
+
+    /// <summary>
+    /// Keeps the audit chain a witness of trusted time: an idle vault appends a checkpoint once the last record is
+    /// <see cref="SecureClockSettings.CheckpointInterval"/> old, so a clock file edited ahead shows as a gap at the next start.
+    /// </summary>
+    private async Task CheckpointWhenIdleAsync()
+    {
+        // An empty chain needs no witness: nothing was ever written, so nothing can be locked.
+        var now = Clock.Now.Now;
+        if (Audit.LastRecordTime is not { } last || (now - last < SecureClockSettings.CheckpointInterval && last <= now))
+        {
+            return;
+        }
+
+        await Audit.AppendAsync(new AuditEvent(now, AuditLog.VaultPrincipal, "clock:checkpoint", null, $"trusted time; wall clock {Clock.Drift} ahead", null, "allowed", "local", null));
     }
 
     /// <summary>A record the vault writes about itself; the detail goes in the key field, as for torn-tail recovery.</summary>

@@ -1,16 +1,21 @@
+using Ztdr.S3.Signing;
+
 namespace Ztdr.Vault.Locking;
 
 /// <summary>
 /// Trusted time for retention decisions (ARCHITECTURE.md "Secure clock"). Trusted time is the persisted value it resumed
 /// from plus the monotonic time elapsed since this process started, so it never moves backwards, advances exactly as fast
 /// as the monotonic clock, and does not count downtime: setting the wall clock forward, with the vault running or stopped,
-/// expires nothing early. The wall clock is only read to report drift.
+/// expires nothing early. The wall clock is only read to report drift and to bound how far trusted time may lag
+/// (<see cref="Latest"/>), never to move trusted time.
 /// </summary>
 /// <remarks>
 /// When an existing vault has no readable record (deleted, damaged), time cannot be trusted: <see cref="Now"/> then runs
 /// from the wall clock at start, but is marked untrusted, so every retention counts as unexpired (fail closed), and
 /// <see cref="Persist"/> writes nothing — otherwise a restart would turn an attacker-chosen wall clock into trusted time.
-/// Regaining trust is a deliberate operator act, outside this type.
+/// The same holds for a record that the evidence given at start (<see cref="ClockEvidence"/>) does not explain: a persisted
+/// trusted time further ahead of the audit chain's last record than the vault can have run since (see
+/// <see cref="Unexplained"/>). Regaining trust is a deliberate operator act, outside this type.
 /// Thread-safe: <see cref="Now"/> reads only immutable state.
 /// </remarks>
 public sealed class SecureClock
@@ -20,6 +25,8 @@ public sealed class SecureClock
     private readonly TimeSpan _driftThreshold;
     private readonly long _startTimestamp;
     private readonly TimeSpan _driftAtStart;
+    private readonly TimeSpan _lagAtStart;
+    private readonly TimeSpan _estimateLag;
     private readonly Lock _persistLock = new();
 
     /// <summary>
@@ -27,7 +34,8 @@ public sealed class SecureClock
     /// the wall clock (GetUtcNow) and the monotonic one (GetTimestamp). <paramref name="driftThreshold"/> is how far the
     /// wall clock may move against trusted time while running before <see cref="DriftExceeded"/> reports it.
     /// </summary>
-    public SecureClock(TimeProvider time, ITrustedTimeStore store, TimeSpan driftThreshold)
+    /// <remarks><paramref name="evidence"/>, when given, is what else on disk tells the time (see the type's remarks).</remarks>
+    public SecureClock(TimeProvider time, ITrustedTimeStore store, TimeSpan driftThreshold, ClockEvidence? evidence = null)
     {
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(store);
@@ -40,13 +48,37 @@ public sealed class SecureClock
         _startTimestamp = time.GetTimestamp();
         var wallAtStart = time.GetUtcNow();
         var record = TryLoad(store, out var reason);
+        if (record is not null && evidence is not null)
+        {
+            reason = Unexplained(record, evidence, driftThreshold);
+            record = reason is null ? record : null;
+        }
+
         IsTrusted = record is not null;
         UntrustedReason = reason;
-        ResumedFrom = record?.TrustedTime.ToUniversalTime() ?? wallAtStart;
+        var lastWitnessed = evidence?.LastAuditRecord?.ToUniversalTime();
+
+        // Never behind the audit chain: a clock file restored from an older copy must not move trusted time backwards.
+        // Untrusted, time runs from the last record the chain witnessed rather than from a wall clock an attacker may set.
+        ResumedFrom = record is not null
+            ? Max(record.TrustedTime.ToUniversalTime(), lastWitnessed ?? DateTimeOffset.MinValue)
+            : lastWitnessed ?? wallAtStart;
         _driftAtStart = wallAtStart - ResumedFrom;
+
+        // A wall clock behind the newest data file's write was set back while the vault was stopped, even if trusted
+        // time lags enough to hide it.
+        var behindData = evidence?.NewestDataFile is { } written && wallAtStart < written.ToUniversalTime() - driftThreshold;
+        WallClockJumpedAtStart = behindData || _driftAtStart < -driftThreshold || _driftAtStart > SecureClockSettings.MaxExplainedDowntime;
+
+        // How far true time may be ahead of trusted time: the downtime the wall clock showed at start, within bounds.
+        _lagAtStart = Clamp(_driftAtStart);
+        _estimateLag = WallClockJumpedAtStart ? TimeSpan.Zero : _lagAtStart;
     }
 
-    /// <summary>The trusted time this run started from: the persisted value, or the wall clock when untrusted.</summary>
+    /// <summary>
+    /// The trusted time this run started from: the persisted value (or the audit chain's last record, if later); when
+    /// untrusted, the chain's last record, or the wall clock without one.
+    /// </summary>
     public DateTimeOffset ResumedFrom { get; }
 
     public bool IsTrusted { get; }
@@ -65,6 +97,49 @@ public sealed class SecureClock
     /// or running at another rate). Drift present at start (downtime) does not count.
     /// </summary>
     public bool DriftExceeded => (Drift - _driftAtStart).Duration() > _driftThreshold;
+
+    /// <summary>Wall minus trusted time when this run started: the downtime, if the wall clock tells the truth.</summary>
+    public TimeSpan DriftAtStart => _driftAtStart;
+
+    /// <summary>
+    /// At start the wall clock was behind trusted time (by more than the drift threshold), or further ahead than any
+    /// downtime the vault explains (<see cref="SecureClockSettings.MaxExplainedDowntime"/>): someone set it while the
+    /// vault was stopped. Alerted and shown in health; trusted time is not affected.
+    /// </summary>
+    public bool WallClockJumpedAtStart { get; }
+
+    /// <summary>
+    /// The latest the true time can plausibly be. Trusted time is a lower bound on true time (it does not count downtime),
+    /// so honest clients, who sign with the wall clock, may be ahead of it by the vault's downtime. That lag is taken from
+    /// the wall clock at start and, while running, from the wall clock now — whichever is larger, each capped at
+    /// <see cref="SecureClockSettings.MaxExplainedDowntime"/>. A wall clock set back, or thrown years ahead, therefore
+    /// neither refuses honest clients nor lets requests dated years ahead in.
+    /// </summary>
+    public DateTimeOffset Latest
+    {
+        get
+        {
+            var now = Now.Now;
+            var lag = Max(_lagAtStart, Clamp(_time.GetUtcNow() - now));
+            return now + lag;
+        }
+    }
+
+    /// <summary>Where true time lies for judging request times: from trusted time to <see cref="Latest"/>.</summary>
+    public ServerTimeWindow RequestTimeWindow()
+    {
+        var earliest = Now.Now;
+        var latest = Latest;
+        var estimate = earliest + _estimateLag;
+        return new(earliest, estimate < latest ? estimate : latest, latest);
+    }
+
+    /// <summary>
+    /// The vault's best estimate of true time, for the HTTP Date header and presigned-URL expiry: trusted time plus the
+    /// downtime the wall clock showed at start, when that was plausible (no jump). It follows the monotonic clock from
+    /// there, so setting the wall clock while the vault runs does not move it.
+    /// </summary>
+    public DateTimeOffset BestEstimate => Now.Now + _estimateLag;
 
     /// <summary>
     /// A new vault: trusted time starts at the wall clock and is saved at once. Only for initialising a vault: on an
@@ -97,6 +172,35 @@ public sealed class SecureClock
             _store.Save(new TrustedTimeRecord(Now.Now, _time.GetUtcNow()));
         }
     }
+
+    /// <summary>
+    /// Why the persisted record cannot be believed, or null. The audit chain's records carry trusted time, and a serving
+    /// vault appends one at least every <see cref="SecureClockSettings.CheckpointInterval"/>; so the persisted time can be
+    /// ahead of the chain's last record by that interval plus one persist interval (and the slack), not more. Anything
+    /// more is a jump nothing explains: an edited or foreign clock file. Data files cannot explain it: their times are
+    /// wall times, and a vault may run idle for any time after its last write.
+    /// </summary>
+    internal static string? Unexplained(TrustedTimeRecord record, ClockEvidence evidence, TimeSpan slack)
+    {
+        if (evidence.LastAuditRecord is not { } witnessed)
+        {
+            return null;
+        }
+
+        var gap = record.TrustedTime - witnessed;
+        var allowed = SecureClockSettings.CheckpointInterval + SecureClockSettings.PersistInterval + slack;
+        return gap <= allowed
+            ? null
+            : $"The persisted trusted time {record.TrustedTime:O} is {gap} ahead of the audit chain's last record ({witnessed:O}), "
+              + $"more than the vault can have run since ({allowed}): the clock file was edited or copied from elsewhere.";
+    }
+
+    private static TimeSpan Clamp(TimeSpan lag) =>
+        lag < TimeSpan.Zero ? TimeSpan.Zero : lag > SecureClockSettings.MaxExplainedDowntime ? SecureClockSettings.MaxExplainedDowntime : lag;
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static TrustedTimeRecord? TryLoad(ITrustedTimeStore store, out string? reason)
     {

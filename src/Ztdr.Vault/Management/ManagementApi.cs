@@ -38,14 +38,20 @@ public sealed class ManagementApi
 
     private readonly Func<HealthReport, HealthReport> _health;
 
-    public ManagementApi(VaultStore store, AuthFailureLimiter authFailures, TimeProvider time, ILogger<ManagementApi> logger, Func<HealthReport, HealthReport>? health = null)
+    /// <remarks>
+    /// <c>requestTime</c> is where true time lies for judging signed requests (the secure clock's window); the wall
+    /// clock of <c>time</c> when null.
+    /// </remarks>
+    public ManagementApi(VaultStore store, AuthFailureLimiter authFailures, TimeProvider time, ILogger<ManagementApi> logger, Func<HealthReport, HealthReport>? health = null, Func<ServerTimeWindow>? requestTime = null)
     {
         _health = health ?? (report => report);
         _store = store;
         _authFailures = authFailures;
         _time = time;
         _logger = logger;
-        _verifier = new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, time, []);
+        _verifier = requestTime is null
+            ? new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, time, [])
+            : new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, requestTime, []);
     }
 
     /// <summary>Handles a request from the Unix socket: the peer is the vault's own OS user.</summary>

@@ -33,7 +33,8 @@ public sealed record KeyList(IReadOnlyList<KeyInfo> Keys);
 
 /// <summary>
 /// GET /admin/v1/health. Status is "ok", or "degraded" when trusted time cannot be established, the wall clock moved
-/// beyond the drift threshold while serving, or the last scrub found damage.
+/// beyond the drift threshold while serving or had jumped at start, the last scrub found damage, or files wait in
+/// quarantine.
 /// </summary>
 public sealed record HealthReport(string Status, string Version)
 {
@@ -45,6 +46,9 @@ public sealed record HealthReport(string Status, string Version)
     public double? WallClockAheadSeconds { get; init; }
 
     public bool? ClockDriftExceeded { get; init; }
+
+    /// <summary>At start the wall clock was behind trusted time, or further ahead than any downtime explains.</summary>
+    public bool? WallClockJumpedAtStart { get; init; }
 
     public string? ClockUntrustedReason { get; init; }
 
@@ -58,6 +62,9 @@ public sealed record HealthReport(string Status, string Version)
     public bool? ReadOnly { get; init; }
 
     public string? ReadOnlyReason { get; init; }
+
+    /// <summary>Data files in quarantine/ (no version named them at start); run <c>ztdr-vault recover</c>.</summary>
+    public int? QuarantinedFiles { get; init; }
 }
 
 /// <summary>Every non-2xx answer: a stable code for programs and a message that tells a person what to do.</summary>

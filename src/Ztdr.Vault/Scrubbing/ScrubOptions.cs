@@ -32,6 +32,15 @@ public sealed record ScrubResult(
     IReadOnlyList<ScrubFinding> Findings,
     IReadOnlyList<OrphanFile> Orphans)
 {
-    /// <summary>No stored version is damaged. Orphans do not count: they waste space but no client can read them.</summary>
-    public bool IsClean => Findings.Count == 0;
+    /// <summary>
+    /// Files in quarantine/: data no metadata row named at start. They may be the only copy of versions a lost or
+    /// rolled-back metadata store forgot, so they make the scrub unclean until an operator runs <c>recover</c>.
+    /// </summary>
+    public IReadOnlyList<Storage.QuarantinedFile> Quarantined { get; init; } = [];
+
+    /// <summary>
+    /// No stored version is damaged and nothing waits in quarantine. Orphans do not count: they waste space but no
+    /// client can read them, and they are not moved while the vault serves.
+    /// </summary>
+    public bool IsClean => Findings.Count == 0 && Quarantined.Count == 0;
 }

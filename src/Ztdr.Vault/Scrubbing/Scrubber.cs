@@ -8,7 +8,7 @@ namespace Ztdr.Vault.Scrubbing;
 /// <summary>
 /// Finds silent corruption: walks every stored version's segments, checks that each data file exists, is read-only,
 /// has the recorded size and still hashes to the segment's part ETag (MD5), and reports files in objects/ that nothing
-/// refers to. It only reads: it never repairs, deletes or changes a mode, so it is safe against a serving vault
+/// refers to and files the vault quarantined at start. It only reads: it never repairs, deletes or changes a mode, so it is safe against a serving vault
 /// (SQLite readers see committed state; data files are immutable once published).
 /// </summary>
 /// <remarks>
@@ -80,7 +80,10 @@ public sealed class Scrubber
         }
 
         var orphans = options.FindOrphans ? FindOrphans(options.OrphanGracePeriod, cancellationToken) : [];
-        return new ScrubResult(started, _time.GetUtcNow(), run.VersionsChecked, run.SegmentsChecked, run.BytesRead, run.Findings, orphans);
+        return new ScrubResult(started, _time.GetUtcNow(), run.VersionsChecked, run.SegmentsChecked, run.BytesRead, run.Findings, orphans)
+        {
+            Quarantined = new DataFileStore(_layout).ListQuarantine(),
+        };
     }
 
     private async Task CheckAsync(StoredSegment segment, Run run, byte[] buffer, CancellationToken cancellationToken)

@@ -28,12 +28,6 @@ public sealed class DataFileStore
     private const long MinReserveBytes = 8L << 20;
     private const long MaxReserveBytes = 1L << 30;
 
-    /// <summary>
-    /// More unreferenced files than this at startup is not the residue of a crash (that is at most one file per
-    /// request in flight) but a sign of a metadata store that lost rows: then nothing is removed and scrub reports them.
-    /// </summary>
-    private const int MaxCrashLeftovers = 4096;
-
     private readonly VaultLayout _layout;
 
     public DataFileStore(VaultLayout layout)
@@ -173,42 +167,88 @@ public sealed class DataFileStore
     public bool HasRoomForUnauthenticatedRecords() => AvailableBytes() >= 2 * ReserveBytes();
 
     /// <summary>
-    /// Removes what a crash left in <c>objects/</c>: files published but never committed (crash between publish and
-    /// commit) and files whose version was removed but not yet unlinked (crash between commit and delete). Runs
-    /// before serving, so nothing is in flight and every file a client was ever told about is named by a committed
-    /// row. Returns the removed ids, or refuses (removes nothing) when there are implausibly many.
+    /// Moves every file in objects/ that <paramref name="referencedFiles"/> does not name into quarantine/, never deleting
+    /// one: a crash between publish and commit leaves such a file, but so does a lost or rolled-back metadata store, and
+    /// from the file alone the two cannot be told apart. Both folders are fsynced before this returns. A file that cannot
+    /// be moved stays where it is (scrub reports it as an orphan). Only for the one process owning the folder.
     /// </summary>
-    public CrashLeftovers RemoveCrashLeftovers(Func<IReadOnlySet<string>> referencedFiles)
+    public CrashLeftovers QuarantineUnreferenced(Func<IReadOnlySet<string>> referencedFiles)
     {
-        var onDisk = new List<string>();
-        foreach (var path in System.IO.Directory.EnumerateFiles(_layout.ObjectsDirectory, "*", SearchOption.AllDirectories))
+        var onDisk = new List<FileInfo>();
+        DateTimeOffset? newest = null;
+        foreach (var file in new DirectoryInfo(_layout.ObjectsDirectory).EnumerateFiles("*", SearchOption.AllDirectories))
         {
-            if (_layout.IsDataFilePath(path, out var name))
+            if (_layout.IsDataFilePath(file.FullName, out _))
             {
-                onDisk.Add(name);
+                onDisk.Add(file);
+                var written = new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero);
+                newest = newest is null || written > newest ? written : newest;
             }
         }
 
         var referenced = referencedFiles();
-        var unreferenced = onDisk.Where(id => !referenced.Contains(id)).ToList();
-        if (unreferenced.Count > MaxCrashLeftovers)
+        var unreferenced = onDisk.Where(f => !referenced.Contains(f.Name)).ToList();
+        if (unreferenced.Count == 0)
         {
-            return new CrashLeftovers([], unreferenced.Count);
+            return new CrashLeftovers([], newest);
         }
 
+        System.IO.Directory.CreateDirectory(_layout.QuarantineDirectory, FolderMode);
+        var moved = new List<QuarantinedFile>();
         var folders = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var id in unreferenced)
+        foreach (var file in unreferenced)
         {
-            TryDelete(_layout.ObjectPath(id));
-            folders.Add(_layout.ObjectFolder(id));
+            var entry = new QuarantinedFile(file.Name, file.Length, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
+            if (TryMove(file.FullName, _layout.QuarantinePath(file.Name)))
+            {
+                moved.Add(entry);
+                folders.Add(_layout.ObjectFolder(file.Name));
+            }
         }
 
+        DurableFile.FlushDirectory(_layout.QuarantineDirectory);
         foreach (var folder in folders)
         {
             DurableFile.FlushDirectory(folder);
         }
 
-        return new CrashLeftovers(unreferenced, 0);
+        return new CrashLeftovers(moved, newest);
+    }
+
+    /// <summary>The files in quarantine/ (named as data files), oldest first.</summary>
+    public IReadOnlyList<QuarantinedFile> ListQuarantine()
+    {
+        if (!System.IO.Directory.Exists(_layout.QuarantineDirectory))
+        {
+            return [];
+        }
+
+        return new DirectoryInfo(_layout.QuarantineDirectory).EnumerateFiles()
+            .Where(f => VaultLayout.IsFileId(f.Name))
+            .Select(f => new QuarantinedFile(f.Name, f.Length, new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero)))
+            .OrderBy(f => f.LastWrite).ThenBy(f => f.FileId, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>Opens a quarantined file for reading (recover hashes it before giving it a row).</summary>
+    public FileStream OpenQuarantined(string fileId) => File.OpenRead(_layout.QuarantinePath(VaultLayout.IsFileId(fileId) ? fileId : throw new ArgumentException($"'{fileId}' is not a data file id", nameof(fileId))));
+
+    /// <summary>
+    /// Moves a quarantined file back into objects/ (publish, step 2 of the write protocol: durable before the row that
+    /// names it is committed). Read-only again, as every published file.
+    /// </summary>
+    public void ReleaseFromQuarantine(string fileId)
+    {
+        if (!VaultLayout.IsFileId(fileId))
+        {
+            throw new ArgumentException($"'{fileId}' is not a data file id", nameof(fileId));
+        }
+
+        var source = _layout.QuarantinePath(fileId);
+        File.SetUnixFileMode(source, UnixFileMode.UserRead);
+        File.Move(source, _layout.ObjectPath(fileId), overwrite: false);
+        DurableFile.FlushDirectory(_layout.ObjectFolder(fileId));
+        DurableFile.FlushDirectory(_layout.QuarantineDirectory);
     }
 
     /// <summary>Bytes free on the data folder's filesystem (for capacity reports).</summary>
@@ -229,6 +269,20 @@ public sealed class DataFileStore
 
     private static string NewFileId() => Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
 
+    private static bool TryMove(string from, string to)
+    {
+        try
+        {
+            File.Move(from, to, overwrite: false);
+            return true;
+        }
+        catch (IOException)
+        {
+            // Left in objects/: never served (no row names it), and scrub lists it as an orphan, so it is not lost.
+            return false;
+        }
+    }
+
     private static void TryDelete(string path)
     {
         try
@@ -247,4 +301,11 @@ public sealed class DataFileStore
 }
 
 /// <summary>What the startup sweep of <c>objects/</c> removed, or how many unreferenced files it refused to touch.</summary>
-public sealed record CrashLeftovers(IReadOnlyList<string> Removed, int Refused);
+/// <summary>
+/// What start-up recovery found: the files it moved to quarantine, and the newest data file's write time (secure clock
+/// evidence).
+/// </summary>
+public sealed record CrashLeftovers(IReadOnlyList<QuarantinedFile> Quarantined, DateTimeOffset? NewestDataFile);
+
+/// <summary>A data file in quarantine/: its id, size and write time (wall clock), all a data file tells about itself.</summary>
+public sealed record QuarantinedFile(string FileId, long Size, DateTimeOffset LastWrite);

@@ -31,6 +31,12 @@ public sealed class VaultLayout
 
     public string TlsDirectory => Path.Combine(Root, "tls");
 
+    /// <summary>
+    /// Data files that no metadata row named at start (crash residue or a lost metadata store: the vault cannot tell
+    /// which), moved here instead of deleted; <c>ztdr-vault recover</c> makes them readable again.
+    /// </summary>
+    public string QuarantineDirectory => Path.Combine(Root, "quarantine");
+
     /// <summary>The persisted trusted time (secure clock): retention is judged against it, never the wall clock.</summary>
     public string ClockFile => Path.Combine(MetadataDirectory, "clock.json");
 
@@ -45,6 +51,8 @@ public sealed class VaultLayout
     internal string ObjectFolder(string fileId) => Path.Combine(ObjectsDirectory, fileId[..2]);
 
     internal string ObjectPath(string fileId) => Path.Combine(ObjectsDirectory, fileId[..2], fileId);
+
+    internal string QuarantinePath(string fileId) => Path.Combine(QuarantineDirectory, fileId);
 
     /// <summary>A data file's id: 32 lowercase hex digits.</summary>
     internal static bool IsFileId(string id) => id.Length == 32 && id.All(char.IsAsciiHexDigitLower);

@@ -59,15 +59,19 @@ public sealed class VaultStore : IDisposable
     }
 
     /// <summary>
-    /// Removes what an interrupted run left behind: staged bodies in <c>tmp/</c> and unreferenced files in
-    /// <c>objects/</c> (docs/vault-storage.md, crash analysis). Only while no request is in flight and no other vault
-    /// process serves this folder: an upload between publish and commit looks exactly like a crash leftover.
+    /// Cleans up after an interrupted run: empties <c>tmp/</c> (nothing there was acknowledged) and moves unreferenced
+    /// files in <c>objects/</c> to <c>quarantine/</c> (docs/vault-storage.md, crash analysis). Only while no request is
+    /// in flight and no other vault process serves this folder: an upload between publish and commit looks exactly like
+    /// a crash leftover.
     /// </summary>
     public CrashLeftovers RecoverFromCrash()
     {
         Files.ClearStaging();
-        return Files.RemoveCrashLeftovers(ReferencedFiles);
+        return Files.QuarantineUnreferenced(ReferencedFiles);
     }
+
+    /// <summary>Whether a committed segment or an in-flight part names <paramref name="fileId"/>.</summary>
+    public bool IsReferenced(string fileId) => ReferencedFiles().Contains(fileId);
 
     /// <summary>Every data file a committed version or an in-flight multipart part names.</summary>
     private HashSet<string> ReferencedFiles() => Database.Read(connection =>

@@ -41,6 +41,36 @@ public sealed class HostAttackTests
     }
 
     [Fact]
+    public async Task DeleteVersion_ClockFileEditedTenYearsAhead_IsUntrustedStillDeniedAndAudited()
+    {
+        await using var vault = await StartAsync();
+        var victim = await vault.PutVictimAsync("host/clock-edit/pack", retention: TimeSpan.FromDays(1));
+
+        // A well-formed record, ten years ahead, written while the vault is stopped: without a cross-check it would be
+        // resumed as trusted time, and every retention would be over.
+        Assert.Equal(0, await vault.Vault.StopAsync());
+        var future = DateTime.UtcNow.AddDays(3650).ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss'.'fffffff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        var clockFile = Path.Combine(vault.Vault.DataDirectory, "meta", "clock.json");
+        File.SetUnixFileMode(clockFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        File.WriteAllText(clockFile, $"{{\"version\":1,\"trustedTime\":\"{future}\",\"wallTimeAtSave\":\"{future}\"}}");
+        await vault.Vault.RestartAsync();
+
+        var delete = await OutcomeAsync(() => vault.Client(Maintenance).DeleteObjectAsync(new DeleteObjectRequest
+        {
+            BucketName = Bucket,
+            Key = victim.Key,
+            VersionId = victim.VersionId,
+        }));
+        vault.Record(Maintenance, "DeleteObject", Bucket, victim.Key, delete);
+
+        Assert.Equal("denied:AccessDenied", delete);
+        await vault.AssertIntactAsync(victim);
+        await vault.AssertAuditHoldsEveryAttemptAsync();
+        var tail = await VaultProcess.RunVaultAsync(["audit", "tail", "--data", vault.Vault.DataDirectory, "--json", "-n", "1000000"]);
+        Assert.Contains(tail.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Operation(line) == "clock:untrusted");
+    }
+
+    [Fact]
     public async Task Init_OverRunningOrStoppedVault_RefusesAndLockedVersionSurvives()
     {
         await using var vault = await StartAsync();

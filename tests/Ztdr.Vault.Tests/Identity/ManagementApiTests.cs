@@ -169,6 +169,22 @@ public sealed class ManagementApiTests : IDisposable
         Assert.Equal(201, http.Response.StatusCode);
     }
 
+    [Theory]
+    [InlineData(true, 201)]
+    [InlineData(false, 403)]
+    public async Task Remote_SignedWithTrueTimeWhileHostClockYearsAhead_IsServedOnlyThroughTheRequestTimeWindow(bool window, int expected)
+    {
+        // The host's wall clock ten years ahead; the secure clock's window still holds true time.
+        var wall = new Tls.FixedTimeProvider(_clock.GetUtcNow().AddYears(10));
+        var api = new ManagementApi(_vault.Store, _limiter, wall, NullLogger<ManagementApi>.Instance,
+            requestTime: window ? () => ServerTimeWindow.At(_clock.GetUtcNow()) : null);
+        var http = Signed("POST", "/admin/v1/keys", """{"roles":["reader"],"buckets":["*"]}""", AdminId, AdminSecret);
+
+        await api.InvokeRemoteAsync(http);
+
+        Assert.Equal(expected, http.Response.StatusCode);
+    }
+
     [Fact]
     public async Task Remote_Unsigned_IsDeniedAndCountedAsAFailure()
     {

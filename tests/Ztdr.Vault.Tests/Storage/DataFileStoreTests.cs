@@ -131,35 +131,52 @@ public sealed class DataFileStoreTests : IDisposable
     }
 
     [Fact]
-    public async Task RemoveCrashLeftovers_UnreferencedFilesGo_ReferencedStay()
+    public async Task QuarantineUnreferenced_UnreferencedFilesMoveToQuarantine_ReferencedStay()
     {
         using var kept = new MemoryStream(new byte[10]);
         var referenced = _vault.Files.Publish(await _vault.Files.StageAsync(kept, 100, CancellationToken.None), "\"e\"");
         using var lost = new MemoryStream(new byte[20]);
         var leftover = _vault.Files.Publish(await _vault.Files.StageAsync(lost, 100, CancellationToken.None), "\"e\"");
 
-        var result = _vault.Files.RemoveCrashLeftovers(() => new HashSet<string> { referenced.FileId });
+        var result = _vault.Files.QuarantineUnreferenced(() => new HashSet<string> { referenced.FileId });
 
-        Assert.Equal([leftover.FileId], result.Removed);
+        Assert.Equal([leftover.FileId], result.Quarantined.Select(f => f.FileId));
+        Assert.Equal(20, result.Quarantined[0].Size);
         Assert.True(_vault.Files.Exists(referenced.FileId));
         Assert.False(_vault.Files.Exists(leftover.FileId));
+        Assert.Equal(20, new FileInfo(Path.Combine(_vault.Layout.QuarantineDirectory, leftover.FileId)).Length);
+        Assert.Equal([leftover.FileId], _vault.Files.ListQuarantine().Select(f => f.FileId));
     }
 
     [Fact]
-    public void RemoveCrashLeftovers_ImplausiblyMany_RemovesNothing()
+    public void QuarantineUnreferenced_MoreThanAnyCrashLeaves_QuarantinesAllDeletesNone()
     {
-        // A metadata store that lost rows looks like thousands of leftovers: then the files are evidence, not litter.
+        // A metadata store that lost rows looks like thousands of leftovers; the files are the data, never litter.
         for (var i = 0; i < 4097; i++)
         {
             var id = i.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
             File.WriteAllBytes(Path.Combine(_vault.Layout.ObjectsDirectory, id[..2], id), [1]);
         }
 
-        var result = _vault.Files.RemoveCrashLeftovers(() => new HashSet<string>());
+        var result = _vault.Files.QuarantineUnreferenced(() => new HashSet<string>());
 
-        Assert.Empty(result.Removed);
-        Assert.Equal(4097, result.Refused);
-        Assert.Equal(4097, Directory.EnumerateFiles(_vault.Layout.ObjectsDirectory, "*", SearchOption.AllDirectories).Count());
+        Assert.Equal(4097, result.Quarantined.Count);
+        Assert.Empty(Directory.EnumerateFiles(_vault.Layout.ObjectsDirectory, "*", SearchOption.AllDirectories));
+        Assert.Equal(4097, Directory.EnumerateFiles(_vault.Layout.QuarantineDirectory).Count());
+    }
+
+    [Fact]
+    public async Task ReleaseFromQuarantine_QuarantinedFile_IsBackInObjectsReadOnly()
+    {
+        using var body = new MemoryStream(new byte[7]);
+        var file = _vault.Files.Publish(await _vault.Files.StageAsync(body, 100, CancellationToken.None), "\"e\"");
+        _vault.Files.QuarantineUnreferenced(() => new HashSet<string>());
+
+        _vault.Files.ReleaseFromQuarantine(file.FileId);
+
+        Assert.True(_vault.Files.Exists(file.FileId));
+        Assert.Empty(_vault.Files.ListQuarantine());
+        Assert.Equal(UnixFileMode.UserRead, File.GetUnixFileMode(_vault.Layout.ObjectPath(file.FileId)));
     }
 
     [Fact]

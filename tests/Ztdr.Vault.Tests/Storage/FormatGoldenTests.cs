@@ -250,6 +250,16 @@ public sealed class FormatGoldenTests
         Assert.Equal("/srv/vault/objects/3f/3f0123456789abcdef0123456789abcd", layout.ObjectPath("3f0123456789abcdef0123456789abcd"));
     }
 
+    /// <summary>Added in layout version 1 as a new folder older readers ignore (docs/vault-storage.md, crash analysis).</summary>
+    [Fact]
+    public void VaultLayout_QuarantinePaths_AreFrozen()
+    {
+        var layout = new VaultLayout("/srv/vault");
+
+        Assert.Equal("/srv/vault/quarantine", layout.QuarantineDirectory);
+        Assert.Equal("/srv/vault/quarantine/3f0123456789abcdef0123456789abcd", layout.QuarantinePath("3f0123456789abcdef0123456789abcd"));
+    }
+
     [Fact]
     public void VaultLayout_RelativeRoot_IsMadeAbsolute()
     {
