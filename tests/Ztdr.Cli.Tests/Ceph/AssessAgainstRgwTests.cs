@@ -7,13 +7,15 @@ namespace Ztdr.Cli.Tests.Ceph;
 /// <summary>
 /// <c>ztdr assess</c> against RGW's lock bucket with the backup and admin users. What decides a zone holds: Object Lock
 /// on, COMPLIANCE observed on a written canary, neither key can delete or shorten a locked version. What RGW as set up
-/// here fails, and is asserted so a change is noticed: TLS (the test gateway is plain HTTP on loopback, by choice) and
-/// the admin's lifecycle rule (RGW accepts it; its lifecycle worker skips locked versions, which an API probe cannot see).
+/// here fails, and is asserted so a change is noticed: TLS (the test gateway is plain HTTP on loopback, by choice), the
+/// admin's lifecycle rule (RGW accepts it; its lifecycle worker skips locked versions, which an API probe cannot see),
+/// and the lock-cost probes of issue 12: RGW has no maximum retention, so the backup user locks a canary for 100 years
+/// and extends one to 100 years. It reports no quota either; its answer to the quota probe is never a pass.
 /// </summary>
 public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(fixture, "rgw-assess")
 {
     [Fact]
-    public async Task Assess_RgwLockBucket_LockAndComplianceHold_OnlyTlsAndAdminLifecycleFail()
+    public async Task Assess_RgwLockBucket_LockAndComplianceHold_TlsAdminLifecycleAndLockCostFail()
     {
         var report = Scratch.Combine("report.md");
         var environment = new Dictionary<string, string>
@@ -46,7 +48,15 @@ public sealed class AssessAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest(f
         Assert.Equal("pass", probes[("works-without-backup-software", "PutObject/GetObject with Object Lock headers")].Result);
 
         var failed = probes.Where(p => p.Value.Result == "fail").Select(p => p.Key).Order().ToList();
-        Assert.Equal([("admin-credential", "Lifecycle rule expiring versions"), ("hardened-by-default", "TLS only")], failed);
+        Assert.Equal(
+            [
+                ("admin-credential", "Lifecycle rule expiring versions"),
+                ("backup-credential", "Extend retention to 100 years"),
+                ("backup-credential", "Lock new data for 100 years"),
+                ("hardened-by-default", "TLS only"),
+            ],
+            failed);
+        Assert.NotEqual("pass", probes[("backup-credential", "Quota on locked data")].Result);
         Assert.Contains("- Verdict: **FAIL**: ", await File.ReadAllTextAsync(report), StringComparison.Ordinal);
     }
 
