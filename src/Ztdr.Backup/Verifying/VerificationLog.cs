@@ -35,30 +35,33 @@ internal sealed class VerificationLog(IObjectStore store, Repository.Repository 
         return id;
     }
 
-    /// <summary>The record with the latest time, or null when the repository holds none. A record that fails authentication throws.</summary>
+    /// <summary>
+    /// The authentic record with the latest time, or null when the repository holds none. Records are read through
+    /// the repository's <see cref="Authenticity.AuthenticReader"/>: one that does not authenticate (planted with a
+    /// stolen backup key) is passed over and logged as an impostor, so it can neither break <c>status</c> nor stand in
+    /// for a verification that never ran.
+    /// </summary>
     public async Task<VerificationRecord?> LatestAsync(CancellationToken cancellationToken)
     {
-        var ids = new List<ObjectId>();
-        await foreach (var item in store.ListAsync(Prefix, cancellationToken))
+        var names = new List<(ObjectId Id, Authenticity.StoredName Item)>();
+        await foreach (var item in repository.Reader.ListAsync(Prefix, cancellationToken))
         {
             if (ObjectId.TryParse(item.Name[Prefix.Length..], out var id))
             {
-                ids.Add(id);
+                names.Add((id, item));
             }
         }
 
-        var records = new VerificationRecord[ids.Count];
-        await Parallel.ForAsync(0, ids.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
+        var records = new VerificationRecord?[names.Count];
+        await Parallel.ForAsync(0, names.Count, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = cancellationToken }, async (i, token) =>
         {
-            using var buffer = new MemoryStream();
-            await using (var stream = await store.GetAsync(Name(ids[i]), cancellationToken: token))
-            {
-                await stream.CopyToAsync(buffer, token);
-            }
-
             using var compressor = new BlobCompressor(repository.Config.CompressionLevel);
-            records[i] = VerificationRecord.Parse(SealedObject.Open(repository.Keys, compressor, ObjectType.Verification, ids[i], buffer.ToArray(), MaxBodyLength));
+            records[i] = await repository.Reader.ReadAsync(
+                names[i].Item,
+                MaxBodyLength + 4096,
+                bytes => VerificationRecord.Parse(SealedObject.Open(repository.Keys, compressor, ObjectType.Verification, names[i].Id, bytes, MaxBodyLength)),
+                token);
         });
-        return records.Length == 0 ? null : records.MaxBy(r => r.Time);
+        return records.OfType<VerificationRecord>().MaxBy(r => r.Time);
     }
 }

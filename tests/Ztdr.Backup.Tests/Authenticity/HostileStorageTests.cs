@@ -320,6 +320,19 @@ public sealed class HostileStorageTests : IDisposable
     }
 
     [Fact]
+    public async Task LatestVerification_RecordPlanted_IsSkippedNotThrown()
+    {
+        await InitAndBackupAsync();
+        var planted = VerificationLog.Name(ObjectId.NewRandom());
+        _store.PutVersion(planted, new byte[500], FarFuture);
+
+        using var repository = await Repo.OpenAsync(_store, Password, _time, Ct);
+
+        Assert.Null(await new VerificationLog(repository.Store, repository).LatestAsync(Ct));
+        Assert.Equal(planted, Assert.Single(repository.Impostors.Found).Name);
+    }
+
+    [Fact]
     public async Task Open_CredentialsMayNotListVersions_OpensOnCurrentVersionsAndSaysWhy()
     {
         var snapshot = await InitAndBackupAsync();
