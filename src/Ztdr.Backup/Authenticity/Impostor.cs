@@ -12,9 +12,11 @@ namespace Ztdr.Backup.Authenticity;
 /// <param name="Reason">Why it is not accepted, one line.</param>
 public sealed record Impostor(string Name, string? VersionId, DateTimeOffset? Written, string Reason)
 {
-    /// <summary>One line for a warning or a finding: name, version, time and why.</summary>
-    public override string ToString() =>
-        $"{Name}" + (VersionId is null ? string.Empty : $" version {VersionId}")
-        + (Written is { } written ? $" written {written.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}" : string.Empty)
-        + $": {Reason}";
+    /// <summary>Which version, when, and why, without the name: a finding's detail.</summary>
+    public string Detail =>
+        string.Join(' ', new[] { VersionId is null ? null : $"version {VersionId}", Written is { } written ? $"written {written.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}" : null }.OfType<string>())
+        is { Length: > 0 } where ? $"{where}: {Reason}" : Reason;
+
+    /// <summary>One line for a warning: name, version, time and why.</summary>
+    public override string ToString() => VersionId is null && Written is null ? $"{Name}: {Reason}" : $"{Name} {Detail}";
 }

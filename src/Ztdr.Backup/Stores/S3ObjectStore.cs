@@ -350,26 +350,13 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         ObjectNames.Validate(name);
         var key = _prefix + name;
-        var versions = new List<S3ObjectVersion>();
-        var request = new ListVersionsRequest { BucketName = _bucket, Prefix = key };
-        try
+        var versions = new List<ObjectVersion>();
+        await foreach (var version in ListVersionsAsync(name, cancellationToken))
         {
-            while (true)
+            if (version.Name == name)
             {
-                var page = await _client.ListVersionsAsync(request, cancellationToken);
-                versions.AddRange((page.Versions ?? []).Where(v => v.Key == key));
-                if (page.IsTruncated != true)
-                {
-                    break;
-                }
-
-                request.KeyMarker = page.NextKeyMarker;
-                request.VersionIdMarker = page.NextVersionIdMarker;
+                versions.Add(version);
             }
-        }
-        catch (Exception e) when (S3ErrorTranslation.IsStoreFailure(e, cancellationToken))
-        {
-            throw S3ErrorTranslation.Translate(e, _bucket, name);
         }
 
         // Listed newest first; remove oldest first so a refused delete never leaves older bytes visible.

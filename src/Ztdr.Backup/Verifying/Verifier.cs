@@ -62,7 +62,7 @@ internal sealed class Verifier(IObjectStore store, Repository.Repository reposit
 
         foreach (var impostor in repository.Impostors.Found)
         {
-            findings.Add(FindingKind.Impostor, impostor.Name, impostor.ToString()[impostor.Name.Length..].TrimStart(' ', ':'));
+            findings.Add(FindingKind.Impostor, impostor.Name, impostor.Detail);
         }
 
         if (repository.Impostors.Count > repository.Impostors.Found.Count)
