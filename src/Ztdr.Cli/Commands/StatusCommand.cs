@@ -125,11 +125,17 @@ internal static class StatusCommand
             text.Append("newest snapshot: none in any readable zone\n");
         }
 
+        foreach (var same in verdict.SameRepositories)
+        {
+            text.Append($"same repository ({same.RepositoryId[..8]}): {string.Join(", ", same.Zones)}; counted as one copy");
+            text.Append(same.OffsiteDisagrees ? ", not off-site: only some of these entries are marked \"offsite\": true\n" : "\n");
+        }
+
         var unclean = zones.Where(z => !z.VerifiedClean).Select(z => $"{z.Name}: {(z.Readable ? VerificationText(z) : "unreadable")}").ToList();
-        text.Append(Line("3 copies", verdict.Copies, $"the live data and {Plural(verdict.Holding.Count, "zone")} holding the newest snapshot"));
+        text.Append(Line("3 copies", verdict.Copies, $"the live data and {Plural(verdict.Copies.Count - ResilienceVerdict.LiveCopies, "repository", "repositories")} holding the newest snapshot"));
         text.Append(Line("2 media", verdict.Media, $"{Plural(verdict.Media.Count, "distinct storage endpoint")}"));
-        text.Append(Line("1 off-site", verdict.Offsite, verdict.Offsite.Met ? $"{Plural(verdict.Offsite.Count, "zone")} marked off-site" : "no zone holding it is marked \"offsite\": true in the zone file"));
-        text.Append(Line("1 immutable", verdict.Immutable, $"{Plural(verdict.Immutable.Count, "zone")} keeping it under COMPLIANCE until its retain-until"));
+        text.Append(Line("1 off-site", verdict.Offsite, verdict.Offsite.Met ? $"{Plural(verdict.Offsite.Count, "repository", "repositories")} marked off-site" : "no repository holding it is marked \"offsite\": true in every zone entry for it"));
+        text.Append(Line("1 immutable", verdict.Immutable, $"{Plural(verdict.Immutable.Count, "repository", "repositories")} keeping it under COMPLIANCE until its retain-until"));
         text.Append(Line("0 errors", verdict.Errors, unclean.Count == 0 ? "the last verification of every zone was clean" : string.Join("; ", unclean)));
         text.Append($"3-2-1-1-0: {(verdict.Met ? "met" : "NOT met")}\n");
         return text.ToString();
@@ -145,6 +151,17 @@ internal static class StatusCommand
             writer.WritePropertyName("newestSnapshot");
             WriteSnapshot(writer, verdict.Newest, now);
             writer.WriteStrings("holdingZones", verdict.Holding);
+            writer.WriteStartArray("sameRepository");
+            foreach (var same in verdict.SameRepositories)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("repositoryId", same.RepositoryId);
+                writer.WriteStrings("zones", same.Zones);
+                writer.WriteBoolean("offsiteDisagrees", same.OffsiteDisagrees);
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
             writer.WriteStartObject("rules");
             foreach (var (name, rule) in verdict.Rules)
             {
@@ -174,6 +191,7 @@ internal static class StatusCommand
         writer.WriteStartObject();
         writer.WriteString("name", zone.Name);
         writer.WriteString("repository", zone.Repository);
+        writer.WriteString("repositoryId", zone.RepositoryId);
         writer.WriteString("medium", zone.Medium);
         writer.WriteBoolean("offsite", zone.Offsite);
         writer.WriteBoolean("readable", zone.Readable);
@@ -282,4 +300,6 @@ internal static class StatusCommand
     };
 
     private static string Plural(int count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
+
+    private static string Plural(int count, string noun, string nouns) => $"{count} {(count == 1 ? noun : nouns)}";
 }

@@ -52,12 +52,42 @@ internal static class ZoneProbe
         }
     }
 
-    /// <summary>The medium "2 media" counts for a repository location (see <see cref="ZoneStatus"/>).</summary>
+    /// <summary>
+    /// The medium "2 media" counts for a repository location (see <see cref="ZoneStatus"/>): the endpoint's address and
+    /// port, so that two spellings of one server (<c>localhost</c> and <c>127.0.0.1</c>) are one medium. A host name that
+    /// does not resolve stays as written; its zone will be unreadable anyway.
+    /// </summary>
     public static string MediumOf(RepositoryLocation location) => location switch
     {
-        S3Location s3 => s3.Endpoint.Authority.ToLowerInvariant(),
+        S3Location s3 => $"{AddressOf(s3.Endpoint.IdnHost)}:{s3.Endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)}",
         _ => "local",
     };
+
+    private static string AddressOf(string host)
+    {
+        if (System.Net.IPAddress.TryParse(host, out var literal))
+        {
+            return Format(literal);
+        }
+
+        try
+        {
+            // The lowest address identifies the server: localhost gives ::1 and 127.0.0.1, which must match "127.0.0.1".
+            var addresses = System.Net.Dns.GetHostAddresses(host);
+            return addresses.Length == 0 ? host.ToLowerInvariant() : addresses.Select(Format).Min(StringComparer.Ordinal)!;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return host.ToLowerInvariant();
+        }
+    }
+
+    /// <summary>IPv4 as dotted quad (also when mapped into IPv6), IPv6 in brackets as in a URL; loopback is one address.</summary>
+    private static string Format(System.Net.IPAddress address) =>
+        System.Net.IPAddress.IsLoopback(address) ? "127.0.0.1"
+        : address.IsIPv4MappedToIPv6 ? address.MapToIPv4().ToString()
+        : address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]"
+        : address.ToString();
 
     private static async Task<ZoneStatus> ReadAsync(ZoneStatus zone, IObjectStore store, BackupRepository repository, CliContext context, CancellationToken cancellationToken)
     {
@@ -86,6 +116,7 @@ internal static class ZoneProbe
 
         return zone with
         {
+            RepositoryId = repository.Id.ToString(),
             SnapshotCount = snapshots.Count,
             Newest = newest,
             Lock = lockStatus,

@@ -18,6 +18,9 @@ internal sealed record ZoneStatus(string Name, string Repository, string Medium,
 {
     public string? Error { get; init; }
 
+    /// <summary>The repository's id as read from storage: what makes two zone entries the same copy.</summary>
+    public string? RepositoryId { get; init; }
+
     public int SnapshotCount { get; init; }
 
     public NewestSnapshot? Newest { get; init; }

@@ -95,6 +95,41 @@ public sealed class StatusAgainstVaultTests() : VaultCliTest("cli-status")
     }
 
     [Fact]
+    public async Task Status_OneRepositoryListedTwice_CountedOnceNotOffsite_NamesTheEntries()
+    {
+        // One repository in two zone entries: the backup key via 127.0.0.1, the reader key via localhost and marked
+        // off-site. Counted by entry this was "3-2-1-1-0: met" (3 copies, 2 media, 1 off-site) with a single copy.
+        var environment = await ZonesAsync(("primary", Vault, "backup", false), ("primary-ro", Vault, "reader", true));
+        var zonesFile = Path.Combine(environment["XDG_CONFIG_HOME"], "ztdr", "zones.json");
+        var zones = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(zonesFile))!;
+        zones["zones"]![1]!["repository"] = string.Format(CultureInfo.InvariantCulture, "s3:https://localhost:{0}/{1}/zone-primary", Vault.Port, VaultProcess.DefaultBucket);
+        await File.WriteAllTextAsync(zonesFile, zones.ToJsonString());
+        await RunOkAsync(environment, "--zone", "primary", "init", "--retention", "1d");
+        await RunOkAsync(environment, "--zone", "primary", "backup", CreateSource());
+        await RunOkAsync(environment, "--zone", "primary", "verify");
+
+        var status = await StatusJsonAsync(environment, expectedExit: 1);
+
+        Assert.False(status.GetProperty("met").GetBoolean());
+        Assert.Equal(2, Rule(status, "copies").GetProperty("count").GetInt32());
+        Assert.Equal(1, Rule(status, "media").GetProperty("count").GetInt32());
+        Assert.Equal(0, Rule(status, "offsite").GetProperty("count").GetInt32());
+        Assert.Equal(1, Rule(status, "immutable").GetProperty("count").GetInt32());
+        Assert.True(Rule(status, "errors").GetProperty("met").GetBoolean());
+        var same = Assert.Single(status.GetProperty("sameRepository").EnumerateArray());
+        Assert.Equal(["primary", "primary-ro"], same.GetProperty("zones").EnumerateArray().Select(z => z.GetString()));
+        Assert.True(same.GetProperty("offsiteDisagrees").GetBoolean());
+        Assert.Equal(same.GetProperty("repositoryId").GetString(), status.GetProperty("zones")[1].GetProperty("repositoryId").GetString());
+
+        var text = await CliProcess.RunAsync(environment, "status");
+        Assert.True(text.ExitCode == 1, text.ToString());
+        Assert.Contains(
+            $"same repository ({same.GetProperty("repositoryId").GetString()![..8]}): primary, primary-ro; counted as one copy, not off-site: only some of these entries are marked \"offsite\": true",
+            CliProcess.Lines(text.StandardOutput));
+        Assert.Equal("3-2-1-1-0: NOT met", CliProcess.Lines(text.StandardOutput)[^1]);
+    }
+
+    [Fact]
     public async Task Verify_ReaderKey_RecordsOnThisHostInOneLine_StatusReadsIt_BackupKeyRecordsInRepository()
     {
         var environment = await ZonesAsync(("a", Vault, "reader", false));

@@ -34,7 +34,7 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Equal(CommandErrors.Failed, await test.RunAsync("status", "--json"));
 
         var root = JsonDocument.Parse(test.Out.ToString()).RootElement;
-        Assert.Equal(["met", "newestSnapshot", "holdingZones", "rules", "zones"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["met", "newestSnapshot", "holdingZones", "sameRepository", "rules", "zones"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["copies", "media", "offsite", "immutable", "errors"], root.GetProperty("rules").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["count", "required", "met"], root.GetProperty("rules").GetProperty("copies").EnumerateObject().Select(p => p.Name));
         Assert.True(root.GetProperty("rules").GetProperty("copies").GetProperty("met").GetBoolean());
@@ -44,7 +44,7 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Equal(0, root.GetProperty("rules").GetProperty("immutable").GetProperty("count").GetInt32());
         var zone = root.GetProperty("zones")[0];
         Assert.Equal(
-            ["name", "repository", "medium", "offsite", "readable", "error", "snapshots", "newestSnapshot", "lock", "lastVerification"],
+            ["name", "repository", "repositoryId", "medium", "offsite", "readable", "error", "snapshots", "newestSnapshot", "lock", "lastVerification"],
             zone.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["id", "time", "ageSeconds", "hostname", "retainUntil"], zone.GetProperty("newestSnapshot").EnumerateObject().Select(p => p.Name));
         Assert.Equal("not-immutable", zone.GetProperty("lock").GetProperty("mode").GetString());
@@ -88,6 +88,48 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Equal(new RuleResult(1, 1, true), verdict.Immutable);
         Assert.Equal(new RuleResult(4, 0, false), verdict.Errors);
         Assert.False(verdict.Met);
+    }
+
+    [Fact]
+    public void Judge_OneRepositoryInTwoEntries_OneCopyOnOneMedium_OffsiteOnlyWhenEveryEntrySaysSo()
+    {
+        var id = ObjectId.NewRandom();
+        var time = new DateTimeOffset(2026, 1, 2, 3, 4, 5, TimeSpan.Zero);
+        var covered = new LockStatus("COMPLIANCE", time.AddDays(1), Covers: true);
+        ZoneStatus[] zones =
+        [
+            Zone("primary", "127.0.0.1:9000", false, covered, (id, null, time)) with { RepositoryId = "r1" },
+            Zone("primary-ro", "127.0.0.2:9000", true, covered, (id, null, time)) with { RepositoryId = "r1" },
+            Zone("other", "10.0.0.1:9000", true, null, (ObjectId.NewRandom(), id, time)) with { RepositoryId = "r2" },
+        ];
+
+        var verdict = ResilienceVerdict.Judge(zones);
+
+        Assert.Equal(["primary", "primary-ro", "other"], verdict.Holding);
+        Assert.Equal(new RuleResult(3, 3, true), verdict.Copies);
+        Assert.Equal(new RuleResult(2, 2, true), verdict.Media);
+        Assert.Equal(new RuleResult(1, 1, true), verdict.Offsite);
+        Assert.Equal(new RuleResult(1, 1, true), verdict.Immutable);
+        var same = Assert.Single(verdict.SameRepositories);
+        Assert.Equal(("r1", true), (same.RepositoryId, same.OffsiteDisagrees));
+        Assert.Equal(["primary", "primary-ro"], same.Zones);
+
+        var alone = ResilienceVerdict.Judge(zones[..2]);
+        Assert.Equal(new RuleResult(2, 3, false), alone.Copies);
+        Assert.Equal(new RuleResult(1, 2, false), alone.Media);
+        Assert.Equal(new RuleResult(0, 1, false), alone.Offsite);
+    }
+
+    [Fact]
+    public void MediumOf_LocalhostAndLoopbackAddress_OneMedium()
+    {
+        var names = new[] { "s3:https://localhost:9000/b/p", "s3:https://127.0.0.1:9000/b/q", "s3:https://[::1]:9000/b/r" }
+            .Select(text => ZoneProbe.MediumOf(Ztdr.Cli.Locations.RepositoryLocation.Parse(text)))
+            .Distinct()
+            .ToList();
+
+        Assert.Equal(["127.0.0.1:9000"], names);
+        Assert.NotEqual(names[0], ZoneProbe.MediumOf(Ztdr.Cli.Locations.RepositoryLocation.Parse("s3:https://127.0.0.1:9001/b/p")));
     }
 
     private static ZoneStatus Zone(string name, string medium, bool offsite, LockStatus? lockStatus, (ObjectId Id, ObjectId? Origin, DateTimeOffset Time) snapshot) =>
