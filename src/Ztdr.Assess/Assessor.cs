@@ -28,6 +28,9 @@ public static class Assessor
             await PreflightAsync(target, admin, options.AdminProfile!, bucket, prefix, cancellationToken);
         }
 
+        // Read with the strongest key given: what the probes may restore, and what the run must leave as it found.
+        var settingsReader = admin ?? backup;
+        var settings = await BucketSettings.ReadAsync(settingsReader, bucket, cancellationToken);
         var results = new List<ProbeResult>();
 
         // Hardened by default.
@@ -58,14 +61,14 @@ public static class Assessor
         }
 
         // Can the backup credential destroy or hide data?
-        results.AddRange(await new DestructiveProbes(Question.BackupCredential, backup, backup, bucket, WriteCanary).RunAsync(cancellationToken));
+        results.AddRange(await new DestructiveProbes(Question.BackupCredential, backup, backup, bucket, settings, WriteCanary).RunAsync(cancellationToken));
         results.AddRange(await new LimitProbes(target, backup, bucket, prefix, ServerNow, WriteCanary).RunAsync(cancellationToken));
 
         // Does administrative privilege allow deletes or resets?
         if (admin is not null)
         {
             // Canaries of their own names: on a bucket with write-once names the backup question's names are taken.
-            results.AddRange(await new DestructiveProbes(Question.AdminCredential, admin, backup, bucket, (name, ct) => WriteCanary("admin-" + name, ct)).RunAsync(cancellationToken));
+            results.AddRange(await new DestructiveProbes(Question.AdminCredential, admin, backup, bucket, settings, (name, ct) => WriteCanary("admin-" + name, ct)).RunAsync(cancellationToken));
         }
         else
         {
@@ -80,7 +83,27 @@ public static class Assessor
         // Works without the backup software?
         results.Add(await RetentionProbes.RoundTripAsync(backup, bucket, roundTrip, roundTripEvidence, cancellationToken));
 
+        results.Add(LeftAsFound(settings, await BucketSettings.ReadAsync(settingsReader, bucket, cancellationToken)));
         return new AssessmentReport(options.Endpoint, bucket, runId, prefix, started, results);
+    }
+
+    /// <summary>
+    /// The run's own promise: every bucket setting as it was before the first probe. A difference means a probe was
+    /// wrongly accepted and could not be undone; the report names it, so the operator can put it back.
+    /// </summary>
+    private static ProbeResult LeftAsFound(BucketSettings before, BucketSettings after)
+    {
+        const string Probe = "Bucket settings left as found";
+        const string Request = "GetBucketVersioning, GetObjectLockConfiguration, GetBucketLifecycleConfiguration, GetBucketPolicy before and after";
+        var differences = before.Differences(after);
+        if (differences.Count > 0)
+        {
+            return new ProbeResult(Question.HardenedByDefault, Probe, ProbeOutcome.Fail, Request, string.Join("; ", differences), "a probe was wrongly accepted and its change could not be undone: put these settings back by hand");
+        }
+
+        return before.VersioningKnown || before.ObjectLockKnown || before.LifecycleKnown
+            ? new ProbeResult(Question.HardenedByDefault, Probe, ProbeOutcome.Pass, Request, after.Summary)
+            : new ProbeResult(Question.HardenedByDefault, Probe, ProbeOutcome.NotApplicable, Request, after.Summary, "the key may not read the bucket's settings");
     }
 
     /// <summary>One signed request that must work before any probe means anything; its failure is the one line the user sees.</summary>

@@ -5,14 +5,17 @@ namespace Ztdr.Assess;
 
 /// <summary>
 /// Every way one key might destroy, shorten or hide locked data, each tried for real. Object-level probes attack a
-/// fresh canary of their own (so one probe that succeeds cannot make a later one look refused); bucket-level probes
-/// change nothing that is not put back when the server wrongly accepts them.
+/// fresh canary of their own (so one probe that succeeds cannot make a later one look refused), and a canary that
+/// could not be locked makes its probe not applicable: a refusal then shows the key's rights, not the lock. A
+/// bucket-level probe is tried only where the bucket's prior setting (<paramref name="settings"/>) is known and can be
+/// restored exactly when the server wrongly accepts the change; elsewhere it is not applicable and says why.
 /// </summary>
 internal sealed class DestructiveProbes(
     Question question,
     IAmazonS3 attacker,
     IAmazonS3 backup,
     string bucket,
+    BucketSettings settings,
     Func<string, CancellationToken, Task<(Canary? Canary, string Evidence)>> writeCanary)
 {
     public async Task<IReadOnlyList<ProbeResult>> RunAsync(CancellationToken cancellationToken)
@@ -55,9 +58,16 @@ internal sealed class DestructiveProbes(
             return new ProbeResult(question, probe, ProbeOutcome.NotApplicable, request, $"canary not written: {writeEvidence}");
         }
 
-        var answer = await attack(canary, cancellationToken);
-        var note = canary.Locked ? null : $"the canary could not be locked ({writeEvidence})";
-        return Verdict(probe, $"{request} on {canary.Address}", answer, note);
+        if (!canary.Locked)
+        {
+            // Accepted, the key destroyed data, which is the failure; refused, it shows the key's rights, never a lock.
+            var unlocked = await attack(canary, cancellationToken);
+            return unlocked.Accepted
+                ? new ProbeResult(question, probe, ProbeOutcome.Fail, $"{request} on {canary.Address}", unlocked.Evidence, $"the canary could not be locked ({writeEvidence})")
+                : new ProbeResult(question, probe, ProbeOutcome.NotApplicable, $"{request} on {canary.Address}", unlocked.Evidence, $"the canary could not be locked ({writeEvidence}), so no lock was tested");
+        }
+
+        return Verdict(probe, $"{request} on {canary.Address}", await attack(canary, cancellationToken), null);
     }
 
     /// <summary>A retention change: meaningless on an unlocked canary, which is itself the failure to report.</summary>
@@ -96,6 +106,11 @@ internal sealed class DestructiveProbes(
             return new ProbeResult(question, Probe, ProbeOutcome.NotApplicable, Request, $"canary not written: {writeEvidence}");
         }
 
+        if (!canary.Locked)
+        {
+            return new ProbeResult(question, Probe, ProbeOutcome.NotApplicable, Request, $"the canary could not be locked: {writeEvidence}", "not tried: it would only show a plain version being hidden");
+        }
+
         var delete = await Answer.OfAsync(async () => await attacker.DeleteObjectAsync(new DeleteObjectRequest { BucketName = bucket, Key = canary.Key }, cancellationToken));
         if (!delete.Accepted)
         {
@@ -121,30 +136,60 @@ internal sealed class DestructiveProbes(
             : new ProbeResult(question, Probe, ProbeOutcome.Fail, $"{Request} on {canary.Address}", evidence, "the data is gone or hidden after a plain delete");
     }
 
+    /// <summary>
+    /// Only from Enabled, the one state the probe can put back: a bucket never versioned ("Off") cannot return to that
+    /// state once versioning is set either way, so suspending it would change the bucket for good.
+    /// </summary>
     private async Task<ProbeResult> SuspendVersioningAsync(CancellationToken cancellationToken)
     {
+        const string Probe = "Suspend versioning";
         const string Request = "PutBucketVersioning Suspended";
+        if (settings.Versioning != VersionStatus.Enabled.Value)
+        {
+            var why = !settings.VersioningKnown ? $"the versioning state could not be read ({settings.Versioning}), so a change could not be put back exactly"
+                : settings.Versioning == BucketSettings.NeverVersioned ? "versioning was never enabled on this bucket; any change would be for good (S3 cannot return a bucket to unversioned)"
+                : $"versioning is already {settings.Versioning}";
+            return new ProbeResult(question, Probe, ProbeOutcome.NotApplicable, Request, $"not tried: {why}", "see \"Versioning enabled\"");
+        }
+
         var answer = await Answer.OfAsync(async () => await attacker.PutBucketVersioningAsync(Versioning(VersionStatus.Suspended), cancellationToken));
         if (!answer.Accepted)
         {
-            return Verdict("Suspend versioning", Request, answer, null);
+            return Verdict(Probe, Request, answer, null);
         }
 
-        // Wrongly accepted: put it back at once, so the assessment does not leave the bucket weaker than it found it.
+        // Wrongly accepted: put the state it had back at once, so the assessment leaves the bucket as it found it.
         var restore = await Answer.OfAsync(async () => await attacker.PutBucketVersioningAsync(Versioning(VersionStatus.Enabled), cancellationToken));
-        return new ProbeResult(question, "Suspend versioning", ProbeOutcome.Fail, Request, answer.Evidence, $"re-enabling versioning: {restore.Evidence}");
+        return new ProbeResult(question, Probe, ProbeOutcome.Fail, Request, answer.Evidence, $"re-enabling versioning: {restore.Evidence}");
     }
 
     private PutBucketVersioningRequest Versioning(VersionStatus status) => new() { BucketName = bucket, VersioningConfig = new S3BucketVersioningConfig { Status = status } };
 
-    /// <summary>S3 has no way to turn Object Lock off; a server that accepts "Disabled" has a lock that can be removed.</summary>
+    /// <summary>
+    /// S3 has no way to turn Object Lock off; a server that accepts "Disabled" has a lock that can be removed. Tried
+    /// only on a bucket whose configuration is known and set, so a wrongly accepted change can be put back as it was.
+    /// </summary>
     private async Task<ProbeResult> DisableObjectLockAsync(CancellationToken cancellationToken)
     {
+        const string Probe = "Remove the lock configuration";
         const string Request = "PutObjectLockConfiguration ObjectLockEnabled=Disabled, no rule";
+        if (settings.LockConfiguration is not { } previous)
+        {
+            var why = settings.ObjectLockKnown ? "the bucket has no Object Lock configuration to remove" : $"the lock configuration could not be read ({settings.ObjectLock}), so a change could not be put back exactly";
+            return new ProbeResult(question, Probe, ProbeOutcome.NotApplicable, Request, $"not tried: {why}");
+        }
+
         var answer = await Answer.OfAsync(async () => await attacker.PutObjectLockConfigurationAsync(
             new PutObjectLockConfigurationRequest { BucketName = bucket, ObjectLockConfiguration = new ObjectLockConfiguration { ObjectLockEnabled = new ObjectLockEnabled("Disabled") } },
             cancellationToken));
-        return Verdict("Remove the lock configuration", Request, answer, null);
+        if (!answer.Accepted)
+        {
+            return Verdict(Probe, Request, answer, null);
+        }
+
+        var restore = await Answer.OfAsync(async () => await attacker.PutObjectLockConfigurationAsync(
+            new PutObjectLockConfigurationRequest { BucketName = bucket, ObjectLockConfiguration = previous }, cancellationToken));
+        return new ProbeResult(question, Probe, ProbeOutcome.Fail, Request, answer.Evidence, $"restoring the previous lock configuration: {restore.Evidence}");
     }
 
     /// <summary>A rule that would expire the canaries' versions after a day; wrongly accepted, the previous configuration is put back.</summary>
@@ -152,8 +197,11 @@ internal sealed class DestructiveProbes(
     {
         const string Probe = "Lifecycle rule expiring versions";
         const string Request = "PutBucketLifecycleConfiguration Expiration 1 d + NoncurrentVersionExpiration 1 d on the canary prefix";
-        GetLifecycleConfigurationResponse? before = null;
-        _ = await Answer.OfAsync(async () => before = await attacker.GetLifecycleConfigurationAsync(new GetLifecycleConfigurationRequest { BucketName = bucket }, cancellationToken));
+        if (!settings.LifecycleKnown)
+        {
+            return new ProbeResult(question, Probe, ProbeOutcome.NotApplicable, Request, $"not tried: the lifecycle configuration could not be read ({settings.Lifecycle}), so a change could not be put back exactly");
+        }
+
         var rule = new LifecycleRule
         {
             Id = "ztdr-assess-expire",
@@ -169,7 +217,7 @@ internal sealed class DestructiveProbes(
             return Verdict(Probe, Request, answer, null);
         }
 
-        var restore = before?.Configuration is { Rules.Count: > 0 } previous
+        var restore = settings.LifecycleConfiguration is { } previous
             ? await Answer.OfAsync(async () => await attacker.PutLifecycleConfigurationAsync(new PutLifecycleConfigurationRequest { BucketName = bucket, Configuration = previous }, cancellationToken))
             : await Answer.OfAsync(async () => await attacker.DeleteLifecycleConfigurationAsync(new DeleteLifecycleConfigurationRequest { BucketName = bucket }, cancellationToken));
         return new ProbeResult(question, Probe, ProbeOutcome.Fail, Request, answer.Evidence, $"restoring the previous lifecycle configuration: {restore.Evidence}");

@@ -84,6 +84,49 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Run_UnversionedBucketWithAKeyAllowedEverything_LeavesEverySettingAsFound()
+    {
+        // Before: "Suspend versioning" was accepted here and its clean-up *enabled* versioning, which on AWS cannot be
+        // undone, and the next run passed "Versioning enabled".
+        const string Unversioned = "unversioned";
+        using var admin = _vault.CreateClient("admin");
+        await admin.PutBucketAsync(new PutBucketRequest { BucketName = Unversioned });
+        var before = await SettingsAsync(admin, Unversioned);
+
+        var report = await Assessor.RunAsync(Options(Unversioned, admin: VaultProcess.AllRolesProfile) with { Profile = VaultProcess.AllRolesProfile }, TimeProvider.System);
+
+        Assert.Equal(before, await SettingsAsync(admin, Unversioned));
+        Assert.Equal("Off", before.Versioning);
+        var suspend = Single(report, Question.BackupCredential, "Suspend versioning");
+        Assert.Equal(ProbeOutcome.NotApplicable, suspend.Outcome);
+        Assert.Contains("never enabled", suspend.Evidence, StringComparison.Ordinal);
+        Assert.Equal(ProbeOutcome.Fail, Find(report, "Versioning enabled").Outcome);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Bucket settings left as found").Outcome);
+
+        // The canaries could not be locked: no probe on them may pass, whatever the server answered.
+        foreach (var question in new[] { Question.BackupCredential, Question.AdminCredential })
+        {
+            foreach (var probe in new[] { "Delete a locked version", "Multi-delete a locked version", "Bypass governance on delete", "Delete marker hides data" })
+            {
+                Assert.NotEqual(ProbeOutcome.Pass, Single(report, question, probe).Outcome);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Run_LockBucket_LeavesEverySettingAsFound()
+    {
+        using var admin = _vault.CreateClient("admin");
+        var before = await SettingsAsync(admin, VaultProcess.DefaultBucket);
+
+        var report = await Assessor.RunAsync(Options(VaultProcess.DefaultBucket, admin: VaultProcess.AllRolesProfile), TimeProvider.System);
+
+        Assert.Equal(before, await SettingsAsync(admin, VaultProcess.DefaultBucket));
+        Assert.Equal("Enabled", before.Versioning);
+        Assert.Equal(ProbeOutcome.Pass, Find(report, "Bucket settings left as found").Outcome);
+    }
+
+    [Fact]
     public async Task Run_LockBucketWithEveryRoleAsAdmin_LockItselfRefusesWhatPermissionsWouldAllow()
     {
         // The "all" key may delete versions and bypass governance: only the COMPLIANCE lock stands in its way.
@@ -255,6 +298,36 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
         Profile = "backup",
         CaBundle = vault.CaBundle,
     };
+
+    /// <summary>
+    /// The bucket's versioning, lock configuration, lifecycle and policy as the SDK reads them, each as text or the
+    /// error code: read by the test itself, not by the code under test.
+    /// </summary>
+    internal static async Task<(string Versioning, string Lock, string Lifecycle, string Policy)> SettingsAsync(Amazon.S3.IAmazonS3 client, string bucket)
+    {
+        var versioning = await client.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucket });
+        return (
+            versioning.VersioningConfig?.Status?.Value is { Length: > 0 } status ? status : "Off",
+            await TextOrCodeAsync(async () =>
+            {
+                var c = (await client.GetObjectLockConfigurationAsync(new GetObjectLockConfigurationRequest { BucketName = bucket })).ObjectLockConfiguration;
+                return $"{c?.ObjectLockEnabled?.Value} {c?.Rule?.DefaultRetention?.Mode?.Value} {c?.Rule?.DefaultRetention?.Days} {c?.Rule?.DefaultRetention?.Years}";
+            }),
+            await TextOrCodeAsync(async () => string.Join('|', ((await client.GetLifecycleConfigurationAsync(new GetLifecycleConfigurationRequest { BucketName = bucket })).Configuration?.Rules ?? []).Select(r => $"{r.Id} {r.Status?.Value} {r.Expiration?.Days}"))),
+            await TextOrCodeAsync(async () => (await client.GetBucketPolicyAsync(new GetBucketPolicyRequest { BucketName = bucket })).Policy ?? ""));
+    }
+
+    private static async Task<string> TextOrCodeAsync(Func<Task<string>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Amazon.S3.AmazonS3Exception e)
+        {
+            return "error " + e.ErrorCode;
+        }
+    }
 
     private static ProbeResult Find(AssessmentReport report, string probe) => Assert.Single(report.Results, r => r.Probe == probe);
 
