@@ -54,9 +54,16 @@ internal static class S3Clients
         }
 
         var source = new SharedCredentialsFile(file);
-        if (!source.TryGetProfile(profile, out var found) || !AWSCredentialsFactory.TryGetAWSCredentials(found, source, out var credentials))
+        if (!source.TryGetProfile(profile, out var found))
         {
-            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"no usable profile [{profile}] in '{file}'; set AWS_PROFILE");
+            var names = source.ListProfileNames();
+            var known = names.Count == 0 ? "it holds no profiles" : $"it has {string.Join(", ", names.Order(StringComparer.Ordinal).Select(n => $"[{n}]"))}";
+            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"no profile [{profile}] in '{file}' ({known}); check the profile's name");
+        }
+
+        if (!AWSCredentialsFactory.TryGetAWSCredentials(found, source, out var credentials))
+        {
+            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"profile [{profile}] in '{file}' holds no usable credentials");
         }
 
         return credentials;

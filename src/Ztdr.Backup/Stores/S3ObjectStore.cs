@@ -17,7 +17,7 @@ namespace Ztdr.Backup.Stores;
 /// Deletes remove versions by version id (oldest first, so a partial failure never exposes older bytes), never
 /// with a delete marker that would hide data without freeing it.
 /// </remarks>
-public sealed class S3ObjectStore : IObjectStore, IDisposable
+public sealed partial class S3ObjectStore : IObjectStore, IDisposable
 {
     private readonly AmazonS3Client _client;
     private readonly string _bucket;

@@ -47,6 +47,23 @@ internal static class PruneCommand
             var deleteStore = profile is not null ? location.OpenStore(WithProfile(storeContext, profile)) : null;
             try
             {
+                if (await DeleteRefusedAsync(deleteStore ?? location.OpenStore(storeContext), deleteStore is null, cancellationToken) is { } refusal)
+                {
+                    // Before anything is written: a cron job with the wrong key must fail today, not in 30 days.
+                    var hint = profile is not null
+                        ? $"profile [{profile}] (from {(parse.GetValue(maintenanceProfile) is not null ? "--maintenance-profile" : zone?.MaintenanceProfile is not null ? "\"maintenanceProfile\" in the zone file" : MaintenanceProfileVariable)}) is not the maintenance key; fix that setting"
+                        : $"give the maintenance key's profile with {(zone is not null ? "\"maintenanceProfile\" in the zone file, " : "")}--maintenance-profile or {MaintenanceProfileVariable}";
+                    if (parse.GetValue(dryRun))
+                    {
+                        await context.Error.WriteLineAsync($"ztdr: warning: {refusal}: a real prune would fail; {hint}");
+                    }
+                    else
+                    {
+                        await context.Error.WriteLineAsync($"ztdr: {refusal}, so prune can delete nothing: {hint}");
+                        return CommandErrors.Failed;
+                    }
+                }
+
                 var pruner = new Pruner(open.Store, deleteStore ?? open.Store, open.Repository, context.Time);
                 var plan = await pruner.PlanAsync(repack: !parse.GetValue(noRepack), cancellationToken);
                 await WritePlanAsync(context, plan);
@@ -101,6 +118,28 @@ internal static class PruneCommand
             }
         }));
         return command;
+    }
+
+    /// <summary>
+    /// Why storage will refuse this key's deletes (the harmless probe of <see cref="S3ObjectStore.MayDeleteVersionsAsync"/>),
+    /// or null when it may delete or when a folder's file system decides. <paramref name="dispose"/>: the store was
+    /// opened for the probe alone.
+    /// </summary>
+    private static async Task<string?> DeleteRefusedAsync(IObjectStore store, bool dispose, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return store is S3ObjectStore s3 && !await s3.MayDeleteVersionsAsync(cancellationToken)
+                ? "storage refuses this key deletes of versions (HTTP 403)"
+                : null;
+        }
+        finally
+        {
+            if (dispose)
+            {
+                (store as IDisposable)?.Dispose();
+            }
+        }
     }
 
     /// <summary>The zone <c>--zone</c> names (with its maintenance profile), or null without <c>--zone</c>.</summary>

@@ -12,20 +12,58 @@ namespace Ztdr.Cli.Tests.Vault;
 public sealed class PruneAgainstVaultTests() : VaultCliTest("cli-prune-vault")
 {
     [Fact]
-    public async Task Prune_WithBackupKey_FailsAccessDeniedInOneLine_DeletesNothing()
+    public async Task Prune_WithBackupKey_FailsUpFrontInOneLine_WritesAndDeletesNothing()
     {
         var environment = await RepositoryWithForgottenSnapshotAsync("backup-key");
-        var orphan = await PlantUnlockedOrphanPackAsync("backup-key");
+        await PlantUnlockedOrphanPackAsync("backup-key");
         var before = await NamesAsync("backup-key");
 
         var result = await CliProcess.RunAsync(environment, "prune");
 
         Assert.Equal(1, result.ExitCode);
         var line = Assert.Single(CliProcess.Lines(result.StandardError));
-        Assert.StartsWith("ztdr: access denied: ", line, StringComparison.Ordinal);
-        Assert.Contains(orphan, line, StringComparison.Ordinal);
-        Assert.Contains("--maintenance-profile", line, StringComparison.Ordinal);
+        Assert.Equal("ztdr: storage refuses this key deletes of versions (HTTP 403), so prune can delete nothing: give the maintenance key's profile with --maintenance-profile or ZTDR_MAINTENANCE_PROFILE", line);
         Assert.Equal(before, await NamesAsync("backup-key"));
+    }
+
+    /// <summary>
+    /// Everything locked, so there is nothing to delete yet: with the reader or backup key this exited 0, and a cron
+    /// job with the wrong key looked healthy until the first lock ended. The key's role is probed before anything.
+    /// </summary>
+    [Theory]
+    [InlineData("reader", null, "give the maintenance key's profile with --maintenance-profile or ZTDR_MAINTENANCE_PROFILE")]
+    [InlineData("backup", null, "give the maintenance key's profile with --maintenance-profile or ZTDR_MAINTENANCE_PROFILE")]
+    [InlineData("backup", "reader", "profile [reader] (from --maintenance-profile) is not the maintenance key; fix that setting")]
+    public async Task Prune_EverythingLockedWrongKey_FailsUpFrontNamingTheSetting(string profile, string? maintenanceProfile, string hint)
+    {
+        var prefix = $"locked-{profile}-{maintenanceProfile ?? "none"}";
+        var environment = await RepositoryWithOneSnapshotAsync(prefix);
+        environment["AWS_PROFILE"] = profile;
+        var before = await NamesAsync(prefix);
+
+        var result = await CliProcess.RunAsync(environment, maintenanceProfile is null ? ["prune"] : ["prune", "--maintenance-profile", maintenanceProfile]);
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Equal($"ztdr: storage refuses this key deletes of versions (HTTP 403), so prune can delete nothing: {hint}", Assert.Single(CliProcess.Lines(result.StandardError)));
+        Assert.Equal(before, await NamesAsync(prefix));
+
+        environment["AWS_PROFILE"] = "backup";
+        var maintenance = await CliProcess.RunAsync(environment, "prune", "--maintenance-profile", "maintenance");
+        Assert.True(maintenance.ExitCode == 0, maintenance.ToString());
+    }
+
+    [Fact]
+    public async Task Prune_MisspeltMaintenanceProfile_NamesTheProfilesThatExist()
+    {
+        var environment = Environment("misspelt");
+        Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
+
+        var result = await CliProcess.RunAsync(environment, "prune", "--maintenance-profile", "maintenanse");
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(CliProcess.Lines(result.StandardError));
+        Assert.Contains("no profile [maintenanse]", line, StringComparison.Ordinal);
+        Assert.Contains("maintenance", line.Replace("[maintenanse]", "", StringComparison.Ordinal), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -65,6 +103,16 @@ public sealed class PruneAgainstVaultTests() : VaultCliTest("cli-prune-vault")
     }
 
     /// <summary>init; backup; change a file; backup; forget --keep-last 1: one kept and one forgotten snapshot.</summary>
+    private async Task<Dictionary<string, string>> RepositoryWithOneSnapshotAsync(string prefix)
+    {
+        var environment = Environment(prefix);
+        var source = Directory.CreateDirectory(Scratch.Combine("source-" + prefix)).FullName;
+        File.WriteAllBytes(Path.Combine(source, "a.bin"), RandomNumberGenerator.GetBytes(10_000));
+        Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
+        Assert.Equal(0, (await CliProcess.RunAsync(environment, "backup", source)).ExitCode);
+        return environment;
+    }
+
     private async Task<Dictionary<string, string>> RepositoryWithForgottenSnapshotAsync(string prefix)
     {
         var environment = Environment(prefix);
