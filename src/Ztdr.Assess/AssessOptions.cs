@@ -15,8 +15,14 @@ public sealed record AssessOptions
 
     public required string CredentialsFile { get; init; }
 
-    /// <summary>The backup credential's profile: the key whose power to destroy data is assessed.</summary>
-    public required string Profile { get; init; }
+    /// <summary>
+    /// The backup credential's profile: the key whose power to destroy data is assessed. Null takes the backup
+    /// credential from the AWS environment in the SDK's order (<see cref="Credentials"/>).
+    /// </summary>
+    public string? Profile { get; init; }
+
+    /// <summary>Environment keys, AWS_PROFILE and the config file; null uses <see cref="CredentialsFile"/> profiles alone.</summary>
+    public Ztdr.Backup.Stores.AwsCredentialChain? Credentials { get; init; }
 
     /// <summary>An administrative profile to assess as well, or null to skip those probes (reported as not applicable).</summary>
     public string? AdminProfile { get; init; }

@@ -22,7 +22,7 @@ public static class Assessor
         var backup = target.Client(options.Profile);
         var admin = options.AdminProfile is { } adminProfile ? target.Client(adminProfile) : null;
 
-        await PreflightAsync(target, backup, options.Profile, bucket, prefix, cancellationToken);
+        await PreflightAsync(target, backup, options.Profile ?? "(AWS environment)", bucket, prefix, cancellationToken);
         if (admin is not null)
         {
             await PreflightAsync(target, admin, options.AdminProfile!, bucket, prefix, cancellationToken);

@@ -1,6 +1,5 @@
 using System.Net;
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 using Ztdr.Backup.Stores;
 
@@ -37,8 +36,8 @@ internal sealed class S3Target : IDisposable
 
     public Uri Endpoint => _options.Endpoint;
 
-    /// <summary>A client signing with <paramref name="profile"/> from the credentials file.</summary>
-    public AmazonS3Client Client(string profile)
+    /// <summary>A client signing with <paramref name="profile"/>, or with the environment's credentials when null.</summary>
+    public AmazonS3Client Client(string? profile)
     {
         var config = new AmazonS3Config
         {
@@ -81,19 +80,21 @@ internal sealed class S3Target : IDisposable
         return handler;
     }
 
-    private AWSCredentials LoadCredentials(string profile)
+    private AWSCredentials LoadCredentials(string? profile)
     {
-        if (!File.Exists(_options.CredentialsFile))
+        var chain = _options.Credentials ?? new AwsCredentialChain { CredentialsFile = _options.CredentialsFile, ProfileNamed = true };
+        if (profile is not null)
         {
-            throw new AssessException($"credentials file '{_options.CredentialsFile}' does not exist; set AWS_SHARED_CREDENTIALS_FILE");
+            chain = chain with { Profile = profile, ProfileChosen = true, ProfileNamed = true };
         }
 
-        var source = new SharedCredentialsFile(_options.CredentialsFile);
-        if (!source.TryGetProfile(profile, out var found) || !AWSCredentialsFactory.TryGetAWSCredentials(found, source, out var credentials))
+        try
         {
-            throw new AssessException($"no usable profile [{profile}] in '{_options.CredentialsFile}'");
+            return chain.Resolve();
         }
-
-        return credentials;
+        catch (ObjectStoreException e)
+        {
+            throw new AssessException(e.Message, e);
+        }
     }
 }

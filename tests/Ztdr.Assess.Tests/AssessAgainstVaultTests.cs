@@ -277,7 +277,8 @@ public sealed class AssessAgainstVaultTests : IAsyncLifetime
 
         var error = await Assert.ThrowsAsync<AssessException>(() => Assessor.RunAsync(options, TimeProvider.System));
 
-        Assert.StartsWith("no usable profile [nobody]", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("no profile [nobody] in '", error.Message, StringComparison.Ordinal);
+        Assert.Contains("[backup]", error.Message, StringComparison.Ordinal);
     }
 
     private AssessOptions Options(string bucket, string? admin) => new()

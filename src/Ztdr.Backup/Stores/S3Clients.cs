@@ -1,5 +1,4 @@
 using Amazon.Runtime;
-using Amazon.Runtime.CredentialManagement;
 using Amazon.S3;
 
 namespace Ztdr.Backup.Stores;
@@ -43,29 +42,7 @@ internal static class S3Clients
             return handler;
         });
 
-        return new AmazonS3Client(LoadCredentials(options.CredentialsFile, options.Profile), config);
-    }
-
-    private static AWSCredentials LoadCredentials(string file, string profile)
-    {
-        if (!File.Exists(file))
-        {
-            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"credentials file '{file}' does not exist; set AWS_SHARED_CREDENTIALS_FILE");
-        }
-
-        var source = new SharedCredentialsFile(file);
-        if (!source.TryGetProfile(profile, out var found))
-        {
-            var names = source.ListProfileNames();
-            var known = names.Count == 0 ? "it holds no profiles" : $"it has {string.Join(", ", names.Order(StringComparer.Ordinal).Select(n => $"[{n}]"))}";
-            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"no profile [{profile}] in '{file}' ({known}); check the profile's name");
-        }
-
-        if (!AWSCredentialsFactory.TryGetAWSCredentials(found, source, out var credentials))
-        {
-            throw new ObjectStoreException(StoreErrorKind.AccessDenied, $"profile [{profile}] in '{file}' holds no usable credentials");
-        }
-
-        return credentials;
+        var credentials = options.Credentials ?? new AwsCredentialChain { CredentialsFile = options.CredentialsFile, Profile = options.Profile, ProfileChosen = true, ProfileNamed = true };
+        return new AmazonS3Client(credentials.Resolve(), config);
     }
 }

@@ -27,6 +27,12 @@ public sealed record S3StoreOptions
     /// <summary>The profile in <see cref="CredentialsFile"/> (the AWS_PROFILE convention).</summary>
     public string Profile { get; init; } = "default";
 
+    /// <summary>
+    /// Where the credentials come from in the AWS order (<see cref="AwsCredentialChain"/>); null signs with
+    /// <see cref="Profile"/> from <see cref="CredentialsFile"/> alone, as a caller that names both means.
+    /// </summary>
+    public AwsCredentialChain? Credentials { get; init; }
+
     /// <summary>PEM file of the only CAs to trust (the AWS_CA_BUNDLE convention); null trusts the system store.</summary>
     public string? CaBundle { get; init; }
 
@@ -43,24 +49,27 @@ public sealed record S3StoreOptions
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(DefaultConnectTimeoutSeconds);
 
     /// <summary>
-    /// Options from the AWS environment conventions: AWS_SHARED_CREDENTIALS_FILE (default ~/.aws/credentials),
-    /// AWS_PROFILE (default "default"), AWS_CA_BUNDLE, AWS_REGION/AWS_DEFAULT_REGION, and ztdr's own
+    /// Options from the AWS environment conventions: credentials in the SDK's order (<see cref="AwsCredentialChain"/>:
+    /// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, AWS_PROFILE in AWS_SHARED_CREDENTIALS_FILE and
+    /// AWS_CONFIG_FILE, then web identity, container and instance credentials), AWS_CA_BUNDLE (else the profile's
+    /// <c>ca_bundle</c> in the config file), AWS_REGION/AWS_DEFAULT_REGION, and ztdr's own
     /// <see cref="MaxRetriesVariable"/> and <see cref="ConnectTimeoutVariable"/>. The variable reader is passed in so
     /// this stays testable and the process environment is read in one place.
     /// </summary>
     public static S3StoreOptions FromEnvironment(Uri endpoint, string bucket, string prefix, Func<string, string?> environment)
     {
         string? Get(string name) => environment(name) is { Length: > 0 } value ? value : null;
+        var credentials = AwsCredentialChain.FromEnvironment(environment);
         return new S3StoreOptions
         {
             Endpoint = endpoint,
             Bucket = bucket,
             Prefix = prefix,
-            CredentialsFile = Get("AWS_SHARED_CREDENTIALS_FILE")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aws", "credentials"),
-            Profile = Get("AWS_PROFILE") ?? "default",
-            CaBundle = Get("AWS_CA_BUNDLE"),
-            Region = Get("AWS_REGION") ?? Get("AWS_DEFAULT_REGION") ?? "us-east-1",
+            CredentialsFile = credentials.CredentialsFile,
+            Profile = credentials.Profile,
+            Credentials = credentials,
+            CaBundle = Get("AWS_CA_BUNDLE") ?? credentials.ConfigSetting("ca_bundle"),
+            Region = Get("AWS_REGION") ?? Get("AWS_DEFAULT_REGION") ?? credentials.ConfigSetting("region") ?? "us-east-1",
             MaxRetries = WholeNumber(MaxRetriesVariable, Get(MaxRetriesVariable), 0, 10) ?? DefaultMaxRetries,
             ConnectTimeout = TimeSpan.FromSeconds(WholeNumber(ConnectTimeoutVariable, Get(ConnectTimeoutVariable), 1, 600) ?? DefaultConnectTimeoutSeconds),
         };

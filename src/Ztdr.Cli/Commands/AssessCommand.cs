@@ -15,9 +15,9 @@ internal static class AssessCommand
     /// <remarks>No repository and no password: the target is named by --endpoint and --bucket, so the global options do not apply.</remarks>
     public static Command Create(CliContext context)
     {
-        var endpoint = new Option<string>("--endpoint") { Description = "S3 service URL, e.g. https://vault.example:9000", Required = true };
+        var endpoint = new Option<string?>("--endpoint") { Description = "S3 service URL, e.g. https://vault.example:9000 (default: $AWS_ENDPOINT_URL_S3, then $AWS_ENDPOINT_URL, then the profile's endpoint_url)" };
         var bucket = new Option<string>("--bucket") { Description = "Bucket to assess; canaries are written under ztdr-assess/<run id>/", Required = true };
-        var profile = new Option<string?>("--profile") { Description = "Profile of the backup key in $AWS_SHARED_CREDENTIALS_FILE (default: $AWS_PROFILE, then \"default\")" };
+        var profile = new Option<string?>("--profile") { Description = "Profile of the backup key (default: the AWS environment: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, then $AWS_PROFILE, then \"default\")" };
         var adminProfile = new Option<string?>("--admin-profile") { Description = "Profile of an administrative key to assess as well" };
         var json = new Option<bool>("--json") { Description = "Print the report as JSON" };
         var reportFile = new Option<string?>("--report") { Description = "Also write the report as Markdown to this file" };
@@ -27,14 +27,18 @@ internal static class AssessCommand
         };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
-            var url = ParseEndpoint(parse.GetValue(endpoint)!);
+            var chain = AwsCredentialChain.FromEnvironment(context.Variable);
+            var endpointText = parse.GetValue(endpoint) ?? context.Variable("AWS_ENDPOINT_URL_S3") ?? context.Variable("AWS_ENDPOINT_URL") ?? chain.ConfigSetting("endpoint_url")
+                ?? throw new CliException("give --endpoint, or set AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL");
+            var url = ParseEndpoint(endpointText);
             var environment = S3StoreOptions.FromEnvironment(url, parse.GetValue(bucket)!, string.Empty, context.Variable);
             var options = new AssessOptions
             {
                 Endpoint = url,
                 Bucket = environment.Bucket,
                 CredentialsFile = environment.CredentialsFile,
-                Profile = parse.GetValue(profile) ?? environment.Profile,
+                Credentials = chain,
+                Profile = parse.GetValue(profile),
                 AdminProfile = parse.GetValue(adminProfile),
                 CaBundle = environment.CaBundle,
                 Region = environment.Region,

@@ -153,9 +153,9 @@ internal static class PruneCommand
         return ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context)).Get(parse.GetValue(global.Zone)!);
     }
 
-    /// <summary>The same environment with <c>AWS_PROFILE</c> replaced: the S3 store of the maintenance key.</summary>
+    /// <summary>The same environment with the profile chosen (over environment keys too): the S3 store of the maintenance key.</summary>
     private static CliContext WithProfile(CliContext context, string profile) =>
-        context with { Environment = name => name == "AWS_PROFILE" ? profile : context.Environment(name) };
+        context with { Environment = name => name == AwsCredentialChain.ChosenProfileKey ? profile : context.Environment(name) };
 
     private static async Task WritePlanAsync(CliContext context, PrunePlan plan)
     {

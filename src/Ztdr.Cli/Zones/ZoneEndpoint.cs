@@ -24,7 +24,8 @@ internal sealed record ZoneEndpoint(string Repository, string? CredentialsFile, 
 
         if (Profile is not null)
         {
-            overrides["AWS_PROFILE"] = Profile;
+            // Chosen in the zone file: wins over AWS_ACCESS_KEY_ID in the environment, as `aws --profile` does.
+            overrides[AwsCredentialChain.ChosenProfileKey] = Profile;
         }
 
         if (CaBundle is not null)
