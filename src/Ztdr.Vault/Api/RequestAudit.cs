@@ -33,7 +33,8 @@ internal sealed class RequestAudit
             versionId,
             outcome,
             http.Connection.RemoteIpAddress?.ToString() ?? "local",
-            requestId) { Lock = lockState });
+            requestId)
+        { Lock = lockState });
 
     /// <summary>One entry of a multi-object request (DeleteObjects), audited on its own.</summary>
     public Task EntryAsync(S3Call call, string operation, string key, string? versionId, string outcome, AuditLock? lockState = null) =>
@@ -46,5 +47,6 @@ internal sealed class RequestAudit
             versionId,
             outcome,
             call.Http.Connection.RemoteIpAddress?.ToString() ?? "local",
-            call.Http.Response.Headers["x-amz-request-id"].ToString()) { Lock = lockState });
+            call.Http.Response.Headers["x-amz-request-id"].ToString())
+        { Lock = lockState });
 }
