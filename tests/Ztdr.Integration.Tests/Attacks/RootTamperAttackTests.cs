@@ -98,6 +98,38 @@ public sealed class RootTamperAttackTests
             BypassGovernanceRetention = true,
         });
         await backup.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = held.Key });
+        await vault.Client(AllRoles).CopyObjectAsync(new CopyObjectRequest
+        {
+            SourceBucket = Bucket,
+            SourceKey = extended.Key,
+            SourceVersionId = extended.VersionId,
+            DestinationBucket = Bucket,
+            DestinationKey = "root/honest/copied",
+            ObjectLockMode = ObjectLockMode.Compliance,
+            ObjectLockRetainUntilDate = DateTime.UtcNow.AddDays(2),
+        });
+        var upload = await backup.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "root/honest/multipart",
+            ObjectLockMode = ObjectLockMode.Compliance,
+            ObjectLockRetainUntilDate = DateTime.UtcNow.AddDays(2),
+        });
+        var part = await backup.UploadPartAsync(new UploadPartRequest
+        {
+            BucketName = Bucket,
+            Key = "root/honest/multipart",
+            UploadId = upload.UploadId,
+            PartNumber = 1,
+            InputStream = new MemoryStream(new byte[1024]),
+        });
+        await backup.CompleteMultipartUploadAsync(new CompleteMultipartUploadRequest
+        {
+            BucketName = Bucket,
+            Key = "root/honest/multipart",
+            UploadId = upload.UploadId,
+            PartETags = [new PartETag(1, part.ETag)],
+        });
 
         // Against the serving vault, and again stopped.
         var serving = await VaultProcess.RunVaultAsync(["scrub", "--data", vault.Vault.DataDirectory, "--json"]);
@@ -109,8 +141,9 @@ public sealed class RootTamperAttackTests
             Assert.True(scrub.ExitCode == 0, scrub.ToString());
             using var report = System.Text.Json.JsonDocument.Parse(scrub.StandardOutput);
             var locks = report.RootElement.GetProperty("locks");
-            Assert.Equal(2, locks.GetProperty("lockedVersions").GetInt64());
-            Assert.Equal(2, locks.GetProperty("versionsCompared").GetInt64());
+            // extended, held (its hold released, its retention still on), copied, multipart; governed was removed.
+            Assert.Equal(4, locks.GetProperty("lockedVersions").GetInt64());
+            Assert.Equal(4, locks.GetProperty("versionsCompared").GetInt64());
         }
     }
 
