@@ -14,14 +14,26 @@ internal static class AuditCommand
     /// <summary>Exit code when the chain itself is bad, apart from 1 (could not run at all) for monitoring scripts.</summary>
     public const int ChainBroken = 2;
 
-    public static Command Create() => new("audit", "Check and read the hash-chained audit log") { CreateVerify(), CreateTail() };
+    public static Command Create() => new("audit", "Check and read the hash-chained audit log") { CreateVerify(), CreateTail(), AuditCheckpointsCommand.Create() };
 
     private static Command CreateVerify()
     {
         var data = new Option<string>("--data") { Description = "The vault's data folder", Required = true };
-        var command = new Command("verify", "Verify the whole audit chain; exit 0 if intact, 2 naming the first bad record") { data };
+        var checkpoints = new Option<string?>("--checkpoints") { Description = "Signed checkpoints kept off the host (audit checkpoints export): the chain must extend every one" };
+        var publicKey = new Option<string?>("--public-key") { Description = "The checkpoint public key kept off the host (default: the one in the data folder, which root could replace)" };
+        var command = new Command("verify", "Verify the whole audit chain, and with --checkpoints that it extends every signed checkpoint; exit 0 if intact, 2 naming the first bad record or checkpoint") { data, checkpoints, publicKey };
         command.SetAction((parse, _) => CommandErrors.RunAsync(() =>
         {
+            if (parse.GetValue(checkpoints) is { } file)
+            {
+                return Task.FromResult(AuditCheckpointsCommand.Verify(AuditDirectory(parse.GetValue(data)!), file, parse.GetValue(publicKey)));
+            }
+
+            if (parse.GetValue(publicKey) is not null)
+            {
+                throw new ArgumentException("--public-key verifies checkpoints: give --checkpoints FILE too");
+            }
+
             var result = AuditLog.Verify(AuditDirectory(parse.GetValue(data)!));
             if (result.Ok)
             {
@@ -61,7 +73,7 @@ internal static class AuditCommand
         return command;
     }
 
-    private static string AuditDirectory(string data) => Path.Combine(data, AuditLog.DirectoryName);
+    internal static string AuditDirectory(string data) => Path.Combine(data, AuditLog.DirectoryName);
 
     private static string Table(IReadOnlyList<AuditRecord> records)
     {

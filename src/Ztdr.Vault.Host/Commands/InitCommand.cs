@@ -66,6 +66,8 @@ internal static class InitCommand
             }
 
             Console.WriteLine($"  clients trust {result.CaCertificate} (AWS_CA_BUNDLE)");
+            Console.WriteLine($"  audit checkpoints are signed by key {result.CheckpointKeyFingerprint}: copy {result.CheckpointPublicKey} off this host,");
+            Console.WriteLine("    'audit verify --checkpoints FILE --public-key COPY' proves a rewritten audit chain only against that copy");
             return 0;
         }));
         return command;

@@ -9,7 +9,8 @@ using Ztdr.Vault.Storage;
 namespace Ztdr.Vault.Host.Commands;
 
 /// <summary>
-/// <c>ztdr-vault scrub</c>: verifies every stored version against its checksums, with or without a serving vault
+/// <c>ztdr-vault scrub</c>: verifies every stored version against its checksums and its lock state against the audit
+/// chain, with or without a serving vault
 /// (it only reads: SQLite readers see committed state and data files are immutable). Exit status is a verdict a
 /// monitor can act on: 0 clean, 1 damage found or files in quarantine, 2 the scrub could not run or finish (no verdict).
 /// </summary>
@@ -28,7 +29,7 @@ internal static class ScrubCommand
         {
             Description = "Report unreferenced files only if older than this (default 3600: younger ones may be uploads in flight; 0 with the vault stopped or idle)",
         };
-        var command = new Command("scrub", "Check every stored version for missing, truncated, corrupted or writable data files; report orphan and quarantined files") { data, json, rate, grace };
+        var command = new Command("scrub", "Check every stored version for missing, truncated, corrupted or writable data files and for lock states weaker than the audit chain records (tampering); report orphan and quarantined files") { data, json, rate, grace };
         command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(data)!, parse.GetValue(json), parse.GetValue(rate), parse.GetValue(grace), cancellationToken));
         return command;
     }
@@ -90,10 +91,27 @@ internal static class ScrubCommand
         text.AppendLine(inv, $"  findings          {result.Findings.Count,15:N0}");
         text.AppendLine(inv, $"  orphan files      {result.Orphans.Count,15:N0}");
         text.AppendLine(inv, $"  quarantined files {result.Quarantined.Count,15:N0}");
+        if (result.Locks is { } locks)
+        {
+            text.AppendLine(inv, $"  audit records     {locks.AuditRecords,15:N0}  replayed for the lock cross-check");
+            text.AppendLine(inv, $"  locked versions   {locks.LockedVersions,15:N0}  by the chain, {locks.VersionsCompared:N0} compared with the metadata store");
+        }
+        else
+        {
+            text.AppendLine("  lock cross-check  not run: the vault has no audit log");
+        }
+
         text.AppendLine(inv, $"  duration          {(result.Finished - result.Started).TotalSeconds,15:N1} s");
         foreach (var f in result.Findings)
         {
-            text.AppendLine(inv, $"{f.Problem} {Printable(f.Bucket)}/{Printable(f.Key)} version {f.VersionId} segment {f.SegmentIndex} file {Printable(f.FileId)}: {Printable(f.Detail)}");
+            if (f.Problem == ScrubProblem.Tampering)
+            {
+                text.AppendLine(inv, $"{f.Problem} {Printable(f.Bucket)}/{Printable(f.Key)} version {Printable(f.VersionId)}: {Printable(f.Detail)}");
+            }
+            else
+            {
+                text.AppendLine(inv, $"{f.Problem} {Printable(f.Bucket)}/{Printable(f.Key)} version {f.VersionId} segment {f.SegmentIndex} file {Printable(f.FileId)}: {Printable(f.Detail)}");
+            }
         }
 
         foreach (var o in result.Orphans)
@@ -122,6 +140,15 @@ internal static class ScrubCommand
             json.WriteNumber("versionsChecked", result.VersionsChecked);
             json.WriteNumber("segmentsChecked", result.SegmentsChecked);
             json.WriteNumber("bytesRead", result.BytesRead);
+            if (result.Locks is { } locks)
+            {
+                json.WriteStartObject("locks");
+                json.WriteNumber("auditRecords", locks.AuditRecords);
+                json.WriteNumber("lockedVersions", locks.LockedVersions);
+                json.WriteNumber("versionsCompared", locks.VersionsCompared);
+                json.WriteEndObject();
+            }
+
             json.WriteStartArray("findings");
             foreach (var f in result.Findings)
             {

@@ -54,6 +54,7 @@ internal sealed class CopyOperation
 
         _store.DeleteFiles(mutation.OrphanedFiles);
         call.AuditVersionId = mutation.Result.VersionId;
+        call.AuditLock = Audit.AuditLock.Created(mutation.Result.Lock);
         ObjectOperations.WriteVersionHeader(call, bucket, mutation.Result.VersionId);
         var sourceBucket = _store.Buckets.Get(source.Bucket);
         if (sourceBucket.Versioning != VersioningState.Unversioned)

@@ -156,6 +156,7 @@ internal sealed class MultipartOperations
         }, call.Now, CancellationToken.None);
         _store.DeleteFiles(mutation.OrphanedFiles);
         call.AuditVersionId = mutation.Result.VersionId;
+        call.AuditLock = Audit.AuditLock.Created(mutation.Result.Lock);
         ObjectOperations.WriteVersionHeader(call, bucket, mutation.Result.VersionId);
         var result = new CompleteMultipartUploadResult($"/{bucket.Name}/{call.ObjectKey}", bucket.Name, call.ObjectKey, etag)
         {

@@ -71,6 +71,7 @@ internal sealed class ObjectLockOperations
 
         var changed = await _store.Locks.PutRetentionAsync(call.Bucket, call.ObjectKey, versionId, requested, call.Authority(), call.Now, CancellationToken.None);
         call.AuditVersionId = changed.VersionId;
+        call.AuditLock = Audit.AuditLock.Changed(changed.Lock);
         call.Http.Response.StatusCode = 200;
     }
 
@@ -96,6 +97,7 @@ internal sealed class ObjectLockOperations
         call.Require(on ? S3Action.PlaceLegalHold : S3Action.ReleaseLegalHold);
         var changed = await _store.Locks.PutLegalHoldAsync(call.Bucket, call.ObjectKey, versionId, on, CancellationToken.None);
         call.AuditVersionId = changed.VersionId;
+        call.AuditLock = Audit.AuditLock.Changed(changed.Lock);
         call.Http.Response.StatusCode = 200;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Ztdr.S3.Errors;
 using Ztdr.S3.Xml;
+using Ztdr.Vault.Audit;
 using Ztdr.Vault.Identity;
 using Ztdr.Vault.Locking;
 using Ztdr.Vault.Storage;
@@ -66,6 +67,7 @@ internal sealed class ObjectOperations
 
         _store.DeleteFiles(mutation.OrphanedFiles);
         call.AuditVersionId = mutation.Result.VersionId;
+        call.AuditLock = AuditLock.Created(mutation.Result.Lock);
         var response = call.Http.Response;
         response.Headers.ETag = body.ETag;
         WriteVersionHeader(call, bucket, mutation.Result.VersionId);
@@ -150,10 +152,12 @@ internal sealed class ObjectOperations
             call.Require(S3Action.BypassGovernanceRetention);
         }
 
-        var mutation = await _store.Objects.DeleteAsync(bucket.Name, call.ObjectKey, versionId, call.Authority(), call.Now, CancellationToken.None);
+        var authority = call.Authority();
+        var mutation = await _store.Objects.DeleteAsync(bucket.Name, call.ObjectKey, versionId, authority, call.Now, CancellationToken.None);
         _store.DeleteFiles(mutation.OrphanedFiles);
         var outcome = mutation.Result;
         call.AuditVersionId = outcome.VersionId;
+        call.AuditLock = RemovedLock(outcome, authority);
         if (outcome.IsDeleteMarker)
         {
             call.Http.Response.Headers["x-amz-delete-marker"] = "true";
@@ -206,7 +210,7 @@ internal sealed class ObjectOperations
                 var mutation = await _store.Objects.DeleteAsync(bucket.Name, entry.Key, entry.VersionId, authority, call.Now, CancellationToken.None);
                 _store.DeleteFiles(mutation.OrphanedFiles);
                 var outcome = mutation.Result;
-                await _audit.EntryAsync(call, "DeleteObjects", entry.Key, outcome.VersionId ?? entry.VersionId, "allowed");
+                await _audit.EntryAsync(call, "DeleteObjects", entry.Key, outcome.VersionId ?? entry.VersionId, "allowed", RemovedLock(outcome, authority));
                 deleted.Add(entry.VersionId is null
                     ? new DeletedObject(entry.Key, null, outcome.IsDeleteMarker, outcome.IsDeleteMarker ? outcome.VersionId : null)
                     : new DeletedObject(entry.Key, entry.VersionId, outcome.IsDeleteMarker, outcome.IsDeleteMarker ? outcome.VersionId : null));
@@ -221,6 +225,13 @@ internal sealed class ObjectOperations
         var result = new DeleteResult(request.Quiet ? [] : deleted, errors);
         await Responses.XmlAsync(call, ObjectXmlWriter.ToBytes(result));
     }
+
+    /// <summary>
+    /// A removed version's record carries the lock state the metadata store held for it, so the scrubber can tell a
+    /// removal the chain allowed from one an edited store let through (docs/audit-format.md, "Lock state").
+    /// </summary>
+    private static AuditLock? RemovedLock(DeleteOutcome outcome, DeleteAuthority authority) =>
+        outcome.Removed is { } removed ? AuditLock.Removed(removed, authority.BypassRequested && authority.BypassPermitted) : null;
 
     /// <summary>
     /// A delete removes data permanently when it names a version, or when the bucket keeps no versions (the null

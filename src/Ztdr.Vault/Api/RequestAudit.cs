@@ -23,7 +23,7 @@ internal sealed class RequestAudit
     public static bool ShouldAudit(string method, int status) =>
         method is "PUT" or "POST" or "DELETE" || status == 403;
 
-    public Task RequestAsync(HttpContext http, string operation, string? principal, RequestTarget? target, string? versionId, string outcome, string requestId) =>
+    public Task RequestAsync(HttpContext http, string operation, string? principal, RequestTarget? target, string? versionId, string outcome, string requestId, AuditLock? lockState = null) =>
         _log.AppendAsync(new AuditEvent(
             _clock.Now.Now,
             principal ?? "unauthenticated",
@@ -33,10 +33,11 @@ internal sealed class RequestAudit
             versionId,
             outcome,
             http.Connection.RemoteIpAddress?.ToString() ?? "local",
-            requestId));
+            requestId)
+        { Lock = lockState });
 
     /// <summary>One entry of a multi-object request (DeleteObjects), audited on its own.</summary>
-    public Task EntryAsync(S3Call call, string operation, string key, string? versionId, string outcome) =>
+    public Task EntryAsync(S3Call call, string operation, string key, string? versionId, string outcome, AuditLock? lockState = null) =>
         _log.AppendAsync(new AuditEvent(
             _clock.Now.Now,
             call.Key.AccessKeyId,
@@ -46,5 +47,6 @@ internal sealed class RequestAudit
             versionId,
             outcome,
             call.Http.Connection.RemoteIpAddress?.ToString() ?? "local",
-            call.Http.Response.Headers["x-amz-request-id"].ToString()));
+            call.Http.Response.Headers["x-amz-request-id"].ToString())
+        { Lock = lockState });
 }

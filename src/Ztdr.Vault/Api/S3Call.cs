@@ -24,6 +24,9 @@ internal sealed class S3Call
     /// <summary>The version a mutation produced or removed, for the audit record.</summary>
     public string? AuditVersionId { get; set; }
 
+    /// <summary>The lock state the mutation left its version in (or the removed version had), for the audit record.</summary>
+    public Audit.AuditLock? AuditLock { get; set; }
+
     /// <summary>Set once this request's audit record is durable; the response may go out only after that.</summary>
     public Func<Task>? BeforeResponse { get; set; }
 

@@ -105,7 +105,7 @@ public sealed class S3Dispatcher
             var audited = call;
             if (RequestAudit.ShouldAudit(http.Request.Method, 200))
             {
-                call.BeforeResponse = () => _audit.RequestAsync(http, name, audited.Key.AccessKeyId, target, audited.AuditVersionId, "allowed", requestId);
+                call.BeforeResponse = () => _audit.RequestAsync(http, name, audited.Key.AccessKeyId, target, audited.AuditVersionId, "allowed", requestId, audited.AuditLock);
             }
 
             await run();

@@ -4,6 +4,11 @@ namespace Ztdr.Vault.Audit;
 /// One audited request: every mutation and every denial. <see cref="Outcome"/> is "allowed" or "denied:CODE"
 /// (the S3 error code). Times are the vault's trusted time, never the raw wall clock.
 /// </summary>
+/// <remarks>
+/// <see cref="Lock"/> is set on allowed requests that leave a version locked, change its retention or legal hold, or
+/// remove it: the record then is format version 2 (docs/audit-format.md, "Lock state"), and the scrubber replays these
+/// records into the lock state each version must have.
+/// </remarks>
 public sealed record AuditEvent(
     DateTimeOffset TrustedTime,
     string Principal,
@@ -13,7 +18,10 @@ public sealed record AuditEvent(
     string? VersionId,
     string Outcome,
     string? Source,
-    string? RequestId);
+    string? RequestId)
+{
+    public AuditLock? Lock { get; init; }
+}
 
 /// <summary>The append-only, hash-chained audit log. <see cref="AppendAsync"/> returns once the record is durable.</summary>
 public interface IAuditLog

@@ -291,7 +291,7 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
     private static long Length(AuditEvent auditEvent) =>
         (long)auditEvent.Principal.Length + auditEvent.Operation.Length + auditEvent.Outcome.Length
         + (auditEvent.Bucket?.Length ?? 0) + (auditEvent.Key?.Length ?? 0) + (auditEvent.VersionId?.Length ?? 0)
-        + (auditEvent.Source?.Length ?? 0) + (auditEvent.RequestId?.Length ?? 0);
+        + (auditEvent.Source?.Length ?? 0) + (auditEvent.RequestId?.Length ?? 0) + (auditEvent.Lock is null ? 0 : 64);
 
     /// <summary>Runs before the writer loop sees any record, so the recovery record takes the next sequence.</summary>
     private void Recover(AuditChainEnd end, AuditHead head, TimeProvider clock)

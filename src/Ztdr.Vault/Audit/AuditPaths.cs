@@ -19,6 +19,15 @@ internal sealed record AuditPaths(string Directory)
     /// </summary>
     public string SpaceReserve => Path.Combine(Directory, "space.reserve");
 
+    /// <summary>The private key that signs checkpoints of the chain's head (PKCS#8 PEM, ECDSA P-256); never leaves the host.</summary>
+    public string SigningKey => Path.Combine(Directory, "checkpoint.key");
+
+    /// <summary>Its public half (SubjectPublicKeyInfo PEM): the operator keeps a copy off the host to verify checkpoints with.</summary>
+    public string PublicKey => Path.Combine(Directory, "checkpoint.pub");
+
+    /// <summary>Signed checkpoints, one JSON line each (docs/audit-format.md, "Checkpoints"); an export target, not evidence on its own.</summary>
+    public string Checkpoints => Path.Combine(Directory, "checkpoints.jsonl");
+
     public static AuditPaths Existing(string auditDirectory)
     {
         var full = Path.GetFullPath(auditDirectory);

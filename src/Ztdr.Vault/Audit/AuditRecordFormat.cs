@@ -12,7 +12,11 @@ namespace Ztdr.Vault.Audit;
 /// </summary>
 internal static class AuditRecordFormat
 {
+    /// <summary>The chain's version (records without a lock field, the head anchor, the genesis value).</summary>
     public const int Version = 1;
+
+    /// <summary>A record carrying the lock state of its version: version 1's fields plus <c>lock</c> before <c>prev</c>.</summary>
+    public const int LockVersion = 2;
 
     /// <summary>SHA-256 of the ASCII text "ztdr-vault audit chain v1": the previous hash of record 1.</summary>
     public static readonly string GenesisHash = Sha256Hex(Encoding.ASCII.GetBytes("ztdr-vault audit chain v1"));
@@ -26,7 +30,9 @@ internal static class AuditRecordFormat
     public static byte[] Canonical(long sequence, string previousHash, AuditEvent auditEvent)
     {
         var text = new StringBuilder(256);
-        text.Append("{\"v\":").Append(Version.ToString(CultureInfo.InvariantCulture));
+        // Records without lock state stay version 1 byte for byte, so every existing chain and verifier is unaffected.
+        var version = auditEvent.Lock is null ? Version : LockVersion;
+        text.Append("{\"v\":").Append(version.ToString(CultureInfo.InvariantCulture));
         text.Append(",\"seq\":").Append(sequence.ToString(CultureInfo.InvariantCulture));
         text.Append(",\"time\":\"").Append(auditEvent.TrustedTime.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)).Append('"');
         Field(text, "principal", auditEvent.Principal);
@@ -37,6 +43,11 @@ internal static class AuditRecordFormat
         Field(text, "outcome", auditEvent.Outcome);
         Field(text, "source", auditEvent.Source);
         Field(text, "requestId", auditEvent.RequestId);
+        if (auditEvent.Lock is { } lockState)
+        {
+            Field(text, "lock", lockState.ToString());
+        }
+
         text.Append(",\"prev\":\"").Append(previousHash).Append("\"}");
 
         // A lone surrogate cannot be encoded; UTF-8 encoding replaces it with U+FFFD, and parsing gives U+FFFD back,
@@ -83,9 +94,9 @@ internal static class AuditRecordFormat
                 return false;
             }
 
-            if (!root.TryGetProperty("v", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v != Version)
+            if (!root.TryGetProperty("v", out var version) || version.ValueKind != JsonValueKind.Number || !version.TryGetInt32(out var v) || v is not (Version or LockVersion))
             {
-                error = "not a version 1 record";
+                error = "not a version 1 or 2 record";
                 return false;
             }
 
@@ -101,6 +112,17 @@ internal static class AuditRecordFormat
                 Required(root, "outcome"),
                 Optional(root, "source"),
                 Optional(root, "requestId"));
+            if (v == LockVersion)
+            {
+                if (!AuditLock.TryParse(Required(root, "lock"), out var lockState))
+                {
+                    error = "its lock field is not in the form docs/audit-format.md gives";
+                    return false;
+                }
+
+                auditEvent = auditEvent with { Lock = lockState };
+            }
+
             var previous = Required(root, "prev");
             var hash = Required(root, "hash");
             if (!IsHash(previous) || !IsHash(hash))

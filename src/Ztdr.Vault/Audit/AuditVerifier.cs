@@ -5,7 +5,8 @@ namespace Ztdr.Vault.Audit;
 /// </summary>
 internal static class AuditVerifier
 {
-    public static AuditVerification Verify(string auditDirectory)
+    /// <summary><paramref name="observe"/> sees every record that verified, in chain order: checkpoints are matched this way.</summary>
+    public static AuditVerification Verify(string auditDirectory, Action<AuditRecord>? observe = null)
     {
         var paths = AuditPaths.Existing(auditDirectory);
 
@@ -56,6 +57,7 @@ internal static class AuditVerifier
 
             count = expected;
             previousHash = record!.Hash;
+            observe?.Invoke(record);
         }
 
         if (count > 0 && headDefect is not null)

@@ -45,6 +45,11 @@ public sealed class VaultServices : IAsyncDisposable
 
     public BackgroundScrub? Scrub { get; private set; }
 
+    /// <summary>Signs the audit chain's head (docs/audit-format.md, "Checkpoints"); null when the signing key is unusable.</summary>
+    public AuditCheckpointer? Checkpoints { get; private set; }
+
+    private CheckpointKey? _checkpointKey;
+
     /// <summary>Starts the background scrub; every corrupt segment it finds is audited.</summary>
     public void StartScrub(TimeProvider time, ILogger<BackgroundScrub> logger, CancellationToken cancellationToken)
     {
@@ -97,6 +102,7 @@ public sealed class VaultServices : IAsyncDisposable
             var evidence = new ClockEvidence(audit.LastRecordAtOpen, leftovers.NewestDataFile);
             var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold, evidence);
             var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
+            services.StartCheckpoints();
             if (leftovers.Quarantined.Count > 0)
             {
                 // Named one by one: after a lost or rolled-back metadata store these are the only trace of the versions.
@@ -174,6 +180,37 @@ public sealed class VaultServices : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Loads (or, for a vault from before checkpoints, creates) the signing key and checkpoints the head at once if it
+    /// moved since the last checkpoint: a crash skipped the one at shutdown. Without a usable key the vault serves on,
+    /// loudly: checkpoints are evidence for later, not a condition for holding data.
+    /// </summary>
+    private void StartCheckpoints()
+    {
+        var directory = Store.Layout.AuditDirectory;
+        try
+        {
+            _checkpointKey = CheckpointKey.LoadOrCreate(directory, out var created);
+            if (created)
+            {
+                _logger.LogWarning("created the audit checkpoint signing key {Fingerprint}: copy {PublicKey} off this host, checkpoints prove a rewritten audit chain only against a public key the host cannot replace", _checkpointKey.Fingerprint, new AuditPaths(directory).PublicKey);
+            }
+
+            Checkpoints = new AuditCheckpointer(
+                () => Audit.Head,
+                _checkpointKey,
+                [new CheckpointFile(directory), new LoggedCheckpoints(_logger)],
+                new CheckpointPolicy(),
+                CheckpointFile.Read(directory).LastOrDefault(),
+                (sink, e) => _logger.LogError(e, "audit checkpoint not published to {Sink}", sink.GetType().Name));
+            Checkpoints.CheckpointAsync(Clock.Now.Now).GetAwaiter().GetResult();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            _logger.LogError(e, "the audit chain is not checkpointed: the signing key in {Directory} cannot be read or created", directory);
+        }
+    }
+
     public S3Dispatcher CreateDispatcher(VaultOptions options, TimeProvider time, ILogger<S3Dispatcher> logger) =>
         new(Store, options, time, Clock, Audit, Summaries, Limiter, logger);
 
@@ -198,6 +235,13 @@ public sealed class VaultServices : IAsyncDisposable
         }
 
         await Audit.DisposeAsync();
+        if (Checkpoints is not null)
+        {
+            // After the log's last batch: the head now names every record this run wrote.
+            await Checkpoints.CheckpointAsync(Clock.Now.Now);
+        }
+
+        _checkpointKey?.Dispose();
         Store.Dispose();
     }
 
@@ -243,6 +287,10 @@ public sealed class VaultServices : IAsyncDisposable
             await WriteSummariesAsync(all: false);
             Clock.Persist();
             await CheckpointWhenIdleAsync();
+            if (Checkpoints is not null)
+            {
+                await Checkpoints.TickAsync(Clock.Now.Now);
+            }
             if (Clock.DriftExceeded && !_driftReported)
             {
                 _driftReported = true;

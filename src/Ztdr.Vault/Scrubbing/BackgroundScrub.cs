@@ -84,7 +84,14 @@ public sealed partial class BackgroundScrub : IHostedService, IAsyncDisposable
                 cancellationToken);
             foreach (var finding in result.Findings)
             {
-                LogFinding(finding.Problem, finding.Bucket, finding.Key, finding.VersionId, finding.SegmentIndex, finding.FileId, finding.Detail);
+                if (finding.Problem == ScrubProblem.Tampering)
+                {
+                    LogTampering(finding.Bucket, finding.Key, finding.VersionId, finding.Detail);
+                }
+                else
+                {
+                    LogFinding(finding.Problem, finding.Bucket, finding.Key, finding.VersionId, finding.SegmentIndex, finding.FileId, finding.Detail);
+                }
             }
 
             foreach (var orphan in result.Orphans)
@@ -137,6 +144,9 @@ public sealed partial class BackgroundScrub : IHostedService, IAsyncDisposable
 
     [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "scrub finished: {Versions} versions, {Bytes} bytes read, {Findings} findings, {Orphans} orphan files in {Duration}")]
     private partial void LogFinished(long versions, long bytes, int findings, int orphans, TimeSpan duration);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Critical, Message = "scrub: Tampering with the lock of {Bucket}/{Key} version {VersionId}: {Detail}")]
+    private partial void LogTampering(string bucket, string key, string versionId, string detail);
 
     [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "scrub could not finish; it runs again at the next interval")]
     private partial void LogFailed(Exception exception);

@@ -20,10 +20,17 @@ public enum ScrubProblem
 
     /// <summary>Reading the file failed (EIO from a bad sector, permission denied): its bytes cannot be verified.</summary>
     Unreadable,
+
+    /// <summary>
+    /// The version's lock state in the metadata store is weaker than the audit chain says, or the version is gone (or
+    /// was removed) while the chain says it was protected: someone edited the store behind the vault's back. Not about a
+    /// segment: the finding's segment index is -1 and its file id empty.
+    /// </summary>
+    Tampering,
 }
 
 /// <summary>
-/// One problem with one segment of one stored version. <c>SegmentIndex</c> counts from 0 (a multipart part number
+/// One problem with one segment of one stored version (or, for <see cref="ScrubProblem.Tampering"/>, with the version's lock). <c>SegmentIndex</c> counts from 0 (a multipart part number
 /// minus one); <c>Detail</c> explains it for people (expected and found size or checksum, the I/O error).
 /// </summary>
 public sealed record ScrubFinding(

@@ -12,6 +12,9 @@ public sealed record ScrubOptions
     /// </summary>
     public TimeSpan OrphanGracePeriod { get; init; } = TimeSpan.FromHours(1);
 
+    /// <summary>Cross-check every version's lock state against the audit chain (<see cref="LockCrossCheck"/>).</summary>
+    public bool CheckLocks { get; init; } = true;
+
     /// <summary>Look for orphan files after checking every version.</summary>
     public bool FindOrphans { get; init; } = true;
 
@@ -37,6 +40,9 @@ public sealed record ScrubResult(
     /// rolled-back metadata store forgot, so they make the scrub unclean until an operator runs <c>recover</c>.
     /// </summary>
     public IReadOnlyList<Storage.QuarantinedFile> Quarantined { get; init; } = [];
+
+    /// <summary>What the lock cross-check covered; null when it did not run or the vault has no audit log.</summary>
+    public LockCheckSummary? Locks { get; init; }
 
     /// <summary>
     /// No stored version is damaged and nothing waits in quarantine. Orphans do not count: they waste space but no

@@ -25,6 +25,7 @@ public sealed class Scrubber
 
     private readonly VaultLayout _layout;
     private readonly StoredSegments _segments;
+    private readonly MetadataDatabase _database;
     private readonly TimeProvider _time;
     private readonly Func<ScrubFinding, Task>? _onFinding;
 
@@ -32,6 +33,7 @@ public sealed class Scrubber
     {
         _layout = layout;
         _segments = new StoredSegments(database);
+        _database = database;
         _time = time;
         _onFinding = onFinding;
     }
@@ -79,10 +81,17 @@ public sealed class Scrubber
             ArrayPool<byte>.Shared.Return(buffer);
         }
 
+        LockCheckSummary? locks = null;
+        if (options.CheckLocks)
+        {
+            locks = await new LockCrossCheck(_layout.AuditDirectory, _database, finding => ReportAsync(run, finding)).RunAsync(options.BatchSize, cancellationToken);
+        }
+
         var orphans = options.FindOrphans ? FindOrphans(options.OrphanGracePeriod, cancellationToken) : [];
         return new ScrubResult(started, _time.GetUtcNow(), run.VersionsChecked, run.SegmentsChecked, run.BytesRead, run.Findings, orphans)
         {
             Quarantined = new DataFileStore(_layout).ListQuarantine(),
+            Locks = locks,
         };
     }
 
@@ -173,7 +182,11 @@ public sealed class Scrubber
             return;
         }
 
-        var finding = new ScrubFinding(problem, segment.Bucket, segment.Key, segment.VersionId, segment.Index, segment.FileId, detail);
+        await ReportAsync(run, new ScrubFinding(problem, segment.Bucket, segment.Key, segment.VersionId, segment.Index, segment.FileId, detail));
+    }
+
+    private async Task ReportAsync(Run run, ScrubFinding finding)
+    {
         run.Findings.Add(finding);
         if (_onFinding is not null)
         {

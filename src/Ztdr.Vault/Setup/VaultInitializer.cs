@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ztdr.Vault.Audit;
 using Ztdr.Vault.Identity;
 using Ztdr.Vault.Locking;
 using Ztdr.Vault.Storage;
@@ -23,7 +24,13 @@ public sealed record InitOptions(string DataDirectory, string CredentialsFile, s
 }
 
 /// <summary>What init created: the keys by profile (secrets went only to the credentials file) and the bucket.</summary>
-public sealed record InitResult(string DataDirectory, IReadOnlyList<(string Profile, string AccessKeyId, Role Roles)> Keys, string? Bucket, string CaCertificate);
+public sealed record InitResult(string DataDirectory, IReadOnlyList<(string Profile, string AccessKeyId, Role Roles)> Keys, string? Bucket, string CaCertificate)
+{
+    /// <summary>The public key that verifies the vault's audit checkpoints; the operator keeps a copy off the host.</summary>
+    public string CheckpointPublicKey { get; init; } = string.Empty;
+
+    public string CheckpointKeyFingerprint { get; init; } = string.Empty;
+}
 
 /// <summary>
 /// Creates a vault data folder: 0700 folder, TLS CA and server certificate, metadata store, the trusted clock, one key
@@ -100,6 +107,13 @@ public static class VaultInitializer
                 }
             }
 
+            // Created with the vault, so the first checkpoint can be signed at the first start and the public key copied now.
+            string fingerprint;
+            using (var checkpointKey = CheckpointKey.LoadOrCreate(layout.AuditDirectory, out _))
+            {
+                fingerprint = checkpointKey.Fingerprint;
+            }
+
             var marker = JsonSerializer.SerializeToUtf8Bytes(new { format = VaultLayout.FormatVersion, created = time.GetUtcNow() });
             DurableFile.Write(layout.MarkerFile, marker, UnixFileMode.UserRead | UnixFileMode.UserWrite, overwrite: false);
             foreach (var key in keys)
@@ -107,7 +121,11 @@ public static class VaultInitializer
                 CredentialsFile.Append(credentialsPath, new CredentialsFileEntry(key.Profile, key.AccessKeyId, key.Secret));
             }
 
-            return new InitResult(layout.Root, keys.Select(k => (k.Profile, k.AccessKeyId, k.Roles)).ToList(), options.Bucket, Path.Combine(layout.TlsDirectory, TlsBootstrap.CaCertificateFileName));
+            return new InitResult(layout.Root, keys.Select(k => (k.Profile, k.AccessKeyId, k.Roles)).ToList(), options.Bucket, Path.Combine(layout.TlsDirectory, TlsBootstrap.CaCertificateFileName))
+            {
+                CheckpointPublicKey = new AuditPaths(layout.AuditDirectory).PublicKey,
+                CheckpointKeyFingerprint = fingerprint,
+            };
         }
         catch
         {

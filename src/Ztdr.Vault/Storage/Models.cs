@@ -112,4 +112,8 @@ public sealed record UploadedPart(
     DateTimeOffset LastModified);
 
 /// <summary>The result of a DELETE: what was removed or which delete marker was created.</summary>
-public sealed record DeleteOutcome(string? VersionId, bool IsDeleteMarker);
+public sealed record DeleteOutcome(string? VersionId, bool IsDeleteMarker)
+{
+    /// <summary>The lock state the metadata store held for a version this delete removed; null when none was removed.</summary>
+    public VersionLockState? Removed { get; init; }
+}

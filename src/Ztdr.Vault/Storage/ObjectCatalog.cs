@@ -160,7 +160,7 @@ public sealed class ObjectCatalog
                 }
 
                 orphans.AddRange(RemoveRow(connection, transaction, target));
-                return new Mutation<DeleteOutcome>(new DeleteOutcome(target.VersionId, target.IsDeleteMarker), orphans);
+                return new Mutation<DeleteOutcome>(new DeleteOutcome(target.VersionId, target.IsDeleteMarker) { Removed = target.IsDeleteMarker ? null : target.Lock }, orphans);
             }
 
             var wallNow = _time.GetUtcNow();
