@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Ztdr.Vault.Api;
+using Ztdr.Vault.Approvals;
 using Ztdr.Vault.Audit;
 using Ztdr.Vault.Identity;
 using Ztdr.Vault.Locking;
@@ -22,8 +23,9 @@ public sealed class VaultServices : IAsyncDisposable
     private readonly ITimer _clockTimer;
     private bool _driftReported;
 
-    private VaultServices(VaultStore store, SecureClock clock, AuditLog audit, AuthFailureLimiter limiter, TimeProvider time, ILogger logger)
+    private VaultServices(VaultStore store, SecureClock clock, AuditLog audit, AuthFailureLimiter limiter, TimeProvider time, ILogger logger, TimeSpan approvalTtl)
     {
+        Approvals = new ApprovalEngine(store.Database, audit, () => clock.Now.Now, approvalTtl, new SensitiveOperations(store, clock), logger);
         Store = store;
         Clock = clock;
         Audit = audit;
@@ -39,6 +41,9 @@ public sealed class VaultServices : IAsyncDisposable
     public AuditLog Audit { get; }
 
     public AuthFailureLimiter Limiter { get; }
+
+    /// <summary>Four-eyes approval of sensitive operations (docs/approvals.md), on trusted time.</summary>
+    public ApprovalEngine Approvals { get; }
 
     /// <summary>Refusals of requests that proved no key, counted per source and minute (docs/audit-format.md, "Summaries").</summary>
     internal RefusalSummaries Summaries { get; } = new();
@@ -81,7 +86,8 @@ public sealed class VaultServices : IAsyncDisposable
         };
     }
 
-    public static VaultServices Open(string dataDirectory, TimeProvider time, ILogger logger)
+    /// <remarks><c>approvalTtl</c>: how long a sensitive request waits for its second key (default 24 h).</remarks>
+    public static VaultServices Open(string dataDirectory, TimeProvider time, ILogger logger, TimeSpan? approvalTtl = null)
     {
         var store = VaultStore.Open(dataDirectory, time);
         AuditLog? audit = null;
@@ -96,7 +102,7 @@ public sealed class VaultServices : IAsyncDisposable
             // can have been when the vault stopped (SecureClock.Unexplained).
             var evidence = new ClockEvidence(audit.LastRecordAtOpen, leftovers.NewestDataFile);
             var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold, evidence);
-            var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
+            var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger, approvalTtl ?? ApprovalEngine.DefaultTtl);
             if (leftovers.Quarantined.Count > 0)
             {
                 // Named one by one: after a lost or rolled-back metadata store these are the only trace of the versions.
@@ -175,7 +181,7 @@ public sealed class VaultServices : IAsyncDisposable
     }
 
     public S3Dispatcher CreateDispatcher(VaultOptions options, TimeProvider time, ILogger<S3Dispatcher> logger) =>
-        new(Store, options, time, Clock, Audit, Summaries, Limiter, logger);
+        new(Store, options, time, Clock, Audit, Summaries, Limiter, Approvals, logger);
 
     public async ValueTask DisposeAsync()
     {
