@@ -32,9 +32,10 @@ internal sealed class ObjectLockOperations
     }
 
     /// <summary>
-    /// PutObjectLockConfiguration. Enabling Object Lock on a bucket without it, or sending the configuration it has, runs
-    /// at once; changing the configuration of a lock bucket needs two admin keys (docs/approvals.md): it becomes a pending
-    /// approval and the answer is 409 XVaultApprovalRequired. Invalid configurations are refused before that.
+    /// PutObjectLockConfiguration. Enabling Object Lock, giving a lock bucket its first default rule (the usual
+    /// create-then-configure sequence; it only adds protection, within the bucket's maximum retention) or sending the
+    /// configuration it has runs at once. Changing or removing a default rule needs two admin keys (docs/approvals.md):
+    /// it becomes a pending approval and the answer is 409 XVaultApprovalRequired. Invalid configurations are refused first.
     /// </summary>
     public async Task PutConfigurationAsync(S3Call call)
     {
@@ -43,7 +44,7 @@ internal sealed class ObjectLockOperations
         var body = await _bodies.ReadSmallAsync(call, S3Xml.DefaultMaxBodyBytes, requireIntegrityHeader: true);
         var configuration = ObjectLockXmlParser.ParseObjectLockConfiguration(body);
         var rule = configuration.DefaultRetention is { } d ? new Locking.DefaultRetention(ToMode(d.Mode), d.Days, d.Years) : null;
-        if (bucket.ObjectLockEnabled && rule != bucket.DefaultRetention)
+        if (bucket.ObjectLockEnabled && bucket.DefaultRetention is not null && rule != bucket.DefaultRetention)
         {
             BucketCatalog.CheckObjectLockConfiguration(bucket, rule, call.Now);
             var parameters = new ApprovalParameters
