@@ -152,6 +152,13 @@ public sealed class ApprovalEngine
         return all;
     }
 
+    /// <summary>How many approvals wait for a decision and have not expired (for health; reads only).</summary>
+    public int PendingCount()
+    {
+        var now = _now();
+        return _db.Read(connection => ApprovalStore.List(connection, null)).Count(a => a.State == ApprovalState.Pending && now < a.Expires);
+    }
+
     /// <summary>Audits a refusal of a sensitive request that never became an approval (an unsigned socket caller, say).</summary>
     public Task RefusedRequestAsync(string principal, string operation, string? bucket, string detail, ApprovalRefusedException refusal, string? source) =>
         AppendRefusalAsync(new AuditEvent(_now(), principal, "approval:request", bucket, $"{operation} {detail}", null, "denied:" + refusal.Code, source, null));

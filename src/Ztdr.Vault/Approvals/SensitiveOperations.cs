@@ -69,6 +69,7 @@ public sealed class SensitiveOperations
                     throw ApprovalRefusedException.CannotRun("InvalidRequest", 400, $"the proposed time is behind the vault's current time {now.Now:O}; trusted time never moves backwards");
                 }
 
+                // False only when a concurrent approval restored trust between this commit and now: nothing to do then.
                 return () => _clock.RestoreTrust(trusted + (_clock.Now.Now - now.Now));
             default:
                 throw new InvalidDataException($"approval {approval.ApprovalId} names an unknown operation '{approval.Operation}'");

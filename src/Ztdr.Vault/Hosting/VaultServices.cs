@@ -83,6 +83,7 @@ public sealed class VaultServices : IAsyncDisposable
             ReadOnly = readOnly is not null,
             ReadOnlyReason = readOnly,
             QuarantinedFiles = quarantined,
+            PendingApprovals = Approvals.PendingCount(),
         };
     }
 

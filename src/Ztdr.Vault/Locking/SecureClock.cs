@@ -181,15 +181,16 @@ public sealed class SecureClock
     /// (docs/approvals.md), and persists it at once. Trusted time never moves backwards: a value behind the current
     /// (untrusted) time is refused. The wall clock now counts as right, so drift and jump are measured afresh from here.
     /// </summary>
-    /// <exception cref="InvalidOperationException">The clock is trusted already, or the value lies behind current time.</exception>
-    public void RestoreTrust(DateTimeOffset trustedTime)
+    /// <returns>False when the clock is trusted already (another approval restored it first): nothing changes.</returns>
+    /// <exception cref="InvalidOperationException">The value lies behind current time.</exception>
+    public bool RestoreTrust(DateTimeOffset trustedTime)
     {
         lock (_persistLock)
         {
             var current = Now;
             if (current.Trusted)
             {
-                throw new InvalidOperationException("the clock is trusted already");
+                return false;
             }
 
             if (trustedTime < current.Now)
@@ -204,6 +205,7 @@ public sealed class SecureClock
             // Saved before it takes effect: a crash in between leaves the clock untrusted, the safe side.
             _store.Save(new TrustedTimeRecord(epoch.ResumedFrom, _time.GetUtcNow()));
             _epoch = epoch;
+            return true;
         }
     }
 

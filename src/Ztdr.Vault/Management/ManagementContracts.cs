@@ -74,6 +74,9 @@ public sealed record HealthReport(string Status, string Version)
 
     public string? ReadOnlyReason { get; init; }
 
+    /// <summary>Sensitive operations waiting for a second admin key (docs/approvals.md); not a reason to degrade.</summary>
+    public int? PendingApprovals { get; init; }
+
     /// <summary>Data files in quarantine/ (no version named them at start); run <c>ztdr-vault recover</c>.</summary>
     public int? QuarantinedFiles { get; init; }
 }

@@ -29,6 +29,21 @@ public sealed class ApprovalEngineTests : IDisposable
         Assert.NotNull(_rig.Vault.Buckets.Find("doomed"));
         var listed = Assert.Single(await _rig.Engine.ListAsync());
         Assert.Equal(approval.ApprovalId, listed.ApprovalId);
+        Assert.Equal(1, _rig.Engine.PendingCount());
+        _rig.Time.Advance(ApprovalRig.Ttl);
+        Assert.Equal(0, _rig.Engine.PendingCount());
+    }
+
+    [Fact]
+    public async Task RequestAsync_AuditLogReadOnly_IsRefusedAndStoresNothing()
+    {
+        using var rig = new ApprovalRig(readOnlyAudit: true);
+
+        var refused = await Assert.ThrowsAsync<ApprovalRefusedException>(() =>
+            rig.Engine.RequestAsync(SensitiveOperation.DeleteBucket, new ApprovalParameters { Bucket = "any" }, null, KeyA, "local"));
+
+        Assert.Equal("XVaultStorageFull", refused.Code);
+        Assert.Empty(await rig.Engine.ListAsync());
     }
 
     [Fact]

@@ -18,7 +18,9 @@ internal sealed class ApprovalRig : IDisposable
 
     private readonly Tls.TemporaryFolder _auditFolder = new();
 
-    public ApprovalRig(bool trustedClock = true)
+    /// <param name="trustedClock">False: the clock starts untrusted, as after losing clock.json.</param>
+    /// <param name="readOnlyAudit">True: the audit log accepts no records, as on a full disk.</param>
+    public ApprovalRig(bool trustedClock = true, bool readOnlyAudit = false)
     {
         if (trustedClock)
         {
@@ -27,6 +29,11 @@ internal sealed class ApprovalRig : IDisposable
 
         Clock = new SecureClock(Time, ClockStore, SecureClockSettings.DriftThreshold);
         Audit = AuditLog.Open(AuditDirectory);
+        if (readOnlyAudit)
+        {
+            Audit.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            Audit = AuditLog.OpenReadOnly(AuditDirectory, "no space (test)");
+        }
         Engine = new ApprovalEngine(Vault.Store.Database, Audit, () => Clock.Now.Now, Ttl, new SensitiveOperations(Vault.Store, Clock), NullLogger.Instance);
     }
 

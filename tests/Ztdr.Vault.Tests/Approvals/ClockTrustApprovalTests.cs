@@ -48,11 +48,14 @@ public sealed class ClockTrustApprovalTests : IDisposable
     }
 
     [Fact]
-    public void RestoreTrust_AlreadyTrusted_IsRefused()
+    public void RestoreTrust_AlreadyTrusted_ChangesNothing()
     {
-        _rig.Clock.RestoreTrust(_rig.Clock.Now.Now);
+        var restoredAt = _rig.Clock.Now.Now;
+        Assert.True(_rig.Clock.RestoreTrust(restoredAt));
 
-        Assert.Throws<InvalidOperationException>(() => _rig.Clock.RestoreTrust(_rig.Clock.Now.Now + TimeSpan.FromDays(1)));
+        Assert.False(_rig.Clock.RestoreTrust(restoredAt + TimeSpan.FromDays(1)));
+        Assert.Equal(restoredAt, _rig.Clock.Now.Now);
+        Assert.Equal(1, _rig.ClockStore.Saves);
         Assert.True(_rig.Clock.IsTrusted);
         Assert.False(_rig.Clock.DriftExceeded);
     }
