@@ -210,7 +210,11 @@ public sealed class ApprovalEngine
         return (approval, null);
     }
 
-    private void RefuseWhileReadOnly()
+    /// <summary>
+    /// Refuses with XVaultStorageFull while the audit log accepts no records: no change (approval or immediate key
+    /// operation) may commit without its record.
+    /// </summary>
+    public void RefuseWhileReadOnly()
     {
         if (_audit.ReadOnlyReason is { } reason)
         {

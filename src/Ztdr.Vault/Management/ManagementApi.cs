@@ -257,6 +257,7 @@ public sealed class ManagementApi
             return;
         }
 
+        _approvals.RefuseWhileReadOnly();
         var key = await _store.Keys.AddAsync(id, secret, roles, buckets, http.RequestAborted);
         var operation = roles.HasFlag(Role.Admin) ? "keys:create-admin-bootstrap" : "keys:create";
         await _approvals.AuditImmediateAsync(principal, operation, $"key {id} roles {string.Join(',', RoleNames.Format(roles))} buckets {string.Join(',', buckets)}", source);
@@ -283,6 +284,7 @@ public sealed class ManagementApi
             return;
         }
 
+        _approvals.RefuseWhileReadOnly();
         var outcome = await _store.Keys.RevokeAsync(id, http.RequestAborted);
         switch (outcome)
         {

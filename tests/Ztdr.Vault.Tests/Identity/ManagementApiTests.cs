@@ -155,6 +155,20 @@ public sealed class ManagementApiTests : IDisposable
     }
 
     [Fact]
+    public async Task CreateKey_AuditLogReadOnly_IsStorageFullAndCreatesNoKey()
+    {
+        using var rig = new Approvals.ApprovalRig(readOnlyAudit: true);
+        var api = new ManagementApi(rig.Vault.Store, _limiter, _clock, NullLogger<ManagementApi>.Instance, rig.Engine, rig.Clock);
+        var http = NewContext("POST", "/admin/v1/keys", """{"roles":["backup"],"buckets":["*"]}""");
+
+        await api.InvokeLocalAsync(http);
+
+        Assert.Equal(507, http.Response.StatusCode);
+        Assert.Contains("XVaultStorageFull", ResponseText(http), StringComparison.Ordinal);
+        Assert.Empty(rig.Vault.Store.Keys.List());
+    }
+
+    [Fact]
     public async Task ListApprovals_LocalUnsigned_IsServed()
     {
         var (status, json) = await LocalAsync("GET", "/admin/v1/approvals");
