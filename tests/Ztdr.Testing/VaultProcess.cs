@@ -113,6 +113,33 @@ public sealed class VaultProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a management command (e.g. "approvals", "approve", ID) against this vault's socket, signed by the admin key of
+    /// <paramref name="profile"/> in <see cref="CredentialsFile"/> (sensitive operations and approvals need one).
+    /// </summary>
+    public Task<ProcessResult> ManageAsync(string profile, params string[] arguments) =>
+        ProcessRunner.RunAsync(
+            RepositoryPaths.VaultExecutable,
+            [.. arguments, "--data", DataDirectory, "--profile", profile],
+            new Dictionary<string, string> { ["AWS_SHARED_CREDENTIALS_FILE"] = CredentialsFile },
+            timeout: TimeSpan.FromMinutes(2));
+
+    /// <summary>Approves <paramref name="approvalId"/> with the admin key of <paramref name="profile"/>; throws if refused.</summary>
+    public async Task ApproveAsync(string approvalId, string profile = "admin")
+    {
+        var result = await ManageAsync(profile, "approvals", "approve", approvalId);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"approving {approvalId} as [{profile}] failed: {result}");
+        }
+    }
+
+    /// <summary>The approval id an S3 XVaultApprovalRequired error names in its message.</summary>
+    public static string ApprovalIdIn(string message) =>
+        System.Text.RegularExpressions.Regex.Match(message, @"Approval (ap[0-9a-f]{16})") is { Success: true } match
+            ? match.Groups[1].Value
+            : throw new InvalidOperationException($"no approval id in '{message}'");
+
     /// <summary>Runs the ztdr-vault executable to completion.</summary>
     public static Task<ProcessResult> RunVaultAsync(IEnumerable<string> arguments) =>
         ProcessRunner.RunAsync(RepositoryPaths.VaultExecutable, arguments, timeout: TimeSpan.FromMinutes(2));

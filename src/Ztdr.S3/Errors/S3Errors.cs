@@ -52,6 +52,11 @@ public static class S3Errors
     public static readonly S3Error RequestTimeTooSkewed = new("RequestTimeTooSkewed", 403, "The difference between the request time and the server's time is too large.");
     public static readonly S3Error SignatureDoesNotMatch = new("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
     public static readonly S3Error SlowDown = new("SlowDown", 503, "Please reduce your request rate.");
+    /// <summary>
+    /// 409: the request is sensitive (issue 12, item 6) and was not executed; it waits as a pending approval (its id in
+    /// the ApprovalId element and the x-ztdr-approval-id header) until a second admin key approves it. Not retried by SDKs.
+    /// </summary>
+    public static readonly S3Error ApprovalRequired = new("XVaultApprovalRequired", 409, "This operation needs a second admin key: it was not executed and waits as a pending approval. Another admin runs 'ztdr-vault approvals approve ID'.");
     public static readonly S3Error StorageFull = new("XVaultStorageFull", 507, "The vault has no space left for this upload; nothing was stored. Free space or add capacity, then retry.");
     public static readonly S3Error XAmzContentSha256Mismatch = new("XAmzContentSHA256Mismatch", 400, "The provided 'x-amz-content-sha256' header does not match what was computed.");
 }

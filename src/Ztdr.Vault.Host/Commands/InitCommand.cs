@@ -15,7 +15,7 @@ internal static class InitCommand
         var hostnames = new Option<string[]>("--hostname") { Description = "Extra DNS names or IPs for the server certificate (repeatable)", AllowMultipleArgumentsPerToken = true };
         var defaultRetention = new Option<string?>("--default-retention") { Description = "Default retention for the bucket, e.g. 30d or 1y (none unless given)" };
         var mode = new Option<string>("--mode") { Description = "Mode of the default retention: compliance (default) or governance", DefaultValueFactory = _ => "compliance" };
-        var maxRetention = new Option<string>("--max-retention") { Description = "Longest retention the bucket accepts, e.g. 3650d or 10y (default 10y); set once, never raised or lowered later", DefaultValueFactory = _ => "10y" };
+        var maxRetention = new Option<string>("--max-retention") { Description = "Longest retention the bucket accepts, e.g. 3650d or 10y (default 10y); never raised later; lowering it takes two admin keys (ztdr-vault buckets limits)", DefaultValueFactory = _ => "10y" };
         var noWriteOnce = new Option<bool>("--no-write-once") { Description = "Let a name in the bucket get a new current version (S3's usual overwrite); by default names are write-once" };
         var quota = new Option<string?>("--quota") { Description = "Most bytes the bucket's versions may hold, e.g. 500GiB (none unless given)" };
         var backupKeyQuota = new Option<string?>("--backup-key-quota") { Description = "Most bytes the versions the backup key writes may hold, e.g. 200GiB (none unless given)" };

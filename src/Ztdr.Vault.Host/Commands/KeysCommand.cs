@@ -14,7 +14,7 @@ internal static class KeysCommand
 {
     public static Command Create()
     {
-        var target = new Target();
+        var target = new ManagementTarget();
         return new Command("keys", "Create, list and revoke access keys of a running vault")
         {
             CreateCommand(target),
@@ -23,7 +23,7 @@ internal static class KeysCommand
         };
     }
 
-    private static Command CreateCommand(Target target)
+    private static Command CreateCommand(ManagementTarget target)
     {
         var roles = new Option<string>("--role") { Description = "Roles, comma-separated: admin, backup, reader, maintenance", Required = true };
         var buckets = new Option<string>("--bucket") { Description = "Bucket the key may use, comma-separated, or '*' for every bucket", Required = true };
@@ -41,12 +41,16 @@ internal static class KeysCommand
             using var vault = target.Connect(parse);
             var key = await KeyIssuer.IssueAsync(vault, request, file, parse.GetValue(profile)!, cancellationToken);
             Console.WriteLine($"key {key.AccessKeyId} (roles {string.Join(',', key.Roles)}; buckets {string.Join(',', key.Buckets)}) written to {file} as profile [{parse.GetValue(profile)}]");
+            if (key.ApprovalId is { } approvalId)
+            {
+                Console.WriteLine($"pending approval {approvalId}: the key works once a second admin key approves it ('ztdr-vault approvals approve {approvalId}')");
+            }
             return 0;
         }));
         return command;
     }
 
-    private static Command ListCommand(Target target)
+    private static Command ListCommand(ManagementTarget target)
     {
         var json = new Option<bool>("--json") { Description = "Print JSON instead of a table" };
         var command = new Command("list", "List every key with its roles and buckets (never a secret)") { json };
@@ -77,7 +81,7 @@ internal static class KeysCommand
         return command;
     }
 
-    private static Command RevokeCommand(Target target)
+    private static Command RevokeCommand(ManagementTarget target)
     {
         var id = new Argument<string>("ID") { Description = "The access key id to revoke" };
         var command = new Command("revoke", "Revoke a key: requests signed with it fail from now on") { id };
@@ -86,59 +90,13 @@ internal static class KeysCommand
         {
             using var vault = target.Connect(parse);
             var key = await vault.RevokeKeyAsync(parse.GetValue(id)!, cancellationToken);
-            Console.WriteLine($"key {key.AccessKeyId} revoked at {Format(key.Revoked!.Value)}");
+            Console.WriteLine(key.ApprovalId is { } approvalId
+                ? $"revocation of admin key {key.AccessKeyId} is pending approval {approvalId}; a second admin key approves it ('ztdr-vault approvals approve {approvalId}')"
+                : $"key {key.AccessKeyId} revoked at {Format(key.Revoked!.Value)}");
             return 0;
         }));
         return command;
     }
 
-    private static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
-
-    /// <summary>
-    /// Which vault to talk to: by default the Unix socket in --data; with --admin-endpoint, HTTPS signed with an admin
-    /// key from the AWS shared-credentials file (AWS_SHARED_CREDENTIALS_FILE, --profile or AWS_PROFILE, --ca-bundle or AWS_CA_BUNDLE).
-    /// </summary>
-    private sealed class Target
-    {
-        private readonly Option<string?> _data = new("--data") { Description = "The vault's data folder (talks to its management socket DIR/admin.sock)" };
-        private readonly Option<string?> _endpoint = new("--admin-endpoint") { Description = "https://HOST:PORT of a vault's --admin-listen, instead of --data" };
-        private readonly Option<string?> _profile = new("--profile") { Description = "Admin key profile for --admin-endpoint (default: AWS_PROFILE, then 'admin')" };
-        private readonly Option<string?> _caBundle = new("--ca-bundle") { Description = "PEM CA for --admin-endpoint (default: AWS_CA_BUNDLE)" };
-
-        public void AddTo(Command command)
-        {
-            command.Options.Add(_data);
-            command.Options.Add(_endpoint);
-            command.Options.Add(_profile);
-            command.Options.Add(_caBundle);
-        }
-
-        public ManagementClient Connect(ParseResult parse)
-        {
-            var data = parse.GetValue(_data);
-            var endpoint = parse.GetValue(_endpoint);
-            if ((data is null) == (endpoint is null))
-            {
-                throw new ArgumentException("give either --data DIR (the vault on this host) or --admin-endpoint https://HOST:PORT");
-            }
-
-            if (data is not null)
-            {
-                return ManagementClient.ForSocket(data);
-            }
-
-            var profile = parse.GetValue(_profile) ?? Environment.GetEnvironmentVariable("AWS_PROFILE") ?? "admin";
-            var file = Environment.GetEnvironmentVariable("AWS_SHARED_CREDENTIALS_FILE")
-                ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".aws", "credentials");
-            var entry = CredentialsFile.Read(file).FirstOrDefault(e => e.Profile == profile)
-                ?? throw new ArgumentException($"no profile [{profile}] with a key in '{file}'; pass --profile, or set AWS_SHARED_CREDENTIALS_FILE");
-            var caBundle = parse.GetValue(_caBundle) ?? Environment.GetEnvironmentVariable("AWS_CA_BUNDLE");
-            if (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme != Uri.UriSchemeHttps)
-            {
-                throw new ArgumentException($"--admin-endpoint '{endpoint}' is not https://HOST:PORT");
-            }
-
-            return ManagementClient.ForEndpoint(uri, entry.AccessKeyId, entry.SecretAccessKey, caBundle, TimeProvider.System);
-        }
-    }
+    internal static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 }

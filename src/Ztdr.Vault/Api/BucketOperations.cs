@@ -1,5 +1,6 @@
 using Ztdr.S3.Errors;
 using Ztdr.S3.Xml;
+using Ztdr.Vault.Approvals;
 using Ztdr.Vault.Identity;
 using Ztdr.Vault.Storage;
 
@@ -12,9 +13,11 @@ internal sealed class BucketOperations
     private readonly VaultStore _store;
     private readonly VaultOptions _options;
     private readonly RequestBodies _bodies;
+    private readonly ApprovalEngine _approvals;
 
-    public BucketOperations(VaultStore store, RequestBodies bodies, VaultOptions options)
+    public BucketOperations(VaultStore store, RequestBodies bodies, VaultOptions options, ApprovalEngine approvals)
     {
+        _approvals = approvals;
         _store = store;
         _bodies = bodies;
         _options = options;
@@ -83,13 +86,29 @@ internal sealed class BucketOperations
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// DeleteBucket needs two admin keys (docs/approvals.md): a bucket that could be deleted now becomes a pending
+    /// approval and the answer is 409 XVaultApprovalRequired; a second key's approval deletes it. Refusals that need no
+    /// approval (no such bucket, not empty) come first, so nobody approves what cannot run.
+    /// </summary>
     public async Task DeleteBucketAsync(S3Call call)
     {
         call.Require(S3Action.DeleteBucket);
-        var orphans = await _store.Buckets.DeleteAsync(call.Bucket, CancellationToken.None);
-        _store.DeleteFiles(orphans);
-        call.Http.Response.StatusCode = 204;
+        var bucket = call.Bucket;
+        _store.Database.Read(connection =>
+        {
+            BucketCatalog.CheckDeletable(connection, null, bucket);
+            return true;
+        });
+        var approval = await _approvals.RequestAsync(SensitiveOperation.DeleteBucket, new ApprovalParameters { Bucket = bucket }, null, call.Key.AccessKeyId, call.Http.Connection.RemoteIpAddress?.ToString(), CancellationToken.None);
+        throw ApprovalRequired(approval);
     }
+
+    /// <summary>The answer to a sensitive request: not executed, waiting in <paramref name="approval"/>.</summary>
+    internal static S3Exception ApprovalRequired(PendingApproval approval) =>
+        new S3Exception(S3Errors.ApprovalRequired, $"{S3Errors.ApprovalRequired.DefaultMessage} Approval {approval.ApprovalId} expires at {approval.Expires:O}.")
+            .With("ApprovalId", approval.ApprovalId)
+            .WithHeader("x-ztdr-approval-id", approval.ApprovalId);
 
     public Task GetLocationAsync(S3Call call)
     {

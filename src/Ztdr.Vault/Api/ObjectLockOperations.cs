@@ -1,5 +1,6 @@
 using Ztdr.S3.Errors;
 using Ztdr.S3.Xml;
+using Ztdr.Vault.Approvals;
 using Ztdr.Vault.Identity;
 using Ztdr.Vault.Locking;
 using Ztdr.Vault.Storage;
@@ -21,20 +22,42 @@ internal sealed class ObjectLockOperations
 
     private readonly VaultStore _store;
     private readonly RequestBodies _bodies;
+    private readonly ApprovalEngine _approvals;
 
-    public ObjectLockOperations(VaultStore store, RequestBodies bodies)
+    public ObjectLockOperations(VaultStore store, RequestBodies bodies, ApprovalEngine approvals)
     {
+        _approvals = approvals;
         _store = store;
         _bodies = bodies;
     }
 
+    /// <summary>
+    /// PutObjectLockConfiguration. Enabling Object Lock, giving a lock bucket its first default rule (the usual
+    /// create-then-configure sequence; it only adds protection, within the bucket's maximum retention) or sending the
+    /// configuration it has runs at once. Changing or removing a default rule needs two admin keys (docs/approvals.md):
+    /// it becomes a pending approval and the answer is 409 XVaultApprovalRequired. Invalid configurations are refused first.
+    /// </summary>
     public async Task PutConfigurationAsync(S3Call call)
     {
         call.Require(S3Action.PutBucketObjectLockConfiguration);
-        _ = _store.Buckets.Get(call.Bucket);
+        var bucket = _store.Buckets.Get(call.Bucket);
         var body = await _bodies.ReadSmallAsync(call, S3Xml.DefaultMaxBodyBytes, requireIntegrityHeader: true);
         var configuration = ObjectLockXmlParser.ParseObjectLockConfiguration(body);
         var rule = configuration.DefaultRetention is { } d ? new Locking.DefaultRetention(ToMode(d.Mode), d.Days, d.Years) : null;
+        if (bucket.ObjectLockEnabled && bucket.DefaultRetention is not null && rule != bucket.DefaultRetention)
+        {
+            BucketCatalog.CheckObjectLockConfiguration(bucket, rule, call.Now);
+            var parameters = new ApprovalParameters
+            {
+                Bucket = bucket.Name,
+                DefaultMode = rule is null ? null : SensitiveOperations.FormatMode(rule.Mode),
+                DefaultDays = rule?.Days,
+                DefaultYears = rule?.Years,
+            };
+            var approval = await _approvals.RequestAsync(SensitiveOperation.ChangeObjectLockConfiguration, parameters, null, call.Key.AccessKeyId, call.Http.Connection.RemoteIpAddress?.ToString(), CancellationToken.None);
+            throw BucketOperations.ApprovalRequired(approval);
+        }
+
         await _store.Buckets.SetObjectLockConfigurationAsync(call.Bucket, rule, call.Now, CancellationToken.None);
         call.Http.Response.StatusCode = 200;
     }

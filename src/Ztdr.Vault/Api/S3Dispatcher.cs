@@ -46,7 +46,7 @@ public sealed class S3Dispatcher
     private readonly RefusalSummaries _summaries;
     private readonly AuthFailureLimiter _limiter;
 
-    internal S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, SecureClock clock, IAuditLog audit, RefusalSummaries summaries, AuthFailureLimiter limiter, ILogger<S3Dispatcher> logger)
+    internal S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, SecureClock clock, IAuditLog audit, RefusalSummaries summaries, AuthFailureLimiter limiter, Approvals.ApprovalEngine approvals, ILogger<S3Dispatcher> logger)
     {
         _store = store;
         _options = options;
@@ -60,8 +60,8 @@ public sealed class S3Dispatcher
         _verifier = new SigV4Verifier(id => store.Keys.FindActive(id)?.Secret, clock.RequestTimeWindow, options.Regions);
         var reader = new ObjectReader(store.Files);
         var bodies = new RequestBodies(store.Files, options);
-        _buckets = new BucketOperations(store, bodies, options);
-        _locks = new ObjectLockOperations(store, bodies);
+        _buckets = new BucketOperations(store, bodies, options, approvals);
+        _locks = new ObjectLockOperations(store, bodies, approvals);
         _objects = new ObjectOperations(store, reader, bodies, time, options, _audit);
         _multipart = new MultipartOperations(store, reader, bodies, _objects.Copy, time);
         _lists = new ListOperations(store);

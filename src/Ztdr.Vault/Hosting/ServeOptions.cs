@@ -5,8 +5,9 @@ namespace Ztdr.Vault.Hosting;
 /// <summary>
 /// What <c>ztdr-vault serve</c> was asked to do. <c>AdminListen</c> is HOST:PORT for the management API over TLS
 /// (requests signed by an admin key), or null to serve it only on the Unix socket in the data folder.
+/// <c>ApprovalTtl</c>: how long a sensitive request waits for a second admin key (null: 24 h, docs/approvals.md).
 /// </summary>
-public sealed record ServeOptions(string DataDirectory, string Listen, bool InsecureHttp, IReadOnlyList<string> Hostnames, string? AdminListen = null)
+public sealed record ServeOptions(string DataDirectory, string Listen, bool InsecureHttp, IReadOnlyList<string> Hostnames, string? AdminListen = null, TimeSpan? ApprovalTtl = null)
 {
     /// <summary>Parses HOST:PORT (IPv6 as [::1]:PORT); "localhost" means the loopback addresses.</summary>
     public static (IPAddress? Address, int Port) ParseListen(string listen, string option = "--listen")

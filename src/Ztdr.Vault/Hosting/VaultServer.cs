@@ -111,7 +111,7 @@ public static class VaultServer
         });
 
         var app = builder.Build();
-        var services = VaultServices.Open(options.DataDirectory, time, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ztdr.Vault"));
+        var services = VaultServices.Open(options.DataDirectory, time, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Ztdr.Vault"), options.ApprovalTtl);
         var vaultOptions = new VaultOptions
         {
             BaseDomains = options.Hostnames.Where(h => !IPAddress.TryParse(h, out _)).Append("localhost").Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
@@ -119,7 +119,7 @@ public static class VaultServer
         var dispatcher = services.CreateDispatcher(vaultOptions, time, app.Services.GetRequiredService<ILogger<S3Dispatcher>>());
 
         // One limiter for every listener, so a guesser gains nothing by switching between S3 and management.
-        var management = new ManagementApi(services.Store, services.Limiter, time, app.Services.GetRequiredService<ILogger<ManagementApi>>(), services.Health, services.Clock.RequestTimeWindow);
+        var management = new ManagementApi(services.Store, services.Limiter, time, app.Services.GetRequiredService<ILogger<ManagementApi>>(), services.Approvals, services.Clock, services.Health, services.Clock.RequestTimeWindow);
         app.Lifetime.ApplicationStarted.Register(() => services.StartScrub(time, app.Services.GetRequiredService<ILogger<Scrubbing.BackgroundScrub>>(), app.Lifetime.ApplicationStopping));
         app.Use((http, next) => PlaneOf(http, admin?.Port) switch
         {

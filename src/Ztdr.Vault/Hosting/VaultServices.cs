@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Ztdr.Vault.Api;
+using Ztdr.Vault.Approvals;
 using Ztdr.Vault.Audit;
 using Ztdr.Vault.Identity;
 using Ztdr.Vault.Locking;
@@ -22,8 +23,9 @@ public sealed class VaultServices : IAsyncDisposable
     private readonly ITimer _clockTimer;
     private bool _driftReported;
 
-    private VaultServices(VaultStore store, SecureClock clock, AuditLog audit, AuthFailureLimiter limiter, TimeProvider time, ILogger logger)
+    private VaultServices(VaultStore store, SecureClock clock, AuditLog audit, AuthFailureLimiter limiter, TimeProvider time, ILogger logger, TimeSpan approvalTtl)
     {
+        Approvals = new ApprovalEngine(store.Database, audit, () => clock.Now.Now, approvalTtl, new SensitiveOperations(store, clock), logger);
         Store = store;
         Clock = clock;
         Audit = audit;
@@ -39,6 +41,9 @@ public sealed class VaultServices : IAsyncDisposable
     public AuditLog Audit { get; }
 
     public AuthFailureLimiter Limiter { get; }
+
+    /// <summary>Four-eyes approval of sensitive operations (docs/approvals.md), on trusted time.</summary>
+    public ApprovalEngine Approvals { get; }
 
     /// <summary>Refusals of requests that proved no key, counted per source and minute (docs/audit-format.md, "Summaries").</summary>
     internal RefusalSummaries Summaries { get; } = new();
@@ -83,10 +88,12 @@ public sealed class VaultServices : IAsyncDisposable
             ReadOnly = readOnly is not null,
             ReadOnlyReason = readOnly,
             QuarantinedFiles = quarantined,
+            PendingApprovals = Approvals.PendingCount(),
         };
     }
 
-    public static VaultServices Open(string dataDirectory, TimeProvider time, ILogger logger)
+    /// <remarks><c>approvalTtl</c>: how long a sensitive request waits for its second key (default 24 h).</remarks>
+    public static VaultServices Open(string dataDirectory, TimeProvider time, ILogger logger, TimeSpan? approvalTtl = null)
     {
         var store = VaultStore.Open(dataDirectory, time);
         AuditLog? audit = null;
@@ -101,7 +108,7 @@ public sealed class VaultServices : IAsyncDisposable
             // can have been when the vault stopped (SecureClock.Unexplained).
             var evidence = new ClockEvidence(audit.LastRecordAtOpen, leftovers.NewestDataFile);
             var clock = new SecureClock(time, new FileTrustedTimeStore(store.Layout.ClockFile), SecureClockSettings.DriftThreshold, evidence);
-            var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger);
+            var services = new VaultServices(store, clock, audit, new AuthFailureLimiter(time), time, logger, approvalTtl ?? ApprovalEngine.DefaultTtl);
             services.StartCheckpoints();
             if (leftovers.Quarantined.Count > 0)
             {
@@ -212,7 +219,7 @@ public sealed class VaultServices : IAsyncDisposable
     }
 
     public S3Dispatcher CreateDispatcher(VaultOptions options, TimeProvider time, ILogger<S3Dispatcher> logger) =>
-        new(Store, options, time, Clock, Audit, Summaries, Limiter, logger);
+        new(Store, options, time, Clock, Audit, Summaries, Limiter, Approvals, logger);
 
     public async ValueTask DisposeAsync()
     {

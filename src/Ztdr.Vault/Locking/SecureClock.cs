@@ -15,19 +15,17 @@ namespace Ztdr.Vault.Locking;
 /// <see cref="Persist"/> writes nothing — otherwise a restart would turn an attacker-chosen wall clock into trusted time.
 /// The same holds for a record that the evidence given at start (<see cref="ClockEvidence"/>) does not explain: a persisted
 /// trusted time further ahead of the audit chain's last record than the vault can have run since (see
-/// <see cref="Unexplained"/>). Regaining trust is a deliberate operator act, outside this type.
-/// Thread-safe: <see cref="Now"/> reads only immutable state.
+/// <see cref="Unexplained"/>). Regaining trust is a deliberate operator act, approved by two admin keys
+/// (docs/approvals.md), that ends in <see cref="RestoreTrust"/>.
+/// Thread-safe: <see cref="Now"/> reads one immutable epoch, replaced whole when trust is restored.
 /// </remarks>
 public sealed class SecureClock
 {
     private readonly TimeProvider _time;
     private readonly ITrustedTimeStore _store;
     private readonly TimeSpan _driftThreshold;
-    private readonly long _startTimestamp;
-    private readonly TimeSpan _driftAtStart;
-    private readonly TimeSpan _lagAtStart;
-    private readonly TimeSpan _estimateLag;
     private readonly Lock _persistLock = new();
+    private volatile Epoch _epoch;
 
     /// <summary>
     /// Resumes an existing vault's trusted time from <paramref name="store"/>. <paramref name="time"/> gives both clocks:
@@ -45,7 +43,7 @@ public sealed class SecureClock
         _driftThreshold = driftThreshold;
 
         // Both readings first, together, so the drift at start is not skewed by the time Load takes.
-        _startTimestamp = time.GetTimestamp();
+        var startTimestamp = time.GetTimestamp();
         var wallAtStart = time.GetUtcNow();
         var record = TryLoad(store, out var reason);
         if (record is not null && evidence is not null)
@@ -54,40 +52,45 @@ public sealed class SecureClock
             record = reason is null ? record : null;
         }
 
-        IsTrusted = record is not null;
-        UntrustedReason = reason;
         var lastWitnessed = evidence?.LastAuditRecord?.ToUniversalTime();
 
         // Never behind the audit chain: a clock file restored from an older copy must not move trusted time backwards.
         // Untrusted, time runs from the last record the chain witnessed rather than from a wall clock an attacker may set.
-        ResumedFrom = record is not null
+        var resumedFrom = record is not null
             ? Max(record.TrustedTime.ToUniversalTime(), lastWitnessed ?? DateTimeOffset.MinValue)
             : lastWitnessed ?? wallAtStart;
-        _driftAtStart = wallAtStart - ResumedFrom;
+        var driftAtStart = wallAtStart - resumedFrom;
 
         // A wall clock behind the newest data file's write was set back while the vault was stopped, even if trusted
         // time lags enough to hide it.
         var behindData = evidence?.NewestDataFile is { } written && wallAtStart < written.ToUniversalTime() - driftThreshold;
-        WallClockJumpedAtStart = behindData || _driftAtStart < -driftThreshold || _driftAtStart > SecureClockSettings.MaxExplainedDowntime;
+        var jumped = behindData || driftAtStart < -driftThreshold || driftAtStart > SecureClockSettings.MaxExplainedDowntime;
 
         // How far true time may be ahead of trusted time: the downtime the wall clock showed at start, within bounds.
-        _lagAtStart = Clamp(_driftAtStart);
-        _estimateLag = WallClockJumpedAtStart ? TimeSpan.Zero : _lagAtStart;
+        var lagAtStart = Clamp(driftAtStart);
+        _epoch = new Epoch(startTimestamp, resumedFrom, record is not null, reason, driftAtStart, lagAtStart, jumped ? TimeSpan.Zero : lagAtStart, jumped);
     }
 
     /// <summary>
     /// The trusted time this run started from: the persisted value (or the audit chain's last record, if later); when
     /// untrusted, the chain's last record, or the wall clock without one.
     /// </summary>
-    public DateTimeOffset ResumedFrom { get; }
+    public DateTimeOffset ResumedFrom => _epoch.ResumedFrom;
 
-    public bool IsTrusted { get; }
+    public bool IsTrusted => _epoch.IsTrusted;
 
     /// <summary>Why the clock is untrusted (for health and audit); null when trusted.</summary>
-    public string? UntrustedReason { get; }
+    public string? UntrustedReason => _epoch.UntrustedReason;
 
     /// <summary>Trusted time: <see cref="ResumedFrom"/> plus monotonic time elapsed since start.</summary>
-    public TrustedInstant Now => new(ResumedFrom + _time.GetElapsedTime(_startTimestamp), IsTrusted);
+    public TrustedInstant Now
+    {
+        get
+        {
+            var epoch = _epoch;
+            return new(epoch.ResumedFrom + _time.GetElapsedTime(epoch.StartTimestamp), epoch.IsTrusted);
+        }
+    }
 
     /// <summary>Wall minus trusted time (positive: the wall clock is ahead, as after downtime).</summary>
     public TimeSpan Drift => _time.GetUtcNow() - Now.Now;
@@ -96,17 +99,17 @@ public sealed class SecureClock
     /// The wall clock moved against trusted time by more than the threshold while this process ran (set forward or back,
     /// or running at another rate). Drift present at start (downtime) does not count.
     /// </summary>
-    public bool DriftExceeded => (Drift - _driftAtStart).Duration() > _driftThreshold;
+    public bool DriftExceeded => (Drift - _epoch.DriftAtStart).Duration() > _driftThreshold;
 
     /// <summary>Wall minus trusted time when this run started: the downtime, if the wall clock tells the truth.</summary>
-    public TimeSpan DriftAtStart => _driftAtStart;
+    public TimeSpan DriftAtStart => _epoch.DriftAtStart;
 
     /// <summary>
     /// At start the wall clock was behind trusted time (by more than the drift threshold), or further ahead than any
     /// downtime the vault explains (<see cref="SecureClockSettings.MaxExplainedDowntime"/>): someone set it while the
     /// vault was stopped. Alerted and shown in health; trusted time is not affected.
     /// </summary>
-    public bool WallClockJumpedAtStart { get; }
+    public bool WallClockJumpedAtStart => _epoch.WallClockJumped;
 
     /// <summary>
     /// The latest the true time can plausibly be. Trusted time is a lower bound on true time (it does not count downtime),
@@ -120,7 +123,7 @@ public sealed class SecureClock
         get
         {
             var now = Now.Now;
-            var lag = Max(_lagAtStart, Clamp(_time.GetUtcNow() - now));
+            var lag = Max(_epoch.LagAtStart, Clamp(_time.GetUtcNow() - now));
             return now + lag;
         }
     }
@@ -130,7 +133,7 @@ public sealed class SecureClock
     {
         var earliest = Now.Now;
         var latest = Latest;
-        var estimate = earliest + _estimateLag;
+        var estimate = earliest + _epoch.EstimateLag;
         return new(earliest, estimate < latest ? estimate : latest, latest);
     }
 
@@ -139,7 +142,7 @@ public sealed class SecureClock
     /// downtime the wall clock showed at start, when that was plausible (no jump). It follows the monotonic clock from
     /// there, so setting the wall clock while the vault runs does not move it.
     /// </summary>
-    public DateTimeOffset BestEstimate => Now.Now + _estimateLag;
+    public DateTimeOffset BestEstimate => Now.Now + _epoch.EstimateLag;
 
     /// <summary>
     /// A new vault: trusted time starts at the wall clock and is saved at once. Only for initialising a vault: on an
@@ -170,6 +173,39 @@ public sealed class SecureClock
         lock (_persistLock)
         {
             _store.Save(new TrustedTimeRecord(Now.Now, _time.GetUtcNow()));
+        }
+    }
+
+    /// <summary>
+    /// Makes time trusted again from <paramref name="trustedTime"/>, which two admin keys agreed is true time now
+    /// (docs/approvals.md), and persists it at once. Trusted time never moves backwards: a value behind the current
+    /// (untrusted) time is refused. The wall clock now counts as right, so drift and jump are measured afresh from here.
+    /// </summary>
+    /// <returns>False when the clock is trusted already (another approval restored it first): nothing changes.</returns>
+    /// <exception cref="InvalidOperationException">The value lies behind current time.</exception>
+    public bool RestoreTrust(DateTimeOffset trustedTime)
+    {
+        lock (_persistLock)
+        {
+            var current = Now;
+            if (current.Trusted)
+            {
+                return false;
+            }
+
+            if (trustedTime < current.Now)
+            {
+                throw new InvalidOperationException($"trusted time never moves backwards: {trustedTime:O} is behind the vault's current time {current.Now:O}");
+            }
+
+            var timestamp = _time.GetTimestamp();
+            var drift = _time.GetUtcNow() - trustedTime;
+            var epoch = new Epoch(timestamp, trustedTime.ToUniversalTime(), true, null, drift, Clamp(drift), Clamp(drift), false);
+
+            // Saved before it takes effect: a crash in between leaves the clock untrusted, the safe side.
+            _store.Save(new TrustedTimeRecord(epoch.ResumedFrom, _time.GetUtcNow()));
+            _epoch = epoch;
+            return true;
         }
     }
 
@@ -216,4 +252,15 @@ public sealed class SecureClock
             return null;
         }
     }
+
+    /// <summary>Everything trusted time is computed from; replaced whole by <see cref="RestoreTrust"/>.</summary>
+    private sealed record Epoch(
+        long StartTimestamp,
+        DateTimeOffset ResumedFrom,
+        bool IsTrusted,
+        string? UntrustedReason,
+        TimeSpan DriftAtStart,
+        TimeSpan LagAtStart,
+        TimeSpan EstimateLag,
+        bool WallClockJumped);
 }

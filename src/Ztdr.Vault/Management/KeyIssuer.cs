@@ -26,12 +26,18 @@ public static class KeyIssuer
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
         {
-            // The secret exists nowhere but in this process now: a key nobody holds must not stay valid.
+            // The secret exists nowhere but in this process now: a key nobody holds must not stay valid (or pending).
+            if (created.ApprovalId is { } approvalId)
+            {
+                await vault.RejectAsync(approvalId, CancellationToken.None);
+                throw new InvalidOperationException($"the new key could not be written to '{credentialsFile}' and its approval {approvalId} was rejected: {e.Message}", e);
+            }
+
             await vault.RevokeKeyAsync(created.AccessKeyId, CancellationToken.None);
             throw new InvalidOperationException($"the new key could not be written to '{credentialsFile}' and was revoked again: {e.Message}", e);
         }
 
-        return new KeyInfo(created.AccessKeyId, created.Roles, created.Buckets, created.Created, null);
+        return new KeyInfo(created.AccessKeyId, created.Roles, created.Buckets, created.Created, null) { ApprovalId = created.ApprovalId };
     }
 
     private static void CheckWritable(string path, string profile)

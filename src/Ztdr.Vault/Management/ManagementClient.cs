@@ -25,7 +25,13 @@ public sealed class ManagementClient : IDisposable
     }
 
     /// <summary>A client for the vault serving <paramref name="dataDirectory"/>, through <c>DIR/admin.sock</c>.</summary>
-    public static ManagementClient ForSocket(string dataDirectory)
+    public static ManagementClient ForSocket(string dataDirectory) => ForSocket(dataDirectory, null, TimeProvider.System);
+
+    /// <summary>
+    /// Through <c>DIR/admin.sock</c>, signing every request with <paramref name="adminKey"/> when given: sensitive
+    /// operations and approvals need a key to tell the two admins apart (docs/approvals.md).
+    /// </summary>
+    public static ManagementClient ForSocket(string dataDirectory, (string AccessKeyId, string SecretAccessKey)? adminKey, TimeProvider time)
     {
         var directory = Path.GetFullPath(dataDirectory);
         var socket = ManagementSocket.PathFor(directory);
@@ -46,7 +52,10 @@ public sealed class ManagementClient : IDisposable
                 }
             },
         };
-        var http = new HttpClient(handler) { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromMinutes(1) };
+        HttpMessageHandler outer = adminKey is { } key
+            ? new SigningHandler(new SigV4Signer(key.AccessKeyId, key.SecretAccessKey, SigV4Verifier.AlwaysAcceptedRegion, time)) { InnerHandler = handler }
+            : handler;
+        var http = new HttpClient(outer) { BaseAddress = new Uri("http://localhost"), Timeout = TimeSpan.FromMinutes(1) };
         return new ManagementClient(http, $"the vault is not running (no management socket at {socket}); start it with 'ztdr-vault serve --data {directory}'");
     }
 
@@ -81,6 +90,24 @@ public sealed class ManagementClient : IDisposable
 
     public Task<KeyInfo> RevokeKeyAsync(string accessKeyId, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, $"keys/{Uri.EscapeDataString(accessKeyId)}/revoke", null, ManagementJson.Default.KeyInfo, cancellationToken);
+
+    public async Task<IReadOnlyList<ApprovalInfo>> ListApprovalsAsync(CancellationToken cancellationToken = default) =>
+        (await SendAsync(HttpMethod.Get, "approvals", null, ManagementJson.Default.ApprovalList, cancellationToken)).Approvals;
+
+    public Task<ApprovalInfo> ApproveAsync(string approvalId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"approvals/{Uri.EscapeDataString(approvalId)}/approve", null, ManagementJson.Default.ApprovalInfo, cancellationToken);
+
+    public Task<ApprovalInfo> RejectAsync(string approvalId, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"approvals/{Uri.EscapeDataString(approvalId)}/reject", null, ManagementJson.Default.ApprovalInfo, cancellationToken);
+
+    public Task<ApprovalInfo> TrustClockAsync(TrustClockRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, "clock/trust", JsonContent.Create(request, ManagementJson.Default.TrustClockRequest), ManagementJson.Default.ApprovalInfo, cancellationToken);
+
+    public Task<BucketLimitsInfo> GetBucketLimitsAsync(string bucket, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Get, $"buckets/{Uri.EscapeDataString(bucket)}/limits", null, ManagementJson.Default.BucketLimitsInfo, cancellationToken);
+
+    public Task<ApprovalInfo> ChangeBucketLimitsAsync(string bucket, ChangeBucketLimitsRequest request, CancellationToken cancellationToken = default) =>
+        SendAsync(HttpMethod.Post, $"buckets/{Uri.EscapeDataString(bucket)}/limits", JsonContent.Create(request, ManagementJson.Default.ChangeBucketLimitsRequest), ManagementJson.Default.ApprovalInfo, cancellationToken);
 
     public void Dispose() => _http.Dispose();
 

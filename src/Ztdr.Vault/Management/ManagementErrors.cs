@@ -7,7 +7,7 @@ public sealed record ManagementError(string Code, int Status, string Message);
 public static class ManagementErrors
 {
     public static ManagementError NotFound(string path) =>
-        new("NotFound", 404, $"no management operation at '{path}' (see /admin/v1/health, /admin/v1/keys)");
+        new("NotFound", 404, $"no management operation at '{path}' (see /admin/v1/health, /admin/v1/keys, /admin/v1/approvals, /admin/v1/buckets/NAME/limits, /admin/v1/clock/trust)");
 
     public static ManagementError MethodNotAllowed(string method, string path) =>
         new("MethodNotAllowed", 405, $"{method} is not allowed on '{path}'");

@@ -25,8 +25,7 @@ public sealed class BucketCatalog
 
     /// <summary>
     /// Creates a bucket; an Object Lock bucket is always versioned (and can never stop being either). The limits are set
-    /// here once: nothing lowers or raises them later (lowering will need four-eyes approval, raising is what an
-    /// attacker holding an admin key would want).
+    /// here; later changes go through four-eyes approval (<see cref="SetLimits"/>, docs/approvals.md).
     /// </summary>
     public Task<BucketRecord> CreateAsync(string name, VersioningState versioning, bool objectLock, BucketLimits limits, CancellationToken cancellationToken = default) =>
         _db.WriteAsync((connection, transaction) =>
@@ -103,69 +102,102 @@ public sealed class BucketCatalog
     /// the bucket's maximum retention, judged at <paramref name="now"/>, is refused.
     /// </summary>
     public Task<BucketRecord> SetObjectLockConfigurationAsync(string name, DefaultRetention? rule, TrustedInstant now, CancellationToken cancellationToken = default) =>
-        _db.WriteAsync((connection, transaction) =>
+        _db.WriteAsync((connection, transaction) => SetObjectLockConfiguration(connection, transaction, name, rule, now), cancellationToken);
+
+    /// <summary>PutObjectLockConfiguration inside a caller's write transaction (an approved change commits with its approval).</summary>
+    internal static BucketRecord SetObjectLockConfiguration(SqliteConnection connection, SqliteTransaction transaction, string name, DefaultRetention? rule, TrustedInstant now)
+    {
+        var bucket = CheckObjectLockConfiguration(Find(connection, transaction, name) ?? throw NoSuchBucket(name), rule, now);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "UPDATE buckets SET object_lock = 1, lock_default_mode = $m, lock_default_days = $d, lock_default_years = $y WHERE name = $n";
+        command.Parameters.AddWithValue("$n", name);
+        command.Parameters.AddWithValue("$m", rule is null ? DBNull.Value : (int)rule.Mode);
+        command.Parameters.AddWithValue("$d", (object?)rule?.Days ?? DBNull.Value);
+        command.Parameters.AddWithValue("$y", (object?)rule?.Years ?? DBNull.Value);
+        command.ExecuteNonQuery();
+        return bucket with { ObjectLockEnabled = true, DefaultRetention = rule };
+    }
+
+    /// <summary>Refuses a lock configuration the bucket cannot take (no versioning, a rule beyond its maximum retention).</summary>
+    internal static BucketRecord CheckObjectLockConfiguration(BucketRecord bucket, DefaultRetention? rule, TrustedInstant now)
+    {
+        if (!bucket.ObjectLockEnabled && LockEngine.CheckEnableObjectLock(bucket.Versioning == VersioningState.Enabled) is { } denied)
         {
-            var bucket = Find(connection, transaction, name) ?? throw NoSuchBucket(name);
-            if (!bucket.ObjectLockEnabled && LockEngine.CheckEnableObjectLock(bucket.Versioning == VersioningState.Enabled) is { } denied)
-            {
-                throw denied;
-            }
+            throw denied;
+        }
 
-            if (LockEngine.CheckDefaultRuleLimit(rule, bucket.Limits.MaxRetention, now) is { } beyond)
-            {
-                throw beyond;
-            }
+        if (LockEngine.CheckDefaultRuleLimit(rule, bucket.Limits.MaxRetention, now) is { } beyond)
+        {
+            throw beyond;
+        }
 
-            using var command = connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "UPDATE buckets SET object_lock = 1, lock_default_mode = $m, lock_default_days = $d, lock_default_years = $y WHERE name = $n";
-            command.Parameters.AddWithValue("$n", name);
-            command.Parameters.AddWithValue("$m", rule is null ? DBNull.Value : (int)rule.Mode);
-            command.Parameters.AddWithValue("$d", (object?)rule?.Days ?? DBNull.Value);
-            command.Parameters.AddWithValue("$y", (object?)rule?.Years ?? DBNull.Value);
-            command.ExecuteNonQuery();
-            return bucket with { ObjectLockEnabled = true, DefaultRetention = rule };
-        }, cancellationToken);
+        return bucket;
+    }
+
+    /// <summary>
+    /// Replaces a bucket's maximum retention and quota (write-once never changes) inside a caller's write transaction.
+    /// Only an approved request gets here (docs/approvals.md); the caller has refused a raised maximum retention.
+    /// </summary>
+    internal static BucketRecord SetLimits(SqliteConnection connection, SqliteTransaction transaction, string name, MaxRetention? maxRetention, long? quotaBytes)
+    {
+        var bucket = Find(connection, transaction, name) ?? throw NoSuchBucket(name);
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = "UPDATE buckets SET max_retention_days = $md, max_retention_years = $my, quota_bytes = $q WHERE name = $n";
+        command.Parameters.AddWithValue("$n", name);
+        command.Parameters.AddWithValue("$md", (object?)maxRetention?.Days ?? DBNull.Value);
+        command.Parameters.AddWithValue("$my", (object?)maxRetention?.Years ?? DBNull.Value);
+        command.Parameters.AddWithValue("$q", (object?)quotaBytes ?? DBNull.Value);
+        command.ExecuteNonQuery();
+        return bucket with { Limits = bucket.Limits with { MaxRetention = maxRetention, QuotaBytes = quotaBytes } };
+    }
 
     /// <summary>
     /// Deletes an empty bucket. Any version or delete marker left means BucketNotEmpty; uploads in flight are
     /// aborted with it and their part files are returned for removal.
     /// </summary>
     public Task<IReadOnlyList<string>> DeleteAsync(string name, CancellationToken cancellationToken = default) =>
-        _db.WriteAsync<IReadOnlyList<string>>((connection, transaction) =>
+        _db.WriteAsync((connection, transaction) => Delete(connection, transaction, name), cancellationToken);
+
+    /// <summary>Refuses to delete a bucket that does not exist or still holds a version or delete marker.</summary>
+    internal static void CheckDeletable(SqliteConnection connection, SqliteTransaction? transaction, string name)
+    {
+        _ = Find(connection, transaction, name) ?? throw NoSuchBucket(name);
+        using var count = connection.CreateCommand();
+        count.Transaction = transaction;
+        count.CommandText = "SELECT EXISTS(SELECT 1 FROM versions WHERE bucket = $n)";
+        count.Parameters.AddWithValue("$n", name);
+        if (Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0)
         {
-            _ = Find(connection, transaction, name) ?? throw NoSuchBucket(name);
-            using (var count = connection.CreateCommand())
-            {
-                count.Transaction = transaction;
-                count.CommandText = "SELECT EXISTS(SELECT 1 FROM versions WHERE bucket = $n)";
-                count.Parameters.AddWithValue("$n", name);
-                if (Convert.ToInt64(count.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) != 0)
-                {
-                    throw new S3Exception(S3Errors.BucketNotEmpty).With("BucketName", name);
-                }
-            }
+            throw new S3Exception(S3Errors.BucketNotEmpty).With("BucketName", name);
+        }
+    }
 
-            var orphans = new List<string>();
-            using (var parts = connection.CreateCommand())
+    /// <summary>DeleteBucket inside a caller's write transaction; returns the part files to remove after commit.</summary>
+    internal static IReadOnlyList<string> Delete(SqliteConnection connection, SqliteTransaction transaction, string name)
+    {
+        CheckDeletable(connection, transaction, name);
+        var orphans = new List<string>();
+        using (var parts = connection.CreateCommand())
+        {
+            parts.Transaction = transaction;
+            parts.CommandText = "SELECT p.file_id FROM parts p JOIN uploads u ON u.upload_id = p.upload_id WHERE u.bucket = $n";
+            parts.Parameters.AddWithValue("$n", name);
+            using var reader = parts.ExecuteReader();
+            while (reader.Read())
             {
-                parts.Transaction = transaction;
-                parts.CommandText = "SELECT p.file_id FROM parts p JOIN uploads u ON u.upload_id = p.upload_id WHERE u.bucket = $n";
-                parts.Parameters.AddWithValue("$n", name);
-                using var reader = parts.ExecuteReader();
-                while (reader.Read())
-                {
-                    orphans.Add(reader.GetString(0));
-                }
+                orphans.Add(reader.GetString(0));
             }
+        }
 
-            using var delete = connection.CreateCommand();
-            delete.Transaction = transaction;
-            delete.CommandText = "DELETE FROM uploads WHERE bucket = $n; DELETE FROM buckets WHERE name = $n;";
-            delete.Parameters.AddWithValue("$n", name);
-            delete.ExecuteNonQuery();
-            return orphans;
-        }, cancellationToken);
+        using var delete = connection.CreateCommand();
+        delete.Transaction = transaction;
+        delete.CommandText = "DELETE FROM uploads WHERE bucket = $n; DELETE FROM buckets WHERE name = $n;";
+        delete.Parameters.AddWithValue("$n", name);
+        delete.ExecuteNonQuery();
+        return orphans;
+    }
 
     internal static S3Exception NoSuchBucket(string name) => new S3Exception(S3Errors.NoSuchBucket).With("BucketName", name);
 

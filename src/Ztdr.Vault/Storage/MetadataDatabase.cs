@@ -13,7 +13,7 @@ namespace Ztdr.Vault.Storage;
 public sealed class MetadataDatabase : IDisposable
 {
     /// <summary>Schema version 3 — docs/vault-storage.md. A change here is a new version with a migration.</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     /// <summary>Most writes one commit carries; bounds the latency a batch adds to its first member.</summary>
     private const int MaxBatch = 128;
@@ -242,6 +242,7 @@ public sealed class MetadataDatabase : IDisposable
                 Execute(_writer, SchemaV1, transaction);
                 Execute(_writer, MigrationV2, transaction);
                 Execute(_writer, MigrationV3, transaction);
+                Execute(_writer, MigrationV4, transaction);
                 Execute(_writer, $"INSERT INTO meta(name, value) VALUES ('schema_version', '{SchemaVersion}');", transaction);
                 break;
             case "1":
@@ -249,13 +250,19 @@ public sealed class MetadataDatabase : IDisposable
                 // has none, which is exactly what NULL means in them.
                 Execute(_writer, MigrationV2, transaction);
                 Execute(_writer, MigrationV3, transaction);
+                Execute(_writer, MigrationV4, transaction);
                 Execute(_writer, $"UPDATE meta SET value = '{SchemaVersion}' WHERE name = 'schema_version';", transaction);
                 break;
             case "2":
                 Execute(_writer, MigrationV3, transaction);
+                Execute(_writer, MigrationV4, transaction);
                 Execute(_writer, $"UPDATE meta SET value = '{SchemaVersion}' WHERE name = 'schema_version';", transaction);
                 break;
             case "3":
+                Execute(_writer, MigrationV4, transaction);
+                Execute(_writer, $"UPDATE meta SET value = '{SchemaVersion}' WHERE name = 'schema_version';", transaction);
+                break;
+            case "4":
                 break;
             default:
                 throw new InvalidOperationException($"metadata schema version {current} is not supported by this build (expects {SchemaVersion})");
@@ -360,5 +367,23 @@ public sealed class MetadataDatabase : IDisposable
             PRIMARY KEY(bucket, access_key_id)
         ) WITHOUT ROWID;
         INSERT INTO usage(bucket, access_key_id, bytes) SELECT bucket, '', SUM(size) FROM versions GROUP BY bucket;
+        """;
+
+    // Version 4: four-eyes approvals (docs/approvals.md). parameters is the operation's JSON; secret holds the secret of
+    // an admin key waiting to be created (never listed). state: 0 pending, 1 approved, 2 rejected, 3 expired. Times are
+    // Unix ms of trusted time.
+    internal const string MigrationV4 = """
+        CREATE TABLE approvals(
+            approval_id TEXT PRIMARY KEY,
+            operation TEXT NOT NULL,
+            parameters TEXT NOT NULL,
+            secret TEXT,
+            requester TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            expires_ms INTEGER NOT NULL,
+            state INTEGER NOT NULL,
+            decided_by TEXT,
+            decided_ms INTEGER
+        );
         """;
 }

@@ -1,16 +1,19 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Ztdr.Testing;
 
 namespace Ztdr.Integration.Tests.Vault;
 
 public sealed class BucketApiTests : IClassFixture<VaultFixture>
 {
     private readonly AmazonS3Client _s3;
+    private readonly VaultProcess _vault;
 
     public BucketApiTests(VaultFixture fixture)
     {
         _s3 = fixture.Client;
+        _vault = fixture.Vault;
     }
 
     [Fact]
@@ -38,7 +41,7 @@ public sealed class BucketApiTests : IClassFixture<VaultFixture>
     }
 
     [Fact]
-    public async Task DeleteBucket_NonEmptyThenEmpty_ConflictsThenSucceeds()
+    public async Task DeleteBucket_NonEmptyThenEmpty_ConflictsThenWaitsForASecondAdminKey()
     {
         await _s3.PutBucketAsync("delete-me");
         await _s3.PutBucketVersioningAsync(new PutBucketVersioningRequest { BucketName = "delete-me", VersioningConfig = new S3BucketVersioningConfig { Status = VersionStatus.Enabled } });
@@ -55,7 +58,8 @@ public sealed class BucketApiTests : IClassFixture<VaultFixture>
             await _s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = "delete-me", Key = version.Key, VersionId = version.VersionId });
         }
 
-        await _s3.DeleteBucketAsync("delete-me");
+        // Issue 12, item 6: an empty bucket is deleted only once a second admin key approves (docs/approvals.md).
+        await DeleteWithApprovalAsync("delete-me");
         await S3Assert.FailsWith("NoSuchBucket", HttpStatusCode.NotFound, () => _s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "delete-me" }));
         Assert.NotNull(put.VersionId);
     }
@@ -88,7 +92,17 @@ public sealed class BucketApiTests : IClassFixture<VaultFixture>
         Assert.Single(versions.Versions);
         await _s3.DeleteObjectAsync("plain-bucket", "k");
         Assert.Empty((await _s3.ListVersionsAsync("plain-bucket")).Versions ?? []);
-        await _s3.DeleteBucketAsync("plain-bucket");
+        await DeleteWithApprovalAsync("plain-bucket");
+    }
+
+    /// <summary>DeleteBucket by the all-roles key answers XVaultApprovalRequired; the init admin key approves it.</summary>
+    private async Task DeleteWithApprovalAsync(string bucket)
+    {
+        var pending = await Assert.ThrowsAsync<AmazonS3Exception>(() => _s3.DeleteBucketAsync(bucket));
+        Assert.Equal("XVaultApprovalRequired", pending.ErrorCode);
+        Assert.Equal(HttpStatusCode.Conflict, pending.StatusCode);
+        await _s3.GetBucketVersioningAsync(new GetBucketVersioningRequest { BucketName = bucket });
+        await _vault.ApproveAsync(VaultProcess.ApprovalIdIn(pending.Message), "admin");
     }
 
     [Fact]

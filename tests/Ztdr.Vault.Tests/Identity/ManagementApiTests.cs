@@ -21,20 +21,23 @@ public sealed class ManagementApiTests : IDisposable
     private const string BackupSecret = "backup-secret-backup-secret-backup-secr0";
     private const string Peer = "192.0.2.50";
 
-    private readonly TestVault _vault = new();
-    private readonly ManualClock _clock = new();
+    private readonly Approvals.ApprovalRig _rig = new();
+    private readonly TestVault _vault;
+    private readonly ManualClock _clock;
     private readonly AuthFailureLimiter _limiter;
     private readonly ManagementApi _api;
 
     public ManagementApiTests()
     {
+        _vault = _rig.Vault;
+        _clock = _rig.Time;
         _limiter = new AuthFailureLimiter(_clock);
-        _api = new ManagementApi(_vault.Store, _limiter, _clock, NullLogger<ManagementApi>.Instance);
+        _api = new ManagementApi(_vault.Store, _limiter, _clock, NullLogger<ManagementApi>.Instance, _rig.Engine, _rig.Clock);
         _vault.Store.Keys.AddAsync(AdminId, AdminSecret, Role.Admin, ["*"]).GetAwaiter().GetResult();
         _vault.Store.Keys.AddAsync(BackupId, BackupSecret, Role.Backup, ["backups"]).GetAwaiter().GetResult();
     }
 
-    public void Dispose() => _vault.Dispose();
+    public void Dispose() => _rig.Dispose();
 
     [Fact]
     public async Task CreateKey_Local_ReturnsSecretOnceAndTheKeyAuthenticates()
@@ -89,15 +92,89 @@ public sealed class ManagementApiTests : IDisposable
     }
 
     [Fact]
-    public async Task RevokeKey_AdminWithAnotherAdmin_IsRevoked()
+    public async Task RevokeKey_AdminWithAnotherAdminUnsignedOnSocket_IsAdminKeyRequiredAndAudited()
     {
         await _vault.Store.Keys.AddAsync("ZVADMIN0000000000002", "second-admin-secret", Role.Admin | Role.Reader, ["*"]);
 
-        var (status, _) = await LocalAsync("POST", $"/admin/v1/keys/{AdminId}/revoke");
+        var (status, json) = await LocalAsync("POST", $"/admin/v1/keys/{AdminId}/revoke");
+
+        Assert.Equal(403, status);
+        Assert.Equal("AdminKeyRequired", json.GetProperty("code").GetString());
+        Assert.NotNull(_vault.Store.Keys.FindActive(AdminId));
+        Assert.Contains(_rig.AuditEvents(), e => e.Principal == "local" && e.Outcome == "denied:AdminKeyRequired");
+    }
+
+    [Fact]
+    public async Task RevokeKey_AdminSignedOnSocket_IsPendingUntilTheOtherAdminApproves()
+    {
+        const string Second = "ZVADMIN0000000000002";
+        await _vault.Store.Keys.AddAsync(Second, "second-admin-secret", Role.Admin | Role.Reader, ["*"]);
+        var request = Signed("POST", $"/admin/v1/keys/{AdminId}/revoke", string.Empty, Second, "second-admin-secret");
+        await _api.InvokeLocalAsync(request);
+        Assert.Equal(202, request.Response.StatusCode);
+        var approvalId = JsonDocument.Parse(ResponseText(request)).RootElement.GetProperty("approvalId").GetString()!;
+        Assert.NotNull(_vault.Store.Keys.FindActive(AdminId));
+
+        var self = Signed("POST", $"/admin/v1/approvals/{approvalId}/approve", string.Empty, Second, "second-admin-secret");
+        await _api.InvokeLocalAsync(self);
+        var unsigned = await LocalAsync("POST", $"/admin/v1/approvals/{approvalId}/approve");
+        var other = Signed("POST", $"/admin/v1/approvals/{approvalId}/approve", string.Empty, AdminId, AdminSecret);
+        await _api.InvokeLocalAsync(other);
+
+        Assert.Equal(403, self.Response.StatusCode);
+        Assert.Contains("SelfApproval", ResponseText(self), StringComparison.Ordinal);
+        Assert.Equal(403, unsigned.Status);
+        Assert.Equal("AdminKeyRequired", unsigned.Json.GetProperty("code").GetString());
+        Assert.Equal(200, other.Response.StatusCode);
+        Assert.Null(_vault.Store.Keys.FindActive(AdminId));
+    }
+
+    [Fact]
+    public async Task CreateKey_AdminWithTwoAdminsActive_IsPendingAndTheKeyDoesNotAuthenticate()
+    {
+        const string Second = "ZVADMIN0000000000002";
+        await _vault.Store.Keys.AddAsync(Second, "second-admin-secret", Role.Admin, ["*"]);
+        var http = Signed("POST", "/admin/v1/keys", """{"roles":["admin"],"buckets":["*"]}""", AdminId, AdminSecret);
+
+        await _api.InvokeLocalAsync(http);
+
+        Assert.Equal(202, http.Response.StatusCode);
+        var json = JsonDocument.Parse(ResponseText(http)).RootElement;
+        Assert.StartsWith("ap", json.GetProperty("approvalId").GetString(), StringComparison.Ordinal);
+        Assert.Null(_vault.Store.Keys.FindActive(json.GetProperty("accessKeyId").GetString()!));
+    }
+
+    [Fact]
+    public async Task CreateKey_SecondAdminWhileOnlyOneIsActive_IsCreatedAtOnceAndAuditedAsBootstrap()
+    {
+        var (status, json) = await LocalAsync("POST", "/admin/v1/keys", """{"roles":["admin"],"buckets":["*"]}""");
+
+        Assert.Equal(201, status);
+        Assert.NotNull(_vault.Store.Keys.FindActive(json.GetProperty("accessKeyId").GetString()!));
+        Assert.Contains(_rig.AuditEvents(), e => e.Operation == "keys:create-admin-bootstrap" && e.Principal == "local");
+    }
+
+    [Fact]
+    public async Task CreateKey_AuditLogReadOnly_IsStorageFullAndCreatesNoKey()
+    {
+        using var rig = new Approvals.ApprovalRig(readOnlyAudit: true);
+        var api = new ManagementApi(rig.Vault.Store, _limiter, _clock, NullLogger<ManagementApi>.Instance, rig.Engine, rig.Clock);
+        var http = NewContext("POST", "/admin/v1/keys", """{"roles":["backup"],"buckets":["*"]}""");
+
+        await api.InvokeLocalAsync(http);
+
+        Assert.Equal(507, http.Response.StatusCode);
+        Assert.Contains("XVaultStorageFull", ResponseText(http), StringComparison.Ordinal);
+        Assert.Empty(rig.Vault.Store.Keys.List());
+    }
+
+    [Fact]
+    public async Task ListApprovals_LocalUnsigned_IsServed()
+    {
+        var (status, json) = await LocalAsync("GET", "/admin/v1/approvals");
 
         Assert.Equal(200, status);
-        Assert.Null(_vault.Store.Keys.FindActive(AdminId));
-        Assert.Equal(RevokeOutcome.LastAdminKey, await _vault.Store.Keys.RevokeAsync("ZVADMIN0000000000002"));
+        Assert.Equal(0, json.GetProperty("approvals").GetArrayLength());
     }
 
     [Fact]
@@ -176,7 +253,7 @@ public sealed class ManagementApiTests : IDisposable
     {
         // The host's wall clock ten years ahead; the secure clock's window still holds true time.
         var wall = new Tls.FixedTimeProvider(_clock.GetUtcNow().AddYears(10));
-        var api = new ManagementApi(_vault.Store, _limiter, wall, NullLogger<ManagementApi>.Instance,
+        var api = new ManagementApi(_vault.Store, _limiter, wall, NullLogger<ManagementApi>.Instance, _rig.Engine, _rig.Clock,
             requestTime: window ? () => ServerTimeWindow.At(_clock.GetUtcNow()) : null);
         var http = Signed("POST", "/admin/v1/keys", """{"roles":["reader"],"buckets":["*"]}""", AdminId, AdminSecret);
 

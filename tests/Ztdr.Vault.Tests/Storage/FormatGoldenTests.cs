@@ -38,9 +38,9 @@ public sealed class FormatGoldenTests
     }
 
     [Fact]
-    public void SchemaVersion_Is3()
+    public void SchemaVersion_Is4()
     {
-        Assert.Equal(3, MetadataDatabase.SchemaVersion);
+        Assert.Equal(4, MetadataDatabase.SchemaVersion);
         Assert.Equal(1, VaultLayout.FormatVersion);
     }
 
@@ -64,7 +64,7 @@ public sealed class FormatGoldenTests
         Assert.Equal(Dump(fresh), Dump(migrated));
         using var check = new SqliteConnection($"Data Source={migrated};Pooling=False");
         check.Open();
-        Assert.Equal("3", Scalar(check, "SELECT value FROM meta WHERE name = 'schema_version'"));
+        Assert.Equal("4", Scalar(check, "SELECT value FROM meta WHERE name = 'schema_version'"));
     }
 
     [Fact]
@@ -94,12 +94,37 @@ public sealed class FormatGoldenTests
         Assert.Equal(Dump(fresh), Dump(migrated));
         using var check = new SqliteConnection($"Data Source={migrated};Pooling=False");
         check.Open();
-        Assert.Equal("3", Scalar(check, "SELECT value FROM meta WHERE name = 'schema_version'"));
+        Assert.Equal("4", Scalar(check, "SELECT value FROM meta WHERE name = 'schema_version'"));
         Assert.Equal("2|253402300799999|1|", Scalar(check, "SELECT lock_mode || '|' || retain_until_ms || '|' || legal_hold || '|' || COALESCE(writer, '') FROM versions WHERE key = X'6B'"));
 
         // An existing bucket keeps behaving as before: no maximum, not write-once, no quota; its bytes count, writer unknown.
         Assert.Equal("2|30|||0|", Scalar(check, "SELECT lock_default_mode || '|' || lock_default_years || '|' || COALESCE(max_retention_days, '') || '|' || COALESCE(max_retention_years, '') || '|' || write_once || '|' || COALESCE(quota_bytes, '') FROM buckets"));
         Assert.Equal("b||1300", Scalar(check, "SELECT bucket || '|' || access_key_id || '|' || bytes FROM usage"));
+    }
+
+    [Fact]
+    public void Open_Version3Store_MigratesToExactlyTheSchemaOfANewStoreWithNoApprovals()
+    {
+        using var folder = new TemporaryFolder();
+        var migrated = folder.Combine("v3.db");
+        using (var connection = new SqliteConnection($"Data Source={migrated};Pooling=False"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);" + MetadataDatabase.SchemaV1 + MetadataDatabase.MigrationV2 + MetadataDatabase.MigrationV3
+                + "INSERT INTO meta(name, value) VALUES ('schema_version', '3');";
+            command.ExecuteNonQuery();
+        }
+
+        MetadataDatabase.Open(migrated, create: false).Dispose();
+        var fresh = folder.Combine("new.db");
+        MetadataDatabase.Open(fresh, create: true).Dispose();
+
+        Assert.Equal(Dump(fresh), Dump(migrated));
+        using var check = new SqliteConnection($"Data Source={migrated};Pooling=False");
+        check.Open();
+        Assert.Equal("4", Scalar(check, "SELECT value FROM meta WHERE name = 'schema_version'"));
+        Assert.Equal("0", Scalar(check, "SELECT COUNT(*) FROM approvals"));
     }
 
     private static string Dump(string path)
@@ -145,7 +170,7 @@ public sealed class FormatGoldenTests
     }
 
     [Fact]
-    public void Open_NewStore_RecordsSchemaVersionAndCreatesExactlyTheV3Objects()
+    public void Open_NewStore_RecordsSchemaVersionAndCreatesExactlyTheV4Objects()
     {
         using var folder = new TemporaryFolder();
         var path = folder.Combine("meta", "vault.db");
@@ -154,7 +179,7 @@ public sealed class FormatGoldenTests
         using (var connection = new SqliteConnection($"Data Source={path};Pooling=False"))
         {
             connection.Open();
-            Assert.Equal("3", Scalar(connection, "SELECT value FROM meta WHERE name = 'schema_version'"));
+            Assert.Equal("4", Scalar(connection, "SELECT value FROM meta WHERE name = 'schema_version'"));
             Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         }
 
@@ -163,15 +188,15 @@ public sealed class FormatGoldenTests
         Assert.Equal(
             [
                 "index uploads_by_key on uploads", "index versions_by_id on versions", "index versions_by_key on versions",
-                "index versions_latest on versions", "table access_keys on access_keys", "table buckets on buckets",
-                "table meta on meta", "table parts on parts", "table segments on segments", "table uploads on uploads",
-                "table usage on usage", "table versions on versions",
+                "index versions_latest on versions", "table access_keys on access_keys", "table approvals on approvals",
+                "table buckets on buckets", "table meta on meta", "table parts on parts", "table segments on segments",
+                "table uploads on uploads", "table usage on usage", "table versions on versions",
             ],
             names);
 
         // What SQLite itself recorded for every table and index (its stored CREATE text), including the meta table
         // that lives outside SchemaV1: a change of column, constraint or index anywhere shows up here.
-        Assert.Equal("3ec4a3829e72be11824644456a51997660e9d9789556737a7c04d49c37f3ee41", Sha256(dump));
+        Assert.Equal("8052ba3a996e6e4fda0dc4e5e137090a23e25f188fb489493a70b69a5bc50b71", Sha256(dump));
     }
 
     private static (List<string> Names, string Dump) Objects(string path)
@@ -214,13 +239,13 @@ public sealed class FormatGoldenTests
         {
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = "UPDATE meta SET value = '4' WHERE name = 'schema_version'";
+            command.CommandText = "UPDATE meta SET value = '5' WHERE name = 'schema_version'";
             command.ExecuteNonQuery();
         }
 
         var error = Assert.Throws<InvalidOperationException>(() => MetadataDatabase.Open(path, create: false));
 
-        Assert.Contains("schema version 4", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema version 5", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
