@@ -29,18 +29,21 @@ internal static class KeysCommand
         var buckets = new Option<string>("--bucket") { Description = "Bucket the key may use, comma-separated, or '*' for every bucket", Required = true };
         var credentials = new Option<string>("--credentials-out") { Description = "AWS shared-credentials file that receives the key (0600)", Required = true };
         var profile = new Option<string>("--profile-name") { Description = "Profile name for the key in the credentials file (must be new)", Required = true };
-        var command = new Command("create", "Create a key and append it to a credentials file; the secret is never printed") { roles, buckets, credentials, profile };
+        var quota = new Option<string?>("--quota") { Description = "Most bytes the versions this key writes may hold, e.g. 200GiB (none unless given)" };
+        var command = new Command("create", "Create a key and append it to a credentials file; the secret is never printed") { roles, buckets, credentials, profile, quota };
         target.AddTo(command);
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
             var request = new CreateKeyRequest(
                 RoleNames.Format(Permissions.ParseRoles(parse.GetValue(roles)!)),
                 parse.GetValue(buckets)!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-                null);
+                null,
+                InitCommand.ParseBytes("--quota", parse.GetValue(quota)));
             var file = Path.GetFullPath(parse.GetValue(credentials)!);
             using var vault = target.Connect(parse);
             var key = await KeyIssuer.IssueAsync(vault, request, file, parse.GetValue(profile)!, cancellationToken);
-            Console.WriteLine($"key {key.AccessKeyId} (roles {string.Join(',', key.Roles)}; buckets {string.Join(',', key.Buckets)}) written to {file} as profile [{parse.GetValue(profile)}]");
+            var quotaText = request.QuotaBytes is { } bytes ? $"; quota {bytes} bytes" : "";
+            Console.WriteLine($"key {key.AccessKeyId} (roles {string.Join(',', key.Roles)}; buckets {string.Join(',', key.Buckets)}{quotaText}) written to {file} as profile [{parse.GetValue(profile)}]");
             if (key.ApprovalId is { } approvalId)
             {
                 Console.WriteLine($"pending approval {approvalId}: the key works once a second admin key approves it ('ztdr-vault approvals approve {approvalId}')");

@@ -43,7 +43,7 @@ public sealed record ApprovalParameters
     /// <summary>change-bucket-limits: the new maximum retention ("30d", "10y"); null keeps the bucket without one.</summary>
     public string? MaxRetention { get; init; }
 
-    /// <summary>change-bucket-limits: the new quota in bytes; null means none.</summary>
+    /// <summary>change-bucket-limits: the new quota in bytes; create-admin-key: the key's quota. Null means none.</summary>
     public long? QuotaBytes { get; init; }
 
     /// <summary>change-object-lock-configuration: the new default rule's mode ("GOVERNANCE", "COMPLIANCE"); null: no rule.</summary>

@@ -35,7 +35,7 @@ public sealed class SensitiveOperations
                     secret ?? throw new InvalidDataException($"approval {approval.ApprovalId} holds no secret for key {p.AccessKeyId}"),
                     Permissions.ParseRoles(string.Join(',', p.Roles ?? [])),
                     p.Buckets ?? [],
-                    quotaBytes: null,
+                    p.QuotaBytes,
                     _clock.Now.Now);
                 return null;
             case SensitiveOperation.RevokeAdminKey:

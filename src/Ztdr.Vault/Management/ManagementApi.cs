@@ -242,6 +242,11 @@ public sealed class ManagementApi
         }
 
         var buckets = ValidateBuckets(request.Buckets);
+        if (request.QuotaBytes is <= 0)
+        {
+            throw new ManagementRequestException(ManagementErrors.InvalidRequest("a key's quota must be a positive number of bytes"));
+        }
+
         var id = AccessKeys.NewAccessKeyId();
         var secret = AccessKeys.NewSecretAccessKey();
 
@@ -249,7 +254,7 @@ public sealed class ManagementApi
         // key is created at once (audited as such). From then on an admin key needs two (docs/approvals.md).
         if (roles.HasFlag(Role.Admin) && _store.Keys.ActiveAdminCount() >= 2)
         {
-            var parameters = new ApprovalParameters { AccessKeyId = id, Roles = RoleNames.Format(roles), Buckets = buckets };
+            var parameters = new ApprovalParameters { AccessKeyId = id, Roles = RoleNames.Format(roles), Buckets = buckets, QuotaBytes = request.QuotaBytes };
             await RequireKeyAsync(call, SensitiveOperation.CreateAdminKey, parameters);
             var approval = await _approvals.RequestAsync(SensitiveOperation.CreateAdminKey, parameters, secret, principal, source, http.RequestAborted);
             _logger.LogInformation("admin key {AccessKeyId} requested by {Principal}: approval {ApprovalId}", id, principal, approval.ApprovalId);
@@ -258,9 +263,10 @@ public sealed class ManagementApi
         }
 
         _approvals.RefuseWhileReadOnly();
-        var key = await _store.Keys.AddAsync(id, secret, roles, buckets, http.RequestAborted);
+        var key = await _store.Keys.AddAsync(id, secret, roles, buckets, request.QuotaBytes, http.RequestAborted);
         var operation = roles.HasFlag(Role.Admin) ? "keys:create-admin-bootstrap" : "keys:create";
-        await _approvals.AuditImmediateAsync(principal, operation, $"key {id} roles {string.Join(',', RoleNames.Format(roles))} buckets {string.Join(',', buckets)}", source);
+        var quota = request.QuotaBytes is { } q ? $" quota {q}" : "";
+        await _approvals.AuditImmediateAsync(principal, operation, $"key {id} roles {string.Join(',', RoleNames.Format(roles))} buckets {string.Join(',', buckets)}{quota}", source);
         _logger.LogInformation("access key {AccessKeyId} created by {Principal}: roles {Roles}, buckets {Buckets}, profile {Profile}", id, principal, roles, string.Join(',', buckets), request.ProfileName);
         await WriteAsync(http, 201, new CreatedKey(id, secret, RoleNames.Format(key.Roles), key.Buckets, key.Created), ManagementJson.Default.CreatedKey);
     }

@@ -11,8 +11,11 @@ namespace Ztdr.Vault.Management;
 // management plane can shorten a retention period or remove a locked version. Sensitive operations (docs/approvals.md)
 // answer 202 with the approval they wait in.
 
-/// <summary>POST /admin/v1/keys. <see cref="ProfileName"/> only labels the key in the vault's log.</summary>
-public sealed record CreateKeyRequest(IReadOnlyList<string> Roles, IReadOnlyList<string> Buckets, string? ProfileName);
+/// <summary>
+/// POST /admin/v1/keys. <see cref="ProfileName"/> only labels the key in the vault's log. <see cref="QuotaBytes"/>, when
+/// set, bounds the bytes the versions this key writes may hold (507 XVaultQuotaExceeded beyond it).
+/// </summary>
+public sealed record CreateKeyRequest(IReadOnlyList<string> Roles, IReadOnlyList<string> Buckets, string? ProfileName, long? QuotaBytes = null);
 
 /// <summary>The answer to a key creation: the only time the vault ever sends a secret.</summary>
 /// <remarks>

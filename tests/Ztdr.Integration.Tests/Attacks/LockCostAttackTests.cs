@@ -150,6 +150,25 @@ public sealed class LockCostAttackTests : IClassFixture<LimitsVault>
     }
 
     [Fact]
+    public async Task KeysCreateWithQuota_KeyRefusedBeyondIt_ZeroQuotaRefusedInOneLine()
+    {
+        await using var vault = await VaultProcess.StartAsync();
+        var created = await VaultProcess.RunVaultAsync(["keys", "create", "--data", vault.DataDirectory, "--role", "backup", "--bucket", Bucket, "--credentials-out", vault.CredentialsFile, "--profile-name", "quota-key", "--quota", "10000"]);
+        Assert.True(created.ExitCode == 0, created.ToString());
+        Assert.Contains("quota 10000 bytes", created.StandardOutput, StringComparison.Ordinal);
+        using var key = vault.CreateClient("quota-key");
+        await key.PutObjectAsync(Locked("key-quota/first", DateTime.UtcNow.AddDays(1), new byte[6000]));
+
+        await S3Assert.FailsWith("XVaultQuotaExceeded", (HttpStatusCode)507, () => key.PutObjectAsync(Locked("key-quota/second", DateTime.UtcNow.AddDays(1), new byte[6000])));
+
+        using var backup = vault.CreateClient("backup");
+        await backup.PutObjectAsync(Locked("key-quota/other", DateTime.UtcNow.AddDays(1), new byte[6000]));
+        var zero = await VaultProcess.RunVaultAsync(["keys", "create", "--data", vault.DataDirectory, "--role", "backup", "--bucket", Bucket, "--credentials-out", vault.CredentialsFile, "--profile-name", "zero-quota", "--quota", "0"]);
+        Assert.NotEqual(0, zero.ExitCode);
+        Assert.Single(zero.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
     public async Task CompleteMultipartUpload_BeyondBucketQuota_IsQuotaExceededForEveryKey()
     {
         await using var vault = await VaultProcess.StartAsync(initArguments: ["--quota", "10000"]);
