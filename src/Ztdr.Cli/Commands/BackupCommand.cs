@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using System.Text.Json;
 using Ztdr.Backup.Archiving;
@@ -40,7 +41,7 @@ internal static class BackupCommand
                 context,
                 progress => archiver.BackupAsync(new BackupRequest(fullPaths) { Progress = progress, Parent = parentId, Force = forced }, cancellationToken));
             await open.Memory.RememberSnapshotAsync(open.Repository.Id, summary.SnapshotId, summary.Time);
-            return await ReportAsync(context, BackupOutcome.From(summary), parse.GetValue(json));
+            return await ReportAsync(context, BackupOutcome.From(summary) with { RetainUntil = open.Repository.RunRetainUntil }, parse.GetValue(json));
         }));
         return command;
     }
@@ -63,8 +64,9 @@ internal static class BackupCommand
     internal static string ToLine(BackupOutcome summary)
     {
         var unchanged = summary.FilesUnchanged > 0 ? $" ({summary.FilesUnchanged} unchanged)" : "";
+        var locked = summary.RetainUntil is { } until ? $", locked until {SnapshotsCommand.UtcTime(until)}" : "";
         return $"snapshot {summary.SnapshotId[..8]} saved: {summary.Files} files{unchanged}, {summary.Dirs} dirs, "
-            + $"{ByteSize.Format(summary.BytesRead)} read, {ByteSize.Format(summary.AddedBytes)} added";
+            + $"{ByteSize.Format(summary.BytesRead)} read, {ByteSize.Format(summary.AddedBytes)} added{locked}";
     }
 
     internal static string ToJson(BackupOutcome summary)
@@ -83,6 +85,12 @@ internal static class BackupCommand
             writer.WriteNumber("filesUnchanged", summary.FilesUnchanged);
             writer.WriteNumber("packsUploaded", summary.PacksUploaded);
             writer.WriteNumber("durationSeconds", Math.Round(summary.DurationSeconds, 3));
+            if (summary.RetainUntil is { } until)
+            {
+                // The real end of the snapshot's lock: the retention rounded up to a lock generation (init --help).
+                writer.WriteString("retainUntil", until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            }
+
             if (summary.Parent is { } parentId)
             {
                 writer.WriteString("parent", parentId);
@@ -121,6 +129,9 @@ internal sealed record BackupOutcome(
 
     /// <summary>The parent snapshot's id as hex, or null when the run had none.</summary>
     public string? Parent { get; init; }
+
+    /// <summary>When the lock on what this run wrote ends (the retention rounded up to a lock generation).</summary>
+    public DateTimeOffset? RetainUntil { get; init; }
 
     public static BackupOutcome From(BackupSummary summary) => new(
         summary.SnapshotId.ToString(),

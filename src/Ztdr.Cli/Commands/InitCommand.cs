@@ -13,7 +13,10 @@ internal static class InitCommand
     {
         var retention = new Option<string>("--retention")
         {
-            Description = "How long every object stays locked after the run that writes it: e.g. 36h, 30d, 12w, 1y",
+            Description = "How long every object stays locked after the run that writes it: e.g. 36h, 30d, 12w, 1y. "
+                + "The lock end is rounded up to the next weekly lock generation (Unix time, 7-day steps), so each run's lock lasts "
+                + "between the retention and the retention + 7 days: one extension call per pack per week instead of per backup, "
+                + "at the cost of keeping data up to 7 days longer (30d can mean 37)",
             Required = true,
         };
         var command = new Command("init", "Create a repository; refuses a location that already holds one") { retention };
@@ -33,7 +36,11 @@ internal static class InitCommand
                 var lockedUntil = repository.RunRetainUntil.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 await context.Out.WriteLineAsync($"created repository {repository.Id}");
                 await context.Out.WriteLineAsync($"  at {store.Capabilities.Description}");
+                var extra = TimeSpan.FromTicks(Math.Max(0, (repository.RunRetainUntil - (context.Time.GetUtcNow() + retentionSpan)).Ticks));
                 await context.Out.WriteLineAsync($"  retention {retentionText}: its objects are locked (COMPLIANCE) until {lockedUntil}");
+                await context.Out.WriteLineAsync(
+                    $"  that is {Duration(extra)} longer than {retentionText}: locks end on weekly generation boundaries, so each run's lock lasts up to 7 days longer than the retention (see 'ztdr init --help')");
+
                 await context.Out.WriteLineAsync("  keep the password safe: without it nobody, including you, can read these backups");
                 return 0;
             }
@@ -46,6 +53,11 @@ internal static class InitCommand
     }
 
     /// <summary>A positive whole number of hours (h), days (d), weeks (w) or 365-day years (y), up to 100 years.</summary>
+    /// <summary>"2d 14h" or "5h 3m": how much longer a lock lasts than asked, for people.</summary>
+    internal static string Duration(TimeSpan span) => span.TotalDays >= 1
+        ? $"{(int)span.TotalDays}d {span.Hours}h"
+        : $"{span.Hours}h {span.Minutes}m";
+
     internal static TimeSpan ParseRetention(string text)
     {
         var usage = $"--retention '{text}': use a positive number of hours, days, weeks or years, e.g. 30d or 1y";

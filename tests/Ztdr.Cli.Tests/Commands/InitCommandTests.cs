@@ -47,6 +47,33 @@ public sealed class InitCommandTests : IDisposable
         Assert.True(File.Exists(_directory.Combine("repo", "objects", "config")));
     }
 
+    [Theory]
+    [InlineData("1h")]
+    [InlineData("30d")]
+    public async Task InitAndBackup_RetentionRoundedToAGeneration_ShowTheRealLockEndAndWhy(string retention)
+    {
+        var repository = _directory.Combine("repo-" + retention);
+        var environment = new Dictionary<string, string> { ["ZTDR_PASSWORD"] = "pw", ["ZTDR_REPOSITORY"] = repository };
+        var init = new TestContext(environment);
+        var before = DateTimeOffset.UtcNow;
+
+        Assert.Equal(0, await init.RunAsync("init", "--retention", retention));
+
+        // The lock ends on a 7-day Unix-time boundary at or after now + retention, and init says so in numbers.
+        var lines = init.Out.ToString().Split('\n');
+        var until = DateTimeOffset.ParseExact(System.Text.RegularExpressions.Regex.Match(lines[2], "until (.*Z)$").Groups[1].Value, "yyyy-MM-dd HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal);
+        Assert.Equal(0, until.ToUnixTimeSeconds() % (7 * 24 * 3600));
+        Assert.InRange(until, before + InitCommand.ParseRetention(retention), DateTimeOffset.UtcNow + InitCommand.ParseRetention(retention) + TimeSpan.FromDays(7));
+        Assert.StartsWith("  that is ", lines[3], StringComparison.Ordinal);
+        Assert.Contains($"longer than {retention}: locks end on weekly generation boundaries", lines[3], StringComparison.Ordinal);
+
+        var source = Directory.CreateDirectory(_directory.Combine("source-" + retention)).FullName;
+        await File.WriteAllTextAsync(Path.Combine(source, "f"), "x");
+        var backup = new TestContext(environment);
+        Assert.Equal(0, await backup.RunAsync("backup", source));
+        Assert.EndsWith($", locked until {until:yyyy-MM-dd HH:mm:ss}Z\n", backup.Out.ToString(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Init_ThenOpenWithSamePassword_Opens()
     {

@@ -57,7 +57,7 @@ public sealed class BackupRestoreAgainstVaultTests() : VaultCliTest("cli-roundtr
 
         Assert.True(backup.ExitCode == 0, backup.ToString());
         var match = System.Text.RegularExpressions.Regex.Match(
-            backup.StandardOutput, "^snapshot ([0-9a-f]{8}) saved: 5 files, 4 dirs, 3\\.1 MiB read, 3\\.1 MiB added\n$");
+            backup.StandardOutput, "^snapshot ([0-9a-f]{8}) saved: 5 files, 4 dirs, 3\\.1 MiB read, 3\\.1 MiB added, locked until \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ\n$");
         Assert.True(match.Success, backup.ToString());
 
         var table = await CliProcess.RunAsync(environment, "snapshots");
