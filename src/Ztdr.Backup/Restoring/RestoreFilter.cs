@@ -11,11 +11,18 @@ internal sealed class RestoreFilter
     private readonly IReadOnlyList<PathPattern> _includes;
     private readonly IReadOnlyList<PathPattern> _excludes;
 
+    // One flag per include, set once it matched an entry (restores decide from several threads; a flag only goes up).
+    private readonly int[] _matched;
+
     public RestoreFilter(IEnumerable<string> includes, IEnumerable<string> excludes)
     {
         _includes = [.. includes.Select(PathPattern.Parse)];
         _excludes = [.. excludes.Select(PathPattern.Parse)];
+        _matched = new int[_includes.Count];
     }
+
+    /// <summary>The include patterns that matched no entry so far: after a restore, the ones that restored nothing.</summary>
+    public IReadOnlyList<string> UnmatchedIncludes => [.. _includes.Where((_, i) => Volatile.Read(ref _matched[i]) == 0).Select(p => p.Text)];
 
     /// <summary>Restores everything.</summary>
     public static RestoreFilter All { get; } = new([], []);
@@ -28,7 +35,22 @@ internal sealed class RestoreFilter
             return FilterDecision.Skip;
         }
 
-        if (_includes.Count == 0 || _includes.Any(i => i.Matches(path)))
+        if (_includes.Count == 0)
+        {
+            return FilterDecision.Restore;
+        }
+
+        var included = false;
+        for (var i = 0; i < _includes.Count; i++)
+        {
+            if (_includes[i].Matches(path))
+            {
+                Volatile.Write(ref _matched[i], 1);
+                included = true;
+            }
+        }
+
+        if (included)
         {
             return FilterDecision.Restore;
         }

@@ -8,7 +8,7 @@ namespace Ztdr.Backup.Stores;
 /// SDK's standard retry mode has already retried what is transient (5xx, SlowDown and other throttling, timeouts,
 /// broken connections); 4xx answers are never retried.
 /// </summary>
-internal static class S3ErrorTranslation
+internal static partial class S3ErrorTranslation
 {
     /// <summary>Whether <paramref name="e"/> is a store failure to translate (not the caller's own cancellation).</summary>
     public static bool IsStoreFailure(Exception e, CancellationToken cancellationToken) => e switch
@@ -40,8 +40,20 @@ internal static class S3ErrorTranslation
                 return new ObjectStoreException(StoreErrorKind.NotFound, $"bucket '{bucket}' does not exist", e);
             case AmazonServiceException { StatusCode: HttpStatusCode.NotFound } or AmazonServiceException { ErrorCode: "NoSuchKey" or "NoSuchVersion" }:
                 return name is null ? StoreErrors.Rejected(what, Code(e), e) : StoreErrors.NotFound(name, e);
+            case AmazonServiceException { StatusCode: HttpStatusCode.Forbidden, ErrorCode: "AccessDenied" } s when name is null:
+                // A bucket the key may not use and a bucket that does not exist look alike to a scoped key (ztdr-vault,
+                // like AWS for buckets of other accounts, does not say which): the typo is the likelier cause.
+                return new ObjectStoreException(
+                    StoreErrorKind.AccessDenied,
+                    $"{what}: access denied ({CodeAndMessage(s)}); check the bucket's name in the repository URL, then that the profile's key may use that bucket",
+                    e);
             case AmazonServiceException { StatusCode: HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized } s:
                 return StoreErrors.AccessDenied(what, CodeAndMessage(s), e);
+            case AmazonServiceException { ErrorCode: "InvalidRequest" } s when s.Message is { } text && NoObjectLock().IsMatch(text):
+                return new ObjectStoreException(
+                    StoreErrorKind.Rejected,
+                    $"bucket '{bucket}' has no Object Lock, and ztdr locks every object it writes: use a bucket created with Object Lock enabled (ztdr-vault init --bucket NAME, or aws s3api create-bucket --object-lock-enabled-for-bucket); nothing was stored",
+                    e);
             case AmazonServiceException { ErrorCode: "SlowDown" or "Throttling" or "ThrottlingException" or "RequestTimeout" } s:
                 return StoreErrors.Unavailable(what, Code(s), e);
             case AmazonServiceException s when (int)s.StatusCode >= 500 || s.StatusCode == 0:
@@ -59,6 +71,16 @@ internal static class S3ErrorTranslation
             case AmazonClientException c when IsChecksumMismatch(c):
                 // The SDK checks a whole-object GET against the ETag or stored checksum when the body is closed.
                 return StoreErrors.Damaged(what, OneLine(c.Message), e);
+            case var _ when Find<System.Security.Authentication.AuthenticationException>(e) is { } tls:
+                return new ObjectStoreException(
+                    StoreErrorKind.Unavailable,
+                    $"the storage server's TLS certificate is not trusted ({OneLine(tls.Message)}): set AWS_CA_BUNDLE, or ca_bundle in the AWS config file, to the CA that issued it (for ztdr-vault: the ca.pem its init wrote)",
+                    e);
+            case var _ when Find<HttpIOException>(e) is { HttpRequestError: HttpRequestError.ResponseEnded }:
+                return new ObjectStoreException(
+                    StoreErrorKind.Unavailable,
+                    $"{what}: the server closed the connection without an HTTP answer; if the endpoint speaks HTTPS (ztdr-vault does), write s3:https:// in the repository URL",
+                    e);
             default:
                 return StoreErrors.Unavailable(what, OneLine(Innermost(e).Message), e);
         }
@@ -73,6 +95,24 @@ internal static class S3ErrorTranslation
     /// <summary>"Code: message", or the code alone when the server sent no message text (RGW never does).</summary>
     private static string CodeAndMessage(AmazonServiceException e) =>
         string.IsNullOrWhiteSpace(e.Message) ? Code(e) : $"{Code(e)}: {OneLine(e.Message)}";
+
+    private static T? Find<T>(Exception e)
+        where T : Exception
+    {
+        for (Exception? current = e; current is not null; current = current.InnerException)
+        {
+            if (current is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>AWS: "Bucket is missing Object Lock Configuration"; ztdr-vault: "… ObjectLockConfiguration".</summary>
+    [System.Text.RegularExpressions.GeneratedRegex("missing object ?lock ?configuration", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex NoObjectLock();
 
     private static Exception Innermost(Exception e)
     {

@@ -51,7 +51,15 @@ internal static class RestoreCommand
             await context.Out.WriteLineAsync(parse.GetValue(json)
                 ? ToJson(id.ToString(), targetPath, summary)
                 : ToLine(id.ToString(), targetPath, summary));
-            return 0;
+
+            // An include that matched nothing is almost always a wrong path: a script must not take it for a restore.
+            var unmatched = filter.UnmatchedIncludes;
+            foreach (var pattern in unmatched)
+            {
+                await context.Error.WriteLineAsync($"ztdr: warning: --include '{pattern}' matched nothing in snapshot {id.ToString()[..8]} (see 'ztdr ls {id.ToString()[..8]}' for its paths)");
+            }
+
+            return unmatched.Count == 0 ? 0 : CommandErrors.Failed;
         }));
         return command;
     }

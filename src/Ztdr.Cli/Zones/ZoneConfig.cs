@@ -63,11 +63,14 @@ internal sealed class ZoneConfig
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(text);
+            // Trailing commas and comments are what people write in a hand-edited file; JSON's strictness helps no one here.
+            document = JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip });
         }
         catch (JsonException e)
         {
-            throw new CliException($"zone file {path}: not valid JSON: {e.Message}");
+            var where = e.LineNumber is { } line ? $" at line {line + 1}, column {(e.BytePositionInLine ?? 0) + 1}" : "";
+            var reason = e.Message.Split(". ", 2)[0].TrimEnd('.');
+            throw new CliException($"zone file {path}: not valid JSON{where}: {reason}; fix the file there");
         }
 
         using (document)
