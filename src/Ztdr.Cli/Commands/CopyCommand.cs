@@ -65,7 +65,7 @@ internal static class CopyCommand
     internal static async Task<int> RunAsync(
         GlobalOptions global, ParseResult parse, CliContext context, ZoneEndpoint target, string[] references, CopyOutput output, CancellationToken cancellationToken)
     {
-        using var source = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+        using var source = await OpenRepository.OpenAsync(global, parse, context, cancellationToken, readOnly: true);
         List<(ObjectId Id, Snapshot Snapshot)>? selection = null;
         if (references.Length > 0)
         {

@@ -24,7 +24,7 @@ internal static class LsCommand
         var command = new Command("ls", "List the files and folders in a snapshot") { snapshotArgument, pathArgument, longFormat, json };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
-            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken, readOnly: true);
             var (id, snapshot) = await open.Catalog.ResolveAsync(parse.GetValue(snapshotArgument)!, cancellationToken);
             var format = parse.GetValue(json) ? Format.Json : parse.GetValue(longFormat) ? Format.Long : Format.Short;
             return await ListAsync(context, open.Repository, id, snapshot.Tree, parse.GetValue(pathArgument), format, cancellationToken);

@@ -42,10 +42,13 @@ internal sealed class OpenRepository : IDisposable
 
     public SnapshotCatalog Catalog { get; }
 
-    /// <summary>The repository named by <c>--repo</c> or the environment, unlocked with the password from its usual sources.</summary>
-    public static async Task<OpenRepository> OpenAsync(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken)
+    /// <summary>
+    /// The repository named by <c>--repo</c> or the environment, unlocked with the password from its usual sources.
+    /// <paramref name="readOnly"/>: the command only reads, so a zone opens with its <c>readProfile</c> when it has one.
+    /// </summary>
+    public static async Task<OpenRepository> OpenAsync(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken, bool readOnly = false)
     {
-        if (Zone(global, parse, context) is { } zone)
+        if (Zone(global, parse, context, readOnly) is { } zone)
         {
             var (zoneStore, zoneRepository) = await zone.OpenAsync(context, OpenOptions(global, parse, context), cancellationToken);
             return await RememberedAsync(new OpenRepository(zoneStore, zoneRepository, context));
@@ -70,7 +73,7 @@ internal sealed class OpenRepository : IDisposable
     /// The zone <c>--zone</c> names, with its password file falling back to <c>--password-file</c> (else a prompt):
     /// never the environment's repository password. Null without <c>--zone</c>; <c>--repo</c> as well is refused.
     /// </summary>
-    public static ZoneEndpoint? Zone(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context)
+    public static ZoneEndpoint? Zone(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, bool readOnly = false)
     {
         if (parse.GetValue(global.Zone) is not { } zoneName)
         {
@@ -82,7 +85,8 @@ internal sealed class OpenRepository : IDisposable
             throw new CliException("give --repo or --zone, not both");
         }
 
-        var zone = ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context)).Get(zoneName).Endpoint;
+        var named = ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context)).Get(zoneName);
+        var zone = readOnly ? named.ReadEndpoint : named.Endpoint;
         return zone with { PasswordFile = zone.PasswordFile ?? parse.GetValue(global.PasswordFile) };
     }
 

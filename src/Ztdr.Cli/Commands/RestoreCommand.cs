@@ -30,7 +30,7 @@ internal static class RestoreCommand
 
             // Patterns first: a typo is reported before the password prompt and the repository round trips.
             var filter = new RestoreFilter(parse.GetValue(include) ?? [], parse.GetValue(exclude) ?? []);
-            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken, readOnly: true);
             var reference = parse.GetValue(snapshotArgument)!;
             var (id, snapshot) = await open.Catalog.ResolveAsync(reference, cancellationToken);
 

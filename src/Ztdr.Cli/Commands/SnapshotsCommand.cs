@@ -23,7 +23,7 @@ internal static class SnapshotsCommand
         var command = new Command("snapshots", "List the repository's snapshots, oldest first") { json, forgotten };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
         {
-            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken, readOnly: true);
             var withForgotten = parse.GetValue(forgotten);
             var snapshots = await open.Catalog.ListAsync(withForgotten, cancellationToken);
             HashSet<ObjectId>? forgottenIds = withForgotten ? await open.Catalog.ForgottenIdsAsync(cancellationToken) : null;

@@ -67,7 +67,7 @@ internal static class StatusCommand
 
             return [.. zones.Select(zone =>
             {
-                var endpoint = zone.Endpoint with { PasswordFile = zone.Endpoint.PasswordFile ?? passwordFile };
+                var endpoint = zone.ReadEndpoint with { PasswordFile = zone.Endpoint.PasswordFile ?? passwordFile };
                 var status = new ZoneStatus(zone.Name, endpoint.Repository, ZoneProbe.MediumOf(RepositoryLocation.Parse(endpoint.Repository)), zone.Offsite);
                 return (status, (Func<Task<(Ztdr.Backup.Stores.IObjectStore, BackupRepository)>>)(() => endpoint.OpenAsync(context, cancellationToken)));
             })];

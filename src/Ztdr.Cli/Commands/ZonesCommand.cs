@@ -20,9 +20,9 @@ internal static class ZonesCommand
                 return 0;
             }
 
-            string[] header = ["Name", "Repository", "Profile", "Credentials", "CA bundle", "Password file", "Maintenance profile", "Off-site"];
+            string[] header = ["Name", "Repository", "Profile", "Read profile", "Credentials", "CA bundle", "Password file", "Maintenance profile", "Off-site"];
             var rows = config.Zones
-                .Select(z => (IReadOnlyList<string>)[z.Name, z.Endpoint.Repository, z.Endpoint.Profile ?? "", z.Endpoint.CredentialsFile ?? "", z.Endpoint.CaBundle ?? "", z.Endpoint.PasswordFile ?? "", z.MaintenanceProfile ?? "", z.Offsite ? "yes" : "no"])
+                .Select(z => (IReadOnlyList<string>)[z.Name, z.Endpoint.Repository, z.Endpoint.Profile ?? "", z.ReadProfile ?? "", z.Endpoint.CredentialsFile ?? "", z.Endpoint.CaBundle ?? "", z.Endpoint.PasswordFile ?? "", z.MaintenanceProfile ?? "", z.Offsite ? "yes" : "no"])
                 .ToList();
             await PlainTable.WriteAsync(context.Out, header, rows);
             return 0;
@@ -45,6 +45,7 @@ internal static class ZonesCommand
                 writer.WriteString("credentialsFile", zone.Endpoint.CredentialsFile);
                 writer.WriteString("caBundle", zone.Endpoint.CaBundle);
                 writer.WriteString("passwordFile", zone.Endpoint.PasswordFile);
+                writer.WriteString("readProfile", zone.ReadProfile);
                 writer.WriteString("maintenanceProfile", zone.MaintenanceProfile);
                 writer.WriteBoolean("offsite", zone.Offsite);
                 writer.WriteEndObject();

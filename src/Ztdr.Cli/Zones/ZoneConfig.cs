@@ -16,7 +16,7 @@ internal sealed class ZoneConfig
 
     private const string OffsiteField = "offsite";
 
-    private static readonly string[] Fields = ["name", "repository", "credentialsFile", "profile", "caBundle", "passwordFile", "maintenanceProfile", OffsiteField];
+    private static readonly string[] Fields = ["name", "repository", "credentialsFile", "profile", "readProfile", "caBundle", "passwordFile", "maintenanceProfile", OffsiteField];
 
     private ZoneConfig(string path, IReadOnlyList<Zone> zones)
     {
@@ -172,7 +172,8 @@ internal sealed class ZoneConfig
                 values.GetValueOrDefault("caBundle"),
                 values.GetValueOrDefault("passwordFile")),
             offsite ?? false,
-            values.GetValueOrDefault("maintenanceProfile"));
+            values.GetValueOrDefault("maintenanceProfile"),
+            values.GetValueOrDefault("readProfile"));
     }
 }
 
@@ -180,6 +181,13 @@ internal sealed class ZoneConfig
 /// One named zone of a <see cref="ZoneConfig"/>. <paramref name="Offsite"/> is the user's word that the zone is in
 /// another place than the protected hosts (3-2-1-1-0's "1 off-site"): an endpoint's address cannot tell, since a
 /// remote site is often reached through a local address (VPN, proxy) and a local name can point anywhere.
-/// <paramref name="MaintenanceProfile"/> is the profile, in the zone's credentials file, of the key prune deletes with.
+/// <paramref name="MaintenanceProfile"/> is the profile, in the zone's credentials file, of the key prune deletes with;
+/// <paramref name="ReadProfile"/> the one commands that only read use (restore, ls, snapshots, status, a copy's
+/// source), so the backup key need not be on a host that only restores. <c>profile</c> (in <see cref="Endpoint"/>)
+/// is the one that writes: init, backup, forget, key, verify, prune's reads and a copy's target.
 /// </summary>
-internal sealed record Zone(string Name, ZoneEndpoint Endpoint, bool Offsite = false, string? MaintenanceProfile = null);
+internal sealed record Zone(string Name, ZoneEndpoint Endpoint, bool Offsite = false, string? MaintenanceProfile = null, string? ReadProfile = null)
+{
+    /// <summary>The endpoint for a command that only reads: <see cref="ReadProfile"/> when set, else the zone's profile.</summary>
+    public ZoneEndpoint ReadEndpoint => ReadProfile is null ? Endpoint : Endpoint with { Profile = ReadProfile };
+}
