@@ -28,14 +28,15 @@ public sealed class LazyFsMount : IAsyncDisposable
         Directory.CreateDirectory(RootDirectory);
         Directory.CreateDirectory(MountPoint);
 
-        // A 256 MiB cache that evicts like the kernel's page cache: dirty pages it evicts reach the disk, as they may.
+        // A 64 MiB cache of 4 KiB pages (the layout LazyFS is most tested with) that evicts like the kernel's page cache (dirty pages it evicts reach the disk,
+        // as they may). Small on purpose: LazyFS allocates it all at every mount, and each power cycle is a mount.
         File.WriteAllText(_config, $"""
             [faults]
             fifo_path="{FaultsFifo}"
             [cache]
             apply_eviction=true
             [cache.simple]
-            custom_size="256mb"
+            custom_size="64mb"
             blocks_per_page=1
             [filesystem]
             log_all_operations=false

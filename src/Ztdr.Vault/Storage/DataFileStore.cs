@@ -204,7 +204,13 @@ public sealed class DataFileStore
             return new CrashLeftovers([], newest);
         }
 
-        System.IO.Directory.CreateDirectory(_layout.QuarantineDirectory, FolderMode);
+        if (!System.IO.Directory.Exists(_layout.QuarantineDirectory))
+        {
+            // The files are about to leave objects/ durably; the folder that receives them must outlive a power cut too.
+            System.IO.Directory.CreateDirectory(_layout.QuarantineDirectory, FolderMode);
+            DurableFile.FlushDirectory(_layout.Root);
+        }
+
         var moved = new List<QuarantinedFile>();
         var folders = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in unreferenced)

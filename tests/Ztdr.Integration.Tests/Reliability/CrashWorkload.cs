@@ -203,7 +203,8 @@ internal sealed class CrashWorkload
         foreach (var ((key, versionId), entry) in listed)
         {
             Assert.False(entry.IsDeleteMarker == true, $"{context}: a delete marker {key} {versionId} appeared; no client deleted without a version id");
-            Assert.False(ledger.WasDeleted(key, versionId), $"{context}: acknowledged delete of {key} {versionId} came back after the crash");
+            var deleted = ledger.WasDeleted(key, versionId);
+            Assert.True(deleted is null, $"{context}: deleted version {key} {versionId} came back after the crash ({deleted})");
             if (ledger.Find(key, versionId) is { } expected)
             {
                 Assert.True(expected.ETag == entry.ETag && expected.Size == entry.Size, $"{context}: {key} {versionId} lists as {entry.ETag}/{entry.Size}, acknowledged {expected.ETag}/{expected.Size}");

@@ -45,11 +45,19 @@ internal static class PowerLossFault
             ? mount.ArmCrashAsync("fsync", fromRegex: "/vault/audit/log\\.jsonl$")
             : mount.ArmCrashAsync("rename", toRegex: "/vault/audit/head$"),
         PowerLossPoint.Checkpoint => mount.ArmCrashAsync("write", fromRegex: "/vault/meta/vault\\.db$"),
-        PowerLossPoint.StartupCleanup => random.Next(2) == 0
-            ? mount.ArmCrashAsync("unlink", fromRegex: "/vault/tmp/")
-            : mount.ArmCrashAsync("rename", toRegex: "/vault/quarantine/"),
+        PowerLossPoint.StartupCleanup => ArmBothAsync(
+            () => mount.ArmCrashAsync("unlink", fromRegex: "/vault/tmp/"),
+            () => mount.ArmCrashAsync("rename", toRegex: "/vault/quarantine/"),
+            random.Next(2) == 0),
         _ => throw new ArgumentOutOfRangeException(nameof(point), point, "armed by time, not by a fault"),
     };
+
+    /// <summary>Cleanup unlinks staging leftovers and quarantines unreferenced files: whichever comes first is cut.</summary>
+    private static async Task ArmBothAsync(Func<Task> one, Func<Task> other, bool swap)
+    {
+        await (swap ? other : one)();
+        await (swap ? one : other)();
+    }
 
     /// <summary>Points armed when the workload is about to send one kind of request, not after a delay.</summary>
     public static CrashWorkload.Operation? ArmedBy(PowerLossPoint point) => point switch
