@@ -28,15 +28,17 @@ public sealed class LazyFsMount : IAsyncDisposable
         Directory.CreateDirectory(RootDirectory);
         Directory.CreateDirectory(MountPoint);
 
-        // A 64 MiB cache of 4 KiB pages (the layout LazyFS is most tested with) that evicts like the kernel's page cache (dirty pages it evicts reach the disk,
-        // as they may). Small on purpose: LazyFS allocates it all at every mount, and each power cycle is a mount.
+        // No eviction: this LazyFS's evicting path writes a dirty page to open(<inode number>), which fails, and drops the
+        // page, so fsynced data went missing (a false loss in the first 100-round run; docs/reliability.md, 1b). A full
+        // cache writes through to the disk instead, which only persists more than was fsynced. Reads are not cached,
+        // so the 128 MiB (allocated at every mount, and every power cycle is a mount) hold one round's writes.
         File.WriteAllText(_config, $"""
             [faults]
             fifo_path="{FaultsFifo}"
             [cache]
-            apply_eviction=true
+            apply_eviction=false
             [cache.simple]
-            custom_size="64mb"
+            custom_size="128mb"
             blocks_per_page=1
             [filesystem]
             log_all_operations=false
