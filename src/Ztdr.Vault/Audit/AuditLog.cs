@@ -108,6 +108,8 @@ public sealed class AuditLog : IAuditLog, IAsyncDisposable
         FileStream? log = null;
         try
         {
+            // A head update cut by a power loss leaves its temporary file; the lock makes this process the only writer.
+            DurableFile.DeleteLeftovers(paths.Directory);
             var logExists = File.Exists(paths.Log);
             var head = AuditHead.Read(paths.Head);
             if (head is null)

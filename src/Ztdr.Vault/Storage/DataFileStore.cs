@@ -49,15 +49,26 @@ public sealed class DataFileStore
         System.IO.Directory.CreateDirectory(_layout.StagingDirectory, FolderMode);
     }
 
-    /// <summary>Drops leftovers of uploads that were never acknowledged. Only for the one process owning the folder.</summary>
+    /// <summary>
+    /// Drops leftovers of uploads that were never acknowledged. Only for the one process owning the folder. Empties
+    /// <c>tmp/</c> in place rather than deleting and recreating it: the folder may be a link an operator (or the
+    /// power-loss rig, docs/reliability.md) set up onto the filesystem that holds <c>objects/</c>, and a recreated
+    /// folder on another filesystem would turn every publish rename into an unsynced copy.
+    /// </summary>
     public void ClearStaging()
     {
-        if (System.IO.Directory.Exists(_layout.StagingDirectory))
-        {
-            System.IO.Directory.Delete(_layout.StagingDirectory, recursive: true);
-        }
-
         System.IO.Directory.CreateDirectory(_layout.StagingDirectory, FolderMode);
+        foreach (var entry in new DirectoryInfo(_layout.StagingDirectory).EnumerateFileSystemInfos())
+        {
+            if (entry is DirectoryInfo folder)
+            {
+                folder.Delete(recursive: true);
+            }
+            else
+            {
+                entry.Delete();
+            }
+        }
     }
 
     /// <summary>
@@ -193,7 +204,13 @@ public sealed class DataFileStore
             return new CrashLeftovers([], newest);
         }
 
-        System.IO.Directory.CreateDirectory(_layout.QuarantineDirectory, FolderMode);
+        if (!System.IO.Directory.Exists(_layout.QuarantineDirectory))
+        {
+            // The files are about to leave objects/ durably; the folder that receives them must outlive a power cut too.
+            System.IO.Directory.CreateDirectory(_layout.QuarantineDirectory, FolderMode);
+            DurableFile.FlushDirectory(_layout.Root);
+        }
+
         var moved = new List<QuarantinedFile>();
         var folders = new HashSet<string>(StringComparer.Ordinal);
         foreach (var file in unreferenced)

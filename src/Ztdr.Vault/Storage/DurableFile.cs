@@ -52,6 +52,47 @@ internal static class DurableFile
         FlushDirectory(directory);
     }
 
+    /// <summary>
+    /// Deletes the temporary files <see cref="Write"/> leaves in <paramref name="directory"/> when the power goes between
+    /// creating one and renaming it (issue 12's power-loss suite found them piling up in audit/): never acknowledged,
+    /// so never needed. Only for the one process owning the folder, before it writes there.
+    /// </summary>
+    public static void DeleteLeftovers(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        var deleted = false;
+        foreach (var file in new DirectoryInfo(directory).EnumerateFiles(".*.tmp"))
+        {
+            if (IsTemporaryName(file.Name))
+            {
+                file.Delete();
+                deleted = true;
+            }
+        }
+
+        if (deleted)
+        {
+            FlushDirectory(directory);
+        }
+    }
+
+    /// <summary><c>.NAME.XXXXXXXXXXXXXXXX.tmp</c>, sixteen lowercase hex digits: the names <see cref="Write"/> gives.</summary>
+    internal static bool IsTemporaryName(string name)
+    {
+        const int Suffix = 1 + 16 + 4;
+        if (name.Length <= 1 + Suffix || name[0] != '.' || !name.EndsWith(".tmp", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var random = name.AsSpan(name.Length - Suffix, Suffix);
+        return random[0] == '.' && random[1..17].ToString().All(char.IsAsciiHexDigitLower);
+    }
+
     /// <summary>Opens a new file for writing whose permissions are <paramref name="mode"/> from its creation.</summary>
     public static FileStreamOptions CreateNewOptions(UnixFileMode mode) => CreateOptions(FileMode.CreateNew, FileAccess.Write, mode);
 

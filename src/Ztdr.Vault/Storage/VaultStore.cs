@@ -59,13 +59,14 @@ public sealed class VaultStore : IDisposable
     }
 
     /// <summary>
-    /// Cleans up after an interrupted run: empties <c>tmp/</c> (nothing there was acknowledged) and moves unreferenced
-    /// files in <c>objects/</c> to <c>quarantine/</c> (docs/vault-storage.md, crash analysis). Only while no request is
-    /// in flight and no other vault process serves this folder: an upload between publish and commit looks exactly like
-    /// a crash leftover.
+    /// Cleans up after an interrupted run: deletes clock.json's temporary files in <c>meta/</c>, empties <c>tmp/</c>
+    /// (nothing there was acknowledged) and moves unreferenced files in <c>objects/</c> to <c>quarantine/</c>
+    /// (docs/vault-storage.md, crash analysis). Only while no request is in flight and no other vault process serves this
+    /// folder: an upload between publish and commit looks exactly like a crash leftover.
     /// </summary>
     public CrashLeftovers RecoverFromCrash()
     {
+        DurableFile.DeleteLeftovers(Layout.MetadataDirectory);
         Files.ClearStaging();
         return Files.QuarantineUnreferenced(ReferencedFiles);
     }

@@ -36,7 +36,8 @@ internal sealed class CrashLedger
 {
     private readonly Lock _lock = new();
     private readonly Dictionary<(string Key, string VersionId), ExpectedVersion> _alive = [];
-    private readonly HashSet<(string Key, string VersionId)> _deleted = [];
+    /// <summary>Deleted versions, each with how the ledger learnt it (for the failure message).</summary>
+    private readonly Dictionary<(string Key, string VersionId), string> _deleted = [];
     private readonly Dictionary<string, InFlightPut> _inFlight = new(StringComparer.Ordinal);
     private readonly List<ExpectedVersion> _touched = [];
 
@@ -78,7 +79,7 @@ internal sealed class CrashLedger
         lock (_lock)
         {
             _alive.Remove((version.Key, version.VersionId));
-            _deleted.Add((version.Key, version.VersionId));
+            _deleted.Add((version.Key, version.VersionId), $"delete acknowledged (ledger write {AcknowledgedWrites})");
             AcknowledgedDeletes++;
         }
     }
@@ -139,11 +140,12 @@ internal sealed class CrashLedger
         }
     }
 
-    public bool WasDeleted(string key, string versionId)
+    /// <summary>Null when the version was never deleted; else how the ledger knows it was.</summary>
+    public string? WasDeleted(string key, string versionId)
     {
         lock (_lock)
         {
-            return _deleted.Contains((key, versionId));
+            return _deleted.GetValueOrDefault((key, versionId));
         }
     }
 
@@ -173,7 +175,7 @@ internal sealed class CrashLedger
                 else
                 {
                     _alive.Remove((version.Key, version.VersionId));
-                    _deleted.Add((version.Key, version.VersionId));
+                    _deleted.Add((version.Key, version.VersionId), $"delete in flight at a crash, then not listed (ledger write {AcknowledgedWrites})");
                 }
             }
         }

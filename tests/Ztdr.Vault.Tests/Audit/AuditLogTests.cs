@@ -64,6 +64,24 @@ public sealed class AuditLogTests
     }
 
     [Fact]
+    public async Task Open_HeadTemporaryLeftByAPowerLoss_IsDeletedOtherFilesKept()
+    {
+        // A power loss between creating the head's temporary file and renaming it leaves this (issue 12, power loss).
+        using var folder = new AuditFolder();
+        await folder.WriteAsync(2);
+        var leftover = Path.Combine(folder.Directory, ".head.0123456789abcdef.tmp");
+        var notOurs = Path.Combine(folder.Directory, ".head.not-a-temporary.tmp");
+        File.WriteAllText(leftover, string.Empty);
+        File.WriteAllText(notOurs, "kept");
+
+        await folder.WriteAsync(1, first: 3);
+
+        Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(notOurs));
+        Assert.True(AuditLog.Verify(folder.Directory).Ok);
+    }
+
+    [Fact]
     public async Task Open_AfterDispose_ContinuesTheChain()
     {
         using var folder = new AuditFolder();

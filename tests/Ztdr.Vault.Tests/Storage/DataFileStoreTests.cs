@@ -119,6 +119,36 @@ public sealed class DataFileStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task ClearStaging_StagingIsALink_EmptiesTheTargetAndKeepsTheLink()
+    {
+        // Deleting and recreating tmp/ replaced a link with a folder on another filesystem, where every publish
+        // rename became a copy nobody fsyncs (the power-loss rig links tmp/ onto LazyFS).
+        var target = Path.Combine(_vault.Layout.Root, "staging-elsewhere");
+        Directory.CreateDirectory(target);
+        Directory.Delete(_vault.Layout.StagingDirectory, recursive: true);
+        File.CreateSymbolicLink(_vault.Layout.StagingDirectory, target);
+        using var body = new MemoryStream(new byte[10]);
+        await _vault.Files.StageAsync(body, 100, CancellationToken.None);
+
+        _vault.Files.ClearStaging();
+
+        Assert.Equal(target, new DirectoryInfo(_vault.Layout.StagingDirectory).LinkTarget);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(target));
+    }
+
+    [Fact]
+    public void RecoverFromCrash_ClockTemporaryLeftByAPowerLoss_IsDeleted()
+    {
+        var leftover = Path.Combine(_vault.Layout.MetadataDirectory, ".clock.json.00112233445566ff.tmp");
+        File.WriteAllText(leftover, string.Empty);
+
+        _vault.Store.RecoverFromCrash();
+
+        Assert.False(File.Exists(leftover));
+        Assert.True(File.Exists(_vault.Layout.MetadataDatabase));
+    }
+
+    [Fact]
     public async Task Prepare_LeftoversInStaging_AreKept()
     {
         // Prepare runs where another process may be serving the folder: only the owner clears staging.
