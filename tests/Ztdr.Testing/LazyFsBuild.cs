@@ -49,7 +49,7 @@ public static class LazyFsBuild
     /// <summary>
     /// The project refers to the shared tools as <c>../shared</c> from the main checkout; a worktree or a CI clone sits
     /// elsewhere, so every folder above the checkout is tried for <c>shared/tools/lazyfs/build.sh</c>, after
-    /// <see cref="SourceVariable"/>.
+    /// <see cref="SourceVariable"/>, and last the copy in <c>third_party/lazyfs</c>.
     /// </summary>
     public static string LocateBuildScript()
     {
@@ -68,6 +68,14 @@ public static class LazyFsBuild
             {
                 return script;
             }
+        }
+
+        // A clone with no shared tools above it (CI's fresh clone in a temporary folder) uses the copy it carries.
+        var vendored = Path.Combine(RepositoryPaths.Root, "third_party", "lazyfs", "build.sh");
+        tried.Add(vendored);
+        if (File.Exists(vendored))
+        {
+            return vendored;
         }
 
         throw new InvalidOperationException($"LazyFS sources not found (tried {string.Join(", ", tried)}); set {SourceVariable} to the folder holding LazyFS's build.sh (../shared/tools/lazyfs from the main checkout)");
