@@ -12,6 +12,9 @@ public sealed class VaultOptions
     /// <summary>Host names under which bucket.name virtual-hosted addressing is recognised.</summary>
     public IReadOnlyCollection<string> BaseDomains { get; init; } = ["localhost"];
 
+    /// <summary>Most new object bytes per second each access key may write (<c>serve --key-write-rate</c>); null: unlimited.</summary>
+    public long? KeyWriteRateBytesPerSecond { get; init; }
+
     /// <summary>Largest single PUT or part (S3's limit).</summary>
     public long MaxObjectSize { get; init; } = 5L * 1024 * 1024 * 1024;
 

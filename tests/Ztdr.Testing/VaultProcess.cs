@@ -34,6 +34,9 @@ public sealed class VaultProcess : IAsyncDisposable
         _hostnames = hostnames;
     }
 
+    /// <summary>Extra arguments of every <c>serve</c> this vault runs (e.g. <c>--key-write-rate</c>).</summary>
+    public IReadOnlyList<string> ServeArguments { get; init; } = [];
+
     /// <summary>The process id of the serving vault (for signals and /proc readings).</summary>
     public int ProcessId => _process?.Id ?? throw new InvalidOperationException("not serving");
 
@@ -73,10 +76,11 @@ public sealed class VaultProcess : IAsyncDisposable
     /// <param name="insecureHttp">Serve plain HTTP on loopback.</param>
     /// <param name="hostnames">Extra --hostname values for init and serve.</param>
     /// <param name="initArguments">Extra arguments for init, e.g. --default-retention 1d.</param>
-    public static async Task<VaultProcess> StartAsync(string? bucket = DefaultBucket, bool insecureHttp = false, IReadOnlyList<string>? hostnames = null, IReadOnlyList<string>? initArguments = null)
+    /// <param name="serveArguments">Extra arguments for every serve, e.g. --key-write-rate 10KiB.</param>
+    public static async Task<VaultProcess> StartAsync(string? bucket = DefaultBucket, bool insecureHttp = false, IReadOnlyList<string>? hostnames = null, IReadOnlyList<string>? initArguments = null, IReadOnlyList<string>? serveArguments = null)
     {
         var directory = new TemporaryDirectory("vault");
-        var vault = new VaultProcess(directory, FreePort(), insecureHttp, hostnames ?? []);
+        var vault = new VaultProcess(directory, FreePort(), insecureHttp, hostnames ?? []) { ServeArguments = serveArguments ?? [] };
         try
         {
             var init = new List<string> { "init", "--data", vault.DataDirectory, "--credentials-out", vault.CredentialsFile };
@@ -267,6 +271,11 @@ public sealed class VaultProcess : IAsyncDisposable
         {
             info.ArgumentList.Add("--hostname");
             info.ArgumentList.Add(hostname);
+        }
+
+        foreach (var argument in ServeArguments)
+        {
+            info.ArgumentList.Add(argument);
         }
 
         _process = Process.Start(info) ?? throw new InvalidOperationException("could not start ztdr-vault serve");

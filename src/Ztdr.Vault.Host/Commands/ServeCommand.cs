@@ -13,14 +13,15 @@ internal static class ServeCommand
         var hostnames = new Option<string[]>("--hostname") { Description = "Base domains for virtual-hosted bucket addressing (bucket.HOST)", AllowMultipleArgumentsPerToken = true };
         var adminListen = new Option<string?>("--admin-listen") { Description = "HOST:PORT for the management API over HTTPS, admin keys only (default: only the Unix socket DIR/admin.sock)" };
         var approvalTtl = new Option<string>("--approval-ttl") { Description = "How long a sensitive operation waits for a second admin key's approval, e.g. 24h, 90m, 2d", DefaultValueFactory = _ => "24h" };
-        var command = new Command("serve", "Serve the S3 API over HTTPS") { data, listen, insecure, hostnames, adminListen, approvalTtl };
+        var writeRate = new Option<string?>("--key-write-rate") { Description = "Most new object bytes per second each access key may write, e.g. 100MiB (averaged, 10 s burst; default unlimited)" };
+        var command = new Command("serve", "Serve the S3 API over HTTPS") { data, listen, insecure, hostnames, adminListen, approvalTtl, writeRate };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(async () =>
         {
             MemoryDiagnostics.StartIfRequested(TimeProvider.System, cancellationToken);
 
             // System.CommandLine turns SIGTERM/SIGINT into this token; the host then drains requests and stops cleanly.
             await VaultServer.RunAsync(
-                new ServeOptions(parse.GetValue(data)!, parse.GetValue(listen)!, parse.GetValue(insecure), parse.GetValue(hostnames) ?? [], parse.GetValue(adminListen), ParseDuration(parse.GetValue(approvalTtl)!)),
+                new ServeOptions(parse.GetValue(data)!, parse.GetValue(listen)!, parse.GetValue(insecure), parse.GetValue(hostnames) ?? [], parse.GetValue(adminListen), ParseDuration(parse.GetValue(approvalTtl)!)) { KeyWriteRateBytesPerSecond = InitCommand.ParseBytes("--key-write-rate", parse.GetValue(writeRate)) },
                 TimeProvider.System,
                 cancellationToken);
             return 0;

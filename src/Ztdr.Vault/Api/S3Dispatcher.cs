@@ -45,6 +45,7 @@ public sealed class S3Dispatcher
     private readonly IAuditLog _auditLog;
     private readonly RefusalSummaries _summaries;
     private readonly AuthFailureLimiter _limiter;
+    private readonly KeyWriteRate? _writeRate;
 
     internal S3Dispatcher(VaultStore store, VaultOptions options, TimeProvider time, SecureClock clock, IAuditLog audit, RefusalSummaries summaries, AuthFailureLimiter limiter, Approvals.ApprovalEngine approvals, ILogger<S3Dispatcher> logger)
     {
@@ -53,6 +54,7 @@ public sealed class S3Dispatcher
         _logger = logger;
         _clock = clock;
         _limiter = limiter;
+        _writeRate = options.KeyWriteRateBytesPerSecond is { } rate ? new KeyWriteRate(rate, time) : null;
         _auditLog = audit;
         _summaries = summaries;
         _audit = new RequestAudit(audit, clock);
@@ -83,6 +85,7 @@ public sealed class S3Dispatcher
         string operation = http.Request.Method;
         string? errorCode = null;
         var source = AuthFailureLimiter.SourceOf(http.Connection.RemoteIpAddress);
+        var writeThrottled = false;
         try
         {
             // No throttle check here: a request whose signature verifies is never refused for others' failures.
@@ -95,6 +98,14 @@ public sealed class S3Dispatcher
             Authorize(call);
             var (name, run) = Route(call);
             operation = name;
+            if (_writeRate is not null && name is "PutObject" or "UploadPart" && !_writeRate.TryAdmit(key.AccessKeyId, DeclaredLength(http), out var retryAfter))
+            {
+                // Before the body is read: a key over its rate costs the vault neither disk nor an audit record each.
+                writeThrottled = true;
+                http.Response.Headers.RetryAfter = ((long)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                throw new S3Exception(S3Errors.SlowDown, $"This key writes faster than the vault's per-key write rate ({_writeRate.BytesPerSecond} bytes/s averaged); slow down. Reads are not limited.");
+            }
+
             if (RequestAudit.ShouldAudit(http.Request.Method, 200) && _auditLog.ReadOnlyReason is { } readOnly)
             {
                 // No mutation may commit without its audit record, so none runs while the log accepts none.
@@ -153,6 +164,15 @@ public sealed class S3Dispatcher
             {
                 await AuditUnauthenticatedAsync(http, operation, target, outcome, requestId, source);
             }
+            else if (writeThrottled)
+            {
+                // A key over its write rate is summarised per key, source and minute like an unsigned flood: the first
+                // refusal in full, the rest counted (docs/audit-format.md, "Summaries").
+                if (_summaries.Count(_clock.Now.Now, source, outcome, requestId, authentication.AccessKeyId))
+                {
+                    await AuditRefusalAsync(() => _audit.RequestAsync(http, operation, authentication.AccessKeyId, target, null, outcome, requestId), requestId);
+                }
+            }
             else if (RequestAudit.ShouldAudit(http.Request.Method, e.Error.Status))
             {
                 await AuditRefusalAsync(() => _audit.RequestAsync(http, operation, authentication.AccessKeyId, target, call?.AuditVersionId ?? target?.Get("versionId"), outcome, requestId), requestId);
@@ -206,6 +226,12 @@ public sealed class S3Dispatcher
                 (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
     }
+
+    /// <summary>The new bytes a PUT declares: the decoded length of an aws-chunked body, else Content-Length.</summary>
+    private static long DeclaredLength(HttpContext http) =>
+        long.TryParse(http.Request.Headers["x-amz-decoded-content-length"], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var decoded)
+            ? decoded
+            : http.Request.ContentLength ?? 0;
 
     private (string Operation, Func<Task> Run) Route(S3Call call)
     {

@@ -28,7 +28,7 @@ internal sealed class RefusalSummaries
     /// <summary>Groups (source, outcome) per minute with a sample of their own; bounds memory and records per minute.</summary>
     public const int MaxGroupsPerWindow = 256;
 
-    private readonly Dictionary<(long Window, string Source, string Outcome), Group> _groups = [];
+    private readonly Dictionary<(long Window, string Principal, string Source, string Outcome), Group> _groups = [];
     private readonly Dictionary<long, int> _groupsPerWindow = [];
     private readonly Lock _lock = new();
 
@@ -36,14 +36,18 @@ internal sealed class RefusalSummaries
     /// Counts one refusal. True when it is the first of its (source, outcome) in this minute: the caller records it
     /// in full as the sample. False when it is only counted (in the summary written after the minute).
     /// </summary>
-    public bool Count(DateTimeOffset trustedNow, string source, string outcome, string? requestId)
+    /// <remarks>
+    /// <paramref name="principal"/>: <see cref="Principal"/> for requests that proved no key; an access key id for a
+    /// key's throttled writes (per-key write rate), so a stolen key's flood is summarised under its own name.
+    /// </remarks>
+    public bool Count(DateTimeOffset trustedNow, string source, string outcome, string? requestId, string principal = Principal)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(outcome);
         var window = WindowOf(trustedNow);
         lock (_lock)
         {
-            if (_groups.TryGetValue((window, source, outcome), out var group))
+            if (_groups.TryGetValue((window, principal, source, outcome), out var group))
             {
                 group.More++;
                 return false;
@@ -52,13 +56,13 @@ internal sealed class RefusalSummaries
             var inWindow = _groupsPerWindow.GetValueOrDefault(window);
             if (inWindow >= MaxGroupsPerWindow)
             {
-                var overflow = GetOrAdd(window, OverflowSource, outcome, sampleRequestId: null);
+                var overflow = GetOrAdd(window, principal, OverflowSource, outcome, sampleRequestId: null);
                 overflow.More++;
                 return false;
             }
 
             _groupsPerWindow[window] = inWindow + 1;
-            _groups[(window, source, outcome)] = new Group(requestId);
+            _groups[(window, principal, source, outcome)] = new Group(requestId);
             return true;
         }
     }
@@ -74,18 +78,18 @@ internal sealed class RefusalSummaries
         var events = new List<AuditEvent>();
         lock (_lock)
         {
-            foreach (var ((window, source, outcome), group) in _groups.OrderBy(g => g.Key.Window).ThenBy(g => g.Key.Source, StringComparer.Ordinal).ThenBy(g => g.Key.Outcome, StringComparer.Ordinal).ToList())
+            foreach (var ((window, principal, source, outcome), group) in _groups.OrderBy(g => g.Key.Window).ThenBy(g => g.Key.Principal, StringComparer.Ordinal).ThenBy(g => g.Key.Source, StringComparer.Ordinal).ThenBy(g => g.Key.Outcome, StringComparer.Ordinal).ToList())
             {
                 if (!all && window >= current)
                 {
                     continue;
                 }
 
-                _groups.Remove((window, source, outcome));
+                _groups.Remove((window, principal, source, outcome));
                 _groupsPerWindow.Remove(window);
                 if (group.More > 0)
                 {
-                    events.Add(Summary(trustedNow, window, source, outcome, group.More, group.SampleRequestId));
+                    events.Add(Summary(trustedNow, window, source, outcome, group.More, group.SampleRequestId, principal));
                 }
             }
         }
@@ -109,10 +113,10 @@ internal sealed class RefusalSummaries
     /// The summary record (format frozen by AuditFormatGoldenTests): the count of refusals *not* recorded individually
     /// in <c>key</c>, so that individual records plus the counts of summaries add up to every refusal.
     /// </summary>
-    public static AuditEvent Summary(DateTimeOffset trustedNow, long window, string source, string outcome, long more, string? sampleRequestId) =>
+    public static AuditEvent Summary(DateTimeOffset trustedNow, long window, string source, string outcome, long more, string? sampleRequestId, string principal = Principal) =>
         new(
             trustedNow,
-            Principal,
+            principal,
             Operation,
             null,
             string.Create(CultureInfo.InvariantCulture, $"more={more} window={new DateTimeOffset(window * TimeSpan.TicksPerMinute, TimeSpan.Zero):yyyy-MM-ddTHH:mm:ss'Z'}"),
@@ -124,12 +128,12 @@ internal sealed class RefusalSummaries
     /// <summary>The minute of trusted time an instant falls in, as minutes since 0001-01-01 UTC.</summary>
     public static long WindowOf(DateTimeOffset trustedNow) => trustedNow.UtcTicks / TimeSpan.TicksPerMinute;
 
-    private Group GetOrAdd(long window, string source, string outcome, string? sampleRequestId)
+    private Group GetOrAdd(long window, string principal, string source, string outcome, string? sampleRequestId)
     {
-        if (!_groups.TryGetValue((window, source, outcome), out var group))
+        if (!_groups.TryGetValue((window, principal, source, outcome), out var group))
         {
             group = new Group(sampleRequestId);
-            _groups[(window, source, outcome)] = group;
+            _groups[(window, principal, source, outcome)] = group;
         }
 
         return group;

@@ -9,6 +9,9 @@ namespace Ztdr.Vault.Hosting;
 /// </summary>
 public sealed record ServeOptions(string DataDirectory, string Listen, bool InsecureHttp, IReadOnlyList<string> Hostnames, string? AdminListen = null, TimeSpan? ApprovalTtl = null)
 {
+    /// <summary>Most new object bytes per second each access key may write; null: unlimited (<c>--key-write-rate</c>).</summary>
+    public long? KeyWriteRateBytesPerSecond { get; init; }
+
     /// <summary>Parses HOST:PORT (IPv6 as [::1]:PORT); "localhost" means the loopback addresses.</summary>
     public static (IPAddress? Address, int Port) ParseListen(string listen, string option = "--listen")
     {

@@ -115,6 +115,7 @@ public static class VaultServer
         var vaultOptions = new VaultOptions
         {
             BaseDomains = options.Hostnames.Where(h => !IPAddress.TryParse(h, out _)).Append("localhost").Distinct(StringComparer.OrdinalIgnoreCase).ToArray(),
+            KeyWriteRateBytesPerSecond = options.KeyWriteRateBytesPerSecond,
         };
         var dispatcher = services.CreateDispatcher(vaultOptions, time, app.Services.GetRequiredService<ILogger<S3Dispatcher>>());
 
