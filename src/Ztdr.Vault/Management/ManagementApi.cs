@@ -190,6 +190,7 @@ public sealed class ManagementApi
         return segments switch
         {
             ["health"] => method == "GET" ? WriteAsync(http, 200, _health(new HealthReport("ok", Version)), ManagementJson.Default.HealthReport) : NotAllowed(),
+            ["metrics"] => method == "GET" ? WriteMetricsAsync(http) : NotAllowed(),
             ["keys"] => method switch
             {
                 "GET" => WriteAsync(http, 200, new KeyList(_store.Keys.List().Select(KeyInfo.From).ToArray()), ManagementJson.Default.KeyList),
@@ -345,6 +346,13 @@ public sealed class ManagementApi
         return buffer.Length > MaxBodyBytes
             ? throw new ManagementRequestException(ManagementErrors.InvalidRequest($"the body is larger than {MaxBodyBytes} bytes"))
             : buffer.ToArray();
+    }
+
+    private Task WriteMetricsAsync(HttpContext http)
+    {
+        http.Response.StatusCode = 200;
+        http.Response.ContentType = MetricsText.ContentType;
+        return http.Response.WriteAsync(MetricsText.Write(_health(new HealthReport("ok", Version))), http.RequestAborted);
     }
 
     internal static async Task WriteAsync<T>(HttpContext http, int status, T value, JsonTypeInfo<T> type)

@@ -206,6 +206,7 @@ public sealed class FullDiskTests
         var health = await HealthAsync(vault);
         _output.WriteLine(health);
         Assert.Contains("\"readOnly\":true", health, StringComparison.Ordinal);
+        Assert.Contains("\nztdr_vault_read_only 1\n", await vault.AdminGetAsync("/admin/v1/metrics"), StringComparison.Ordinal);
         Assert.Contains("read-only", vault.Log, StringComparison.Ordinal);
         AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => restarted.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "read-only", ContentBody = "x" })));
         AssertStorageFull(await Assert.ThrowsAsync<AmazonS3Exception>(() => restarted.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Bucket, Key = committed[0].Key, VersionId = committed[0].VersionId })));
@@ -216,6 +217,7 @@ public sealed class FullDiskTests
         vault.KillHard();
         await vault.RestartAsync();
         Assert.Contains("\"readOnly\":false", await HealthAsync(vault), StringComparison.Ordinal);
+        Assert.Contains("\nztdr_vault_read_only 0\n", await vault.AdminGetAsync("/admin/v1/metrics"), StringComparison.Ordinal);
         using var writable = vault.CreateClient();
         var body = RandomNumberGenerator.GetBytes(100_000);
         var put = await writable.PutObjectAsync(new PutObjectRequest { BucketName = Bucket, Key = "after-free", InputStream = new MemoryStream(body) });
