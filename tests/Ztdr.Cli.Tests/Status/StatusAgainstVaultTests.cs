@@ -157,7 +157,8 @@ public sealed class StatusAgainstVaultTests() : VaultCliTest("cli-status")
         // The backup key writes the record into the repository: one object, and status prefers the newer record.
         var withBackupKey = await CliProcess.RunAsync(backup, "verify");
         Assert.True(withBackupKey.ExitCode == 0, withBackupKey.ToString());
-        Assert.Equal("", withBackupKey.StandardError);
+        // No line of ztdr's own (the record went to the repository); progress lines depend on the machine's load.
+        Assert.Empty(CliProcess.Lines(withBackupKey.StandardError).Where(l => !l.StartsWith("progress: ", StringComparison.Ordinal)));
         var after = await StatusJsonAsync(environment, expectedExit: 1);
         Assert.Equal("repository", after.GetProperty("zones")[0].GetProperty("lastVerification").GetProperty("recordedIn").GetString());
     }
