@@ -138,11 +138,11 @@ public sealed class GovernanceAndExpiryTests : IClassFixture<AttackVault>, IDisp
                 Rule = new ObjectLockRule { DefaultRetention = new DefaultRetention { Mode = ObjectLockRetentionMode.Compliance, Days = 1 } },
             },
         }));
-        var before = DateTime.UtcNow;
 
         // The all-roles key: init scopes the backup and maintenance keys to their one bucket.
         var put = await _vault.Client(AllRoles).PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "pack", ContentBody = "defaulted" });
         var retention = await _vault.Client(AllRoles).GetObjectRetentionAsync(new GetObjectRetentionRequest { BucketName = bucket, Key = "pack", VersionId = put.VersionId });
+        var written = await _vault.Client(AllRoles).GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "pack", VersionId = put.VersionId });
         var delete = await _steps.SdkAsync(AllRoles, "DeleteObject", bucket, "pack", client => client.DeleteObjectAsync(new DeleteObjectRequest
         {
             BucketName = bucket,
@@ -153,7 +153,12 @@ public sealed class GovernanceAndExpiryTests : IClassFixture<AttackVault>, IDisp
 
         Assert.Equal("allowed", rule);
         Assert.Equal(ObjectLockRetentionMode.Compliance, retention.Retention.Mode);
-        Assert.InRange(retention.Retention.RetainUntilDate!.Value, before.AddDays(1).AddSeconds(-5), DateTime.UtcNow.AddDays(1).AddSeconds(5));
+
+        // One day after the write by the vault's trusted clock, which lags the wall clock by the vault's downtime (the
+        // gap between init and serve, seconds under load), so the test's own clock is no reference. Last-Modified is
+        // that write time truncated to the second.
+        var writtenAt = written.LastModified!.Value.ToUniversalTime();
+        Assert.InRange(retention.Retention.RetainUntilDate!.Value.ToUniversalTime(), writtenAt.AddDays(1), writtenAt.AddDays(1).AddSeconds(1));
         Assert.Equal("AccessDenied", delete);
     }
 
