@@ -124,7 +124,7 @@ internal static class AssessCommand
             report.Count(ProbeOutcome.NotApplicable),
             [.. report.Results.Select(r => new ProbeJson(
                 ValueName(r.Question.ToString()), r.Probe, ValueName(r.Outcome.ToString()), r.Request, r.Evidence, r.Note))]),
-        CliJsonContext.Default.AssessJson);
+        CliJsonContext.Output.AssessJson);
 
     /// <summary>An enum member's name as a JSON value: <c>NotApplicable</c> → <c>not-applicable</c>.</summary>
     private static string ValueName(string member) => JsonNamingPolicy.KebabCaseLower.ConvertName(member);

@@ -85,7 +85,7 @@ internal static class BackupCommand
             summary.Parent,
             summary.Skipped,
             summary.Errors),
-        CliJsonContext.Default.BackupJson);
+        CliJsonContext.Output.BackupJson);
 }
 
 /// <summary>What the CLI reports of a <see cref="BackupSummary"/>, with the ids as hex text.</summary>

@@ -71,7 +71,7 @@ internal static class CommandErrors
 
     /// <summary>The one line a failure prints: <c>ztdr: message</c>, or under <c>--json</c> the <see cref="ErrorJson"/> object.</summary>
     public static string Line(string message, int exitCode, bool json) => json
-        ? JsonSerializer.Serialize(new ErrorJson(new ErrorDetailJson(OneLine(message), exitCode)), CliJsonContext.Default.ErrorJson)
+        ? JsonSerializer.Serialize(new ErrorJson(new ErrorDetailJson(OneLine(message), exitCode)), CliJsonContext.Output.ErrorJson)
         : $"ztdr: {OneLine(message)}";
 
     /// <summary>Whether the command that ran has a <c>--json</c> option and it was given.</summary>

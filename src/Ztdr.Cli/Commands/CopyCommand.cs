@@ -154,7 +154,7 @@ internal static class CopyCommand
             targetVerified,
             [.. summary.Copied.Select(c => new CopiedSnapshotJson(c.Source.ToString(), c.Target.ToString()))],
             [.. summary.Skipped.Select(id => id.ToString())]),
-        CliJsonContext.Default.CopyJson);
+        CliJsonContext.Output.CopyJson);
 
     internal static string PlanToJson(CopyPlan plan) => JsonSerializer.Serialize(
         new CopyPlanJson(
@@ -164,7 +164,7 @@ internal static class CopyCommand
             plan.BytesToRead,
             [.. plan.ToCopy.Select(id => id.ToString())],
             [.. plan.Skipped.Select(id => id.ToString())]),
-        CliJsonContext.Default.CopyPlanJson);
+        CliJsonContext.Output.CopyPlanJson);
 
     internal static string PlanToText(CopyPlan plan) => string.Join(
         '\n',

@@ -129,7 +129,7 @@ internal static class ForgetCommand
             [.. groups.Select(g => new ForgetGroupJson(g.Key, [.. g.Decisions.Where(d => d.Keep).Select(Decision)], [.. g.Decisions.Where(d => !d.Keep).Select(Decision)]))],
             [.. forgotten.Select(id => id.ToString())],
             marker?.ToString()),
-        CliJsonContext.Default.ForgetJson);
+        CliJsonContext.Output.ForgetJson);
 
     private static ForgetSnapshotJson Decision(ForgetDecision d) =>
         new(d.Id.ToString(), d.Snapshot.Time, d.Snapshot.Hostname, d.Snapshot.Paths, d.Snapshot.Tags, d.Reasons);

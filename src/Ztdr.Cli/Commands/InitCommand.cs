@@ -40,7 +40,7 @@ internal static class InitCommand
                 {
                     await context.Out.WriteLineAsync(JsonSerializer.Serialize(
                         new InitJson(repository.Id.ToString(), store.Capabilities.Description, retentionText, (long)retentionSpan.TotalSeconds, repository.RunRetainUntil),
-                        CliJsonContext.Default.InitJson));
+                        CliJsonContext.Output.InitJson));
                     return 0;
                 }
 

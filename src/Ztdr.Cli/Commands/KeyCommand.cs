@@ -29,7 +29,7 @@ internal static class KeyCommand
             var newPassword = NewPassword(parse.GetValue(newPasswordFile), context);
             var id = await open.Repository.AddPasswordAsync(newPassword, cancellationToken: cancellationToken);
             await context.Out.WriteLineAsync(parse.GetValue(json)
-                ? JsonSerializer.Serialize(new KeyAddJson(id.ToString(), open.Repository.RunRetainUntil), CliJsonContext.Default.KeyAddJson)
+                ? JsonSerializer.Serialize(new KeyAddJson(id.ToString(), open.Repository.RunRetainUntil), CliJsonContext.Output.KeyAddJson)
                 : $"added key {id.ToString()[..8]}; it is locked until {SnapshotsCommand.UtcTime(open.Repository.RunRetainUntil)}");
             return 0;
         }));
@@ -48,7 +48,7 @@ internal static class KeyCommand
             {
                 await context.Out.WriteLineAsync(JsonSerializer.Serialize(
                     [.. keys.Select(k => new KeyJson(k.Key.ToString(), k.Value.Created))],
-                    CliJsonContext.Default.IReadOnlyListKeyJson));
+                    CliJsonContext.Output.IReadOnlyListKeyJson));
                 return 0;
             }
 

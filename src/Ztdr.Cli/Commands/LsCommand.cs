@@ -117,7 +117,7 @@ internal static class LsCommand
             node.Size,
             Mtime(node),
             node.LinkTarget),
-        CliJsonContext.Default.LsJson);
+        CliJsonContext.Output.LsJson);
 
     private static string Id(uint? id) => id?.ToString(CultureInfo.InvariantCulture) ?? "?";
 

@@ -244,7 +244,7 @@ internal static class PruneCommand
                 locked.Count,
                 locked.Count == 0 ? null : locked.Min(c => c.Retention!.RetainUntil),
                 locked.Count == 0 ? null : locked.Max(c => c.Retention!.RetainUntil)),
-            CliJsonContext.Default.PruneJson);
+            CliJsonContext.Output.PruneJson);
 
     /// <summary>One row per kind: objects and bytes deleted (or to delete), objects still locked and until when.</summary>
     private static async Task WriteTableAsync(CliContext context, IReadOnlyDictionary<PruneObjectKind, (int Count, long Bytes)> deleted, IReadOnlyList<PruneCandidate> locked, string verb)

@@ -71,7 +71,7 @@ internal static class RestoreCommand
 
     internal static string ToJson(string snapshotId, string target, RestoreSummary summary) => JsonSerializer.Serialize(
         new RestoreJson(snapshotId, target, summary.Files, summary.Dirs, summary.Symlinks, summary.HardLinks, summary.Bytes),
-        CliJsonContext.Default.RestoreJson);
+        CliJsonContext.Output.RestoreJson);
 
     /// <summary>Restore progress as a <see cref="ProgressLine"/>: files and bytes done of the planned totals.</summary>
     internal sealed class ProgressLines(CliContext context) : IProgress<RestoreProgress>

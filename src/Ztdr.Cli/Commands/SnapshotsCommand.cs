@@ -110,7 +110,7 @@ internal static class SnapshotsCommand
                 s.Snapshot.RetainUntil,
                 new SnapshotSummaryJson(s.Snapshot.Summary.Files, s.Snapshot.Summary.Dirs, s.Snapshot.Summary.Bytes, s.Snapshot.Summary.AddedBytes),
                 forgotten?.Contains(s.Id)))],
-            CliJsonContext.Default.IReadOnlyListSnapshotJson);
+            CliJsonContext.Output.IReadOnlyListSnapshotJson);
 
     private static void WriteTerminalTable(CliContext context, IReadOnlyList<(ObjectId Id, Snapshot Snapshot)> snapshots, HashSet<ObjectId>? forgotten)
     {

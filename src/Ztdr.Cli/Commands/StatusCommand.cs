@@ -150,7 +150,7 @@ internal static class StatusCommand
             [.. verdict.SameRepositories.Select(same => new SameRepositoryJson(same.RepositoryId, same.Zones, same.OffsiteDisagrees))],
             verdict.Rules.ToDictionary(r => r.Name, r => new RuleJson(r.Result.Count, r.Result.Required, r.Result.Met)),
             [.. zones.Select(zone => Zone(zone, now))]),
-        CliJsonContext.Default.StatusJson);
+        CliJsonContext.Output.StatusJson);
 
     private static ZoneStatusJson Zone(ZoneStatus zone, DateTimeOffset now) => new(
         zone.Name,

@@ -158,7 +158,7 @@ internal static class VerifyCommand
             report.LockCoverageChecked,
             report.Warnings,
             [.. report.Findings.Select(f => new FindingJson(f.Kind, f.Object, f.Detail, f.Snapshots, f.Paths, f.MorePaths))]),
-        CliJsonContext.Default.VerifyJson);
+        CliJsonContext.Output.VerifyJson);
 
     private const string UnreadableSnapshot = "snapshot-unreadable";
 

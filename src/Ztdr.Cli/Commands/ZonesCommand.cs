@@ -42,5 +42,5 @@ internal static class ZonesCommand
             z.ReadProfile,
             z.MaintenanceProfile,
             z.Offsite))],
-        CliJsonContext.Default.IReadOnlyListZoneJson);
+        CliJsonContext.Output.IReadOnlyListZoneJson);
 }

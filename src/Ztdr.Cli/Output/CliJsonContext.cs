@@ -1,3 +1,5 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Ztdr.Cli.Output;
@@ -26,4 +28,18 @@ namespace Ztdr.Cli.Output;
 [JsonSerializable(typeof(StatusJson))]
 internal sealed partial class CliJsonContext : JsonSerializerContext
 {
+    /// <summary>
+    /// What the commands print with: <see cref="Default"/>'s settings, but quotes, <c>&lt;&gt;&amp;</c> and non-ASCII
+    /// letters as themselves, so a message reads <c>'config'</c> and a path <c>Müller</c> rather than <c>\u0027</c>
+    /// escapes. The default escaping is for JSON embedded in HTML, which this output never is; control characters
+    /// and lone surrogates are still escaped, so every line stays valid JSON.
+    /// </summary>
+    public static CliJsonContext Output => Relaxed.Context;
+
+    // A holder class: its initializer runs on first use, after Default's (static initializers of partial files run in
+    // no defined order, so reading Default from one of this class's own could see null).
+    private static class Relaxed
+    {
+        public static readonly CliJsonContext Context = new(new JsonSerializerOptions(Default.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
 }

@@ -18,13 +18,13 @@ public sealed class JsonGoldenTests
 
     [Fact]
     public void Error_Version1_IsFrozen() => Assert.Equal(
-        """{"version":1,"error":{"message":"access denied: PUT config","exitCode":1}}""",
-        CommandErrors.Line("access denied:\nPUT config", CommandErrors.Failed, json: true));
+        """{"version":1,"error":{"message":"not found: no object named 'config' <in> \"a&b\"","exitCode":1}}""",
+        CommandErrors.Line("not found:\nno object named 'config' <in> \"a&b\"", CommandErrors.Failed, json: true));
 
     [Fact]
     public void Init_Version1_IsFrozen() => Frozen(
         new InitJson("ab12", "folder /srv/repo", "30d", 2_592_000, Until),
-        CliJsonContext.Default.InitJson,
+        CliJsonContext.Output.InitJson,
         """{"version":1,"repository":"ab12","location":"folder /srv/repo","retention":"30d","retentionSeconds":2592000,"retainUntil":"2026-02-05T00:00:00.0000000Z"}""");
 
     [Fact]
@@ -50,14 +50,14 @@ public sealed class JsonGoldenTests
             new SnapshotJson("5a", Time, "web1", "root", ["/etc"], [], "7e", null, Until, new SnapshotSummaryJson(3, 2, 2048, 1024), null),
             new SnapshotJson("5b", Time, "web1", "root", ["/etc"], ["daily"], "7f", "5a", Until, new SnapshotSummaryJson(3, 2, 2048, 0), true),
         ],
-        CliJsonContext.Default.IReadOnlyListSnapshotJson,
+        CliJsonContext.Output.IReadOnlyListSnapshotJson,
         """[{"version":1,"id":"5a","time":"2026-01-02T03:04:05.1230000Z","hostname":"web1","username":"root","paths":["/etc"],"tags":[],"tree":"7e","parent":null,"retainUntil":"2026-02-05T00:00:00.0000000Z","summary":{"files":3,"dirs":2,"bytes":2048,"addedBytes":1024}},"""
         + """{"version":1,"id":"5b","time":"2026-01-02T03:04:05.1230000Z","hostname":"web1","username":"root","paths":["/etc"],"tags":["daily"],"tree":"7f","parent":"5a","retainUntil":"2026-02-05T00:00:00.0000000Z","summary":{"files":3,"dirs":2,"bytes":2048,"addedBytes":0},"forgotten":true}]""");
 
     [Fact]
     public void Restore_Version1_IsFrozen() => Frozen(
         new RestoreJson("5a", "/tmp/out", 3, 2, 1, 0, 2048),
-        CliJsonContext.Default.RestoreJson,
+        CliJsonContext.Output.RestoreJson,
         """{"version":1,"snapshot":"5a","target":"/tmp/out","files":3,"dirs":2,"symlinks":1,"hardLinks":0,"bytes":2048}""");
 
     [Fact]
@@ -70,12 +70,12 @@ public sealed class JsonGoldenTests
     public void Ls_Version1_IsFrozen()
     {
         Frozen(
-            new LsJson("/etc/hosts", "hosts", "file", 420, "-rw-r--r--", 0, 0, 120, Time, null),
-            CliJsonContext.Default.LsJson,
-            """{"version":1,"path":"/etc/hosts","name":"hosts","type":"file","mode":420,"permissions":"-rw-r--r--","uid":0,"gid":0,"size":120,"mtime":"2026-01-02T03:04:05.1230000Z"}""");
+            new LsJson("/etc/Müller's\tnotes", "Müller's\tnotes", "file", 420, "-rw-r--r--", 0, 0, 120, Time, null),
+            CliJsonContext.Output.LsJson,
+            """{"version":1,"path":"/etc/Müller's\tnotes","name":"Müller's\tnotes","type":"file","mode":420,"permissions":"-rw-r--r--","uid":0,"gid":0,"size":120,"mtime":"2026-01-02T03:04:05.1230000Z"}""");
         Frozen(
             new LsJson("/etc/link", "link", "symlink", 511, "lrwxrwxrwx", null, null, null, Time, "hosts"),
-            CliJsonContext.Default.LsJson,
+            CliJsonContext.Output.LsJson,
             """{"version":1,"path":"/etc/link","name":"link","type":"symlink","mode":511,"permissions":"lrwxrwxrwx","mtime":"2026-01-02T03:04:05.1230000Z","linkTarget":"hosts"}""");
     }
 
@@ -86,7 +86,7 @@ public sealed class JsonGoldenTests
             [new ForgetGroupJson("host web1, paths /etc", [new ForgetSnapshotJson("5b", Until, "web1", ["/etc"], [], ["last snapshot"])], [new ForgetSnapshotJson("5a", Time, "web1", ["/etc"], ["x"], [])])],
             ["5a"],
             "6c"),
-        CliJsonContext.Default.ForgetJson,
+        CliJsonContext.Output.ForgetJson,
         """{"version":1,"dryRun":false,"groups":[{"key":"host web1, paths /etc","keep":"""
         + """[{"id":"5b","time":"2026-02-05T00:00:00.0000000Z","hostname":"web1","paths":["/etc"],"tags":[],"reasons":["last snapshot"]}],"forget":"""
         + """[{"id":"5a","time":"2026-01-02T03:04:05.1230000Z","hostname":"web1","paths":["/etc"],"tags":["x"],"reasons":[]}]}],"forgotten":["5a"],"marker":"6c"}""");
@@ -105,7 +105,7 @@ public sealed class JsonGoldenTests
             1,
             Time,
             Until),
-        CliJsonContext.Default.PruneJson,
+        CliJsonContext.Output.PruneJson,
         """{"version":1,"dryRun":false,"plan":{"keptSnapshots":1,"forgottenSnapshots":1,"reachableBlobs":30,"packsInUse":2,"partlyUsedPacks":1,"repackPacks":1,"unusedBytesInPartlyUsedPacks":500,"missingPacks":0},"kinds":"""
         + """[{"kind":"pack","objects":2,"bytes":9000,"stillLocked":1,"lockedUntil":"2026-02-05T00:00:00.0000000Z"},{"kind":"index","objects":0,"bytes":0,"stillLocked":0,"lockedUntil":null}],"objects":"""
         + """2,"bytes":9000,"newPacks":1,"repackedBlobs":12,"newIndexObjects":1,"stillLocked":1,"firstUnlock":"2026-01-02T03:04:05.1230000Z","lockedUntil":"2026-02-05T00:00:00.0000000Z"}""");
@@ -115,18 +115,18 @@ public sealed class JsonGoldenTests
     {
         Frozen<IReadOnlyList<KeyJson>>(
             [new KeyJson("4b", Time)],
-            CliJsonContext.Default.IReadOnlyListKeyJson,
+            CliJsonContext.Output.IReadOnlyListKeyJson,
             """[{"version":1,"id":"4b","created":"2026-01-02T03:04:05.1230000Z"}]""");
         Frozen(
             new KeyAddJson("4c", Until),
-            CliJsonContext.Default.KeyAddJson,
+            CliJsonContext.Output.KeyAddJson,
             """{"version":1,"id":"4c","retainUntil":"2026-02-05T00:00:00.0000000Z"}""");
     }
 
     [Fact]
     public void Zones_Version1_IsFrozen() => Frozen<IReadOnlyList<ZoneJson>>(
         [new ZoneJson("offsite", "s3:https://b.example/r", "backup", null, null, "/etc/ztdr/pw", "reader", null, true)],
-        CliJsonContext.Default.IReadOnlyListZoneJson,
+        CliJsonContext.Output.IReadOnlyListZoneJson,
         """[{"version":1,"name":"offsite","repository":"s3:https://b.example/r","profile":"backup","credentialsFile":null,"caBundle":null,"passwordFile":"/etc/ztdr/pw","readProfile":"reader","maintenanceProfile":null,"offsite":true}]""");
 
     [Fact]
@@ -134,11 +134,11 @@ public sealed class JsonGoldenTests
     {
         Frozen(
             new CopyJson(1, 1, 40, 30, 9000, 0, true, [new CopiedSnapshotJson("5a", "8d")], ["5b"]),
-            CliJsonContext.Default.CopyJson,
+            CliJsonContext.Output.CopyJson,
             """{"version":1,"snapshotsCopied":1,"snapshotsSkipped":1,"blobsRead":40,"blobsCopied":30,"bytesCopied":9000,"packsRecovered":0,"targetVerified":true,"snapshots":[{"source":"5a","target":"8d"}],"skipped":["5b"]}""");
         Frozen(
             new CopyPlanJson(1, 1, 40, 9000, ["5a"], ["5b"]),
-            CliJsonContext.Default.CopyPlanJson,
+            CliJsonContext.Output.CopyPlanJson,
             """{"version":1,"dryRun":true,"snapshotsToCopy":1,"snapshotsSkipped":1,"blobsToRead":40,"bytesToRead":9000,"snapshots":["5a"],"skipped":["5b"]}""");
     }
 
@@ -155,7 +155,7 @@ public sealed class JsonGoldenTests
             1,
             1,
             [new ProbeJson("backup-credential", "delete-version", "fail", "DELETE /backups/k", "HTTP 204", null), new ProbeJson("admin-credential", "admin-delete", "not-applicable", "-", "no admin key", "give --admin-profile")]),
-        CliJsonContext.Default.AssessJson,
+        CliJsonContext.Output.AssessJson,
         """{"version":1,"endpoint":"https://vault.example:9000/","bucket":"backups","runId":"run1","canaryPrefix":"ztdr-assess/run1/","startedAt":"2026-01-02T03:04:05.1230000Z","passed":false,"pass":0,"fail":1,"notApplicable":1,"probes":"""
         + """[{"question":"backup-credential","probe":"delete-version","result":"fail","request":"DELETE /backups/k","evidence":"HTTP 204"},"""
         + """{"question":"admin-credential","probe":"admin-delete","result":"not-applicable","request":"-","evidence":"no admin key","note":"give --admin-profile"}]}""");
@@ -183,7 +183,7 @@ public sealed class JsonGoldenTests
 
         Frozen(
             new StatusJson(false, snapshot, ["a"], [new SameRepositoryJson("3f", ["a", "a-ro"], false)], new Dictionary<string, RuleJson> { ["copies"] = new(1, 2, false), ["errors"] = new(1, 0, false) }, zones),
-            CliJsonContext.Default.StatusJson,
+            CliJsonContext.Output.StatusJson,
             """{"version":1,"met":false,"newestSnapshot":{"id":"5a","time":"2026-01-02T03:04:05.1230000Z","ageSeconds":3600,"hostname":"web1","retainUntil":"2026-02-05T00:00:00.0000000Z"},"holdingZones":["a"],"sameRepository":"""
             + """[{"repositoryId":"3f","zones":["a","a-ro"],"offsiteDisagrees":false}],"rules":{"copies":{"count":1,"required":2,"met":false},"errors":{"count":1,"required":0,"met":false}},"zones":"""
             + """[{"name":"a","repository":"/srv/a","repositoryId":"3f","medium":"local","offsite":false,"readable":true,"error":null,"snapshots":1,"newestSnapshot":"""
@@ -209,7 +209,7 @@ public sealed class JsonGoldenTests
         Assert.True(shapes.Count >= 16, $"only {shapes.Count} shapes found");
         foreach (var shape in shapes)
         {
-            var first = CliJsonContext.Default.GetTypeInfo(shape)!.Properties.OrderBy(p => p.Order).FirstOrDefault();
+            var first = CliJsonContext.Output.GetTypeInfo(shape)!.Properties.OrderBy(p => p.Order).FirstOrDefault();
             Assert.True(first is { Name: "version" } && first.PropertyType == typeof(int), $"{shape.Name} does not start with an integer version");
         }
     }
