@@ -35,15 +35,19 @@ internal static class CliApplication
     public static async Task<int> RunAsync(string[] args, CliContext context, CancellationToken cancellationToken = default)
     {
         var parse = CreateRoot(context).Parse(args);
+
+        // A command line that does not parse has no command to ask; "--json" anywhere before "--" is the request.
+        var end = Array.IndexOf(args, "--");
+        var json = (end < 0 ? args : args[..end]).Contains("--json", StringComparer.Ordinal);
         if (UnknownOption(parse, args) is { } unknown)
         {
-            await context.Error.WriteLineAsync($"ztdr: unrecognized option '{unknown}' (see '{CommandPath(parse.CommandResult)} --help')");
+            await context.Error.WriteLineAsync(CommandErrors.Line($"unrecognized option '{unknown}' (see '{CommandPath(parse.CommandResult)} --help')", CommandErrors.Usage, json));
             return CommandErrors.Usage;
         }
 
         if (parse.Errors.Count > 0 && parse.Action is System.CommandLine.Invocation.ParseErrorAction)
         {
-            return CommandErrors.ReportParseErrors(context, parse);
+            return CommandErrors.ReportParseErrors(context, parse, json);
         }
 
         return await parse.InvokeAsync(new InvocationConfiguration { Output = context.Out, Error = context.Error }, cancellationToken);

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Ztdr.Assess;
 using Ztdr.Backup.Stores;
+using Ztdr.Cli.Output;
 
 namespace Ztdr.Cli.Commands;
 
@@ -25,7 +26,7 @@ internal static class AssessCommand
         {
             endpoint, bucket, profile, adminProfile, json, reportFile,
         };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             var chain = AwsCredentialChain.FromEnvironment(context.Variable);
             var endpointText = parse.GetValue(endpoint) ?? context.Variable("AWS_ENDPOINT_URL_S3") ?? context.Variable("AWS_ENDPOINT_URL") ?? chain.ConfigSetting("endpoint_url")
@@ -110,44 +111,20 @@ internal static class AssessCommand
     /// (question, result) lowercase-hyphenated like verify's finding kinds, derived from the enum names so a new
     /// question gets a name without a table to forget.
     /// </summary>
-    internal static string ToJson(AssessmentReport report)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("endpoint", report.Endpoint.ToString());
-            writer.WriteString("bucket", report.Bucket);
-            writer.WriteString("runId", report.RunId);
-            writer.WriteString("canaryPrefix", report.CanaryPrefix);
-            writer.WriteString("startedAt", report.StartedAt.UtcDateTime);
-            writer.WriteBoolean("passed", !report.HasFailures);
-            writer.WriteNumber("pass", report.Count(ProbeOutcome.Pass));
-            writer.WriteNumber("fail", report.Count(ProbeOutcome.Fail));
-            writer.WriteNumber("notApplicable", report.Count(ProbeOutcome.NotApplicable));
-            writer.WriteStartArray("probes");
-            foreach (var result in report.Results)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("question", ValueName(result.Question.ToString()));
-                writer.WriteString("probe", result.Probe);
-                writer.WriteString("result", ValueName(result.Outcome.ToString()));
-                writer.WriteString("request", result.Request);
-                writer.WriteString("evidence", result.Evidence);
-                if (result.Note is { } note)
-                {
-                    writer.WriteString("note", note);
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    internal static string ToJson(AssessmentReport report) => JsonSerializer.Serialize(
+        new AssessJson(
+            report.Endpoint.ToString(),
+            report.Bucket,
+            report.RunId,
+            report.CanaryPrefix,
+            report.StartedAt,
+            !report.HasFailures,
+            report.Count(ProbeOutcome.Pass),
+            report.Count(ProbeOutcome.Fail),
+            report.Count(ProbeOutcome.NotApplicable),
+            [.. report.Results.Select(r => new ProbeJson(
+                ValueName(r.Question.ToString()), r.Probe, ValueName(r.Outcome.ToString()), r.Request, r.Evidence, r.Note))]),
+        CliJsonContext.Output.AssessJson);
 
     /// <summary>An enum member's name as a JSON value: <c>NotApplicable</c> → <c>not-applicable</c>.</summary>
     private static string ValueName(string member) => JsonNamingPolicy.KebabCaseLower.ConvertName(member);

@@ -1,8 +1,8 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Ztdr.Backup.Archiving;
 using Ztdr.Backup.Crypto;
+using Ztdr.Cli.Output;
 using Ztdr.Cli.Progress;
 
 namespace Ztdr.Cli.Commands;
@@ -24,7 +24,7 @@ internal static class BackupCommand
         };
         var force = new Option<bool>("--force") { Description = "Read every file again, ignoring any parent snapshot" };
         var command = new Command("backup", "Back up files and folders into a new snapshot") { paths, json, parent, force };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             var fullPaths = parse.GetValue(paths)!.Select(Path.GetFullPath).ToArray();
             var parentReference = parse.GetValue(parent);
@@ -69,44 +69,23 @@ internal static class BackupCommand
             + $"{ByteSize.Format(summary.BytesRead)} read, {ByteSize.Format(summary.AddedBytes)} added{locked}";
     }
 
-    internal static string ToJson(BackupOutcome summary)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("snapshot", summary.SnapshotId);
-            writer.WriteString("tree", summary.Tree);
-            writer.WriteNumber("files", summary.Files);
-            writer.WriteNumber("dirs", summary.Dirs);
-            writer.WriteNumber("bytesRead", summary.BytesRead);
-            writer.WriteNumber("newBlobs", summary.NewBlobs);
-            writer.WriteNumber("addedBytes", summary.AddedBytes);
-            writer.WriteNumber("filesUnchanged", summary.FilesUnchanged);
-            writer.WriteNumber("packsUploaded", summary.PacksUploaded);
-            writer.WriteNumber("durationSeconds", Math.Round(summary.DurationSeconds, 3));
-            if (summary.RetainUntil is { } until)
-            {
-                // The real end of the snapshot's lock: the retention rounded up to a lock generation (init --help).
-                writer.WriteString("retainUntil", until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss'Z'", CultureInfo.InvariantCulture));
-            }
-
-            if (summary.Parent is { } parentId)
-            {
-                writer.WriteString("parent", parentId);
-            }
-            else
-            {
-                writer.WriteNull("parent");
-            }
-
-            writer.WriteStrings("skipped", summary.Skipped);
-            writer.WriteStrings("errors", summary.Errors);
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    internal static string ToJson(BackupOutcome summary) => JsonSerializer.Serialize(
+        new BackupJson(
+            summary.SnapshotId,
+            summary.Tree,
+            summary.Files,
+            summary.Dirs,
+            summary.BytesRead,
+            summary.NewBlobs,
+            summary.AddedBytes,
+            summary.FilesUnchanged,
+            summary.PacksUploaded,
+            Math.Round(summary.DurationSeconds, 3),
+            summary.RetainUntil,
+            summary.Parent,
+            summary.Skipped,
+            summary.Errors),
+        CliJsonContext.Output.BackupJson);
 }
 
 /// <summary>What the CLI reports of a <see cref="BackupSummary"/>, with the ids as hex text.</summary>

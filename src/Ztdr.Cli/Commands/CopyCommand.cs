@@ -3,6 +3,7 @@ using System.Text.Json;
 using Ztdr.Backup.Copying;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Snapshots;
+using Ztdr.Cli.Output;
 using Ztdr.Cli.Progress;
 using Ztdr.Cli.Zones;
 
@@ -32,7 +33,7 @@ internal static class CopyCommand
         {
             toRepo, toPasswordFile, toProfile, toCredentials, toCaBundle, toZone, json, dryRun, snapshots,
         };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             ZoneEndpoint target;
             if (parse.GetValue(toZone) is { } zoneName)
@@ -141,39 +142,29 @@ internal static class CopyCommand
         }
     }
 
-    /// <summary>The copy summary as JSON (camelCase, like every --json): counts and each copy's source and target id.</summary>
-    internal static string SummaryToJson(CopySummary summary, bool targetVerified) => Json(writer =>
-    {
-        writer.WriteNumber("snapshotsCopied", summary.Copied.Count);
-        writer.WriteNumber("snapshotsSkipped", summary.Skipped.Count);
-        writer.WriteNumber("blobsRead", summary.BlobsRead);
-        writer.WriteNumber("blobsCopied", summary.BlobsStored);
-        writer.WriteNumber("bytesCopied", summary.BytesStored);
-        writer.WriteNumber("packsRecovered", summary.PacksRecovered);
-        writer.WriteBoolean("targetVerified", targetVerified);
-        writer.WriteStartArray("snapshots");
-        foreach (var copied in summary.Copied)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("source", copied.Source.ToString());
-            writer.WriteString("target", copied.Target.ToString());
-            writer.WriteEndObject();
-        }
+    /// <summary>The copy summary as JSON: counts and each copy's source and target id.</summary>
+    internal static string SummaryToJson(CopySummary summary, bool targetVerified) => JsonSerializer.Serialize(
+        new CopyJson(
+            summary.Copied.Count,
+            summary.Skipped.Count,
+            summary.BlobsRead,
+            summary.BlobsStored,
+            summary.BytesStored,
+            summary.PacksRecovered,
+            targetVerified,
+            [.. summary.Copied.Select(c => new CopiedSnapshotJson(c.Source.ToString(), c.Target.ToString()))],
+            [.. summary.Skipped.Select(id => id.ToString())]),
+        CliJsonContext.Output.CopyJson);
 
-        writer.WriteEndArray();
-        writer.WriteStrings("skipped", summary.Skipped.Select(id => id.ToString()));
-    });
-
-    internal static string PlanToJson(CopyPlan plan) => Json(writer =>
-    {
-        writer.WriteBoolean("dryRun", true);
-        writer.WriteNumber("snapshotsToCopy", plan.ToCopy.Count);
-        writer.WriteNumber("snapshotsSkipped", plan.Skipped.Count);
-        writer.WriteNumber("blobsToRead", plan.BlobsToRead);
-        writer.WriteNumber("bytesToRead", plan.BytesToRead);
-        writer.WriteStrings("snapshots", plan.ToCopy.Select(id => id.ToString()));
-        writer.WriteStrings("skipped", plan.Skipped.Select(id => id.ToString()));
-    });
+    internal static string PlanToJson(CopyPlan plan) => JsonSerializer.Serialize(
+        new CopyPlanJson(
+            plan.ToCopy.Count,
+            plan.Skipped.Count,
+            plan.BlobsToRead,
+            plan.BytesToRead,
+            [.. plan.ToCopy.Select(id => id.ToString())],
+            [.. plan.Skipped.Select(id => id.ToString())]),
+        CliJsonContext.Output.CopyPlanJson);
 
     internal static string PlanToText(CopyPlan plan) => string.Join(
         '\n',
@@ -181,19 +172,6 @@ internal static class CopyCommand
             .. plan.ToCopy.Select(id => $"would copy snapshot {id.ToString()[..8]}"),
             $"dry run: {plan.ToCopy.Count} snapshots to copy, {plan.Skipped.Count} already in the target; at most {plan.BlobsToRead} blobs ({ByteSize.Format(plan.BytesToRead)}) to read; nothing written",
         ]);
-
-    private static string Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
 
     /// <summary>What the user asked the copy to print, and whether to write at all.</summary>
     internal sealed record CopyOutput(bool Json, bool DryRun);

@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Pruning;
+using Ztdr.Cli.Output;
 
 namespace Ztdr.Cli.Commands;
 
@@ -33,11 +35,12 @@ internal static class ForgetCommand
             DefaultValueFactory = _ => "host,paths",
         };
         var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Show what would be forgotten; write nothing" };
+        var json = new Option<bool>("--json") { Description = "Print the decisions and what was forgotten as JSON" };
         var command = new Command("forget", "Mark snapshots forgotten (by keep rules or id); deletes nothing, 'ztdr prune' frees space once locks end")
         {
-            snapshots, last, hourly, daily, weekly, monthly, yearly, within, tags, groupBy, dryRun,
+            snapshots, last, hourly, daily, weekly, monthly, yearly, within, tags, groupBy, dryRun, json,
         };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             var policy = new KeepPolicy
             {
@@ -63,8 +66,10 @@ internal static class ForgetCommand
             }
 
             var isDryRun = parse.GetValue(dryRun);
+            var asJson = parse.GetValue(json);
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
             List<ObjectId> toForget;
+            IReadOnlyList<ForgetGroup> groups = [];
             if (references.Length > 0)
             {
                 toForget = [];
@@ -72,14 +77,17 @@ internal static class ForgetCommand
                 {
                     var (id, snapshot) = await open.Catalog.ResolveAsync(reference, cancellationToken);
                     toForget.Add(id);
-                    await context.Out.WriteLineAsync($"forget {id.ToString()[..8]}  {SnapshotsCommand.LocalTime(context, snapshot.Time)}  {snapshot.Hostname}  {string.Join(", ", snapshot.Paths)}");
+                    if (!asJson)
+                    {
+                        await context.Out.WriteLineAsync($"forget {id.ToString()[..8]}  {SnapshotsCommand.LocalTime(context, snapshot.Time)}  {snapshot.Hostname}  {string.Join(", ", snapshot.Paths)}");
+                    }
                 }
             }
             else
             {
                 var all = await open.Catalog.ListAsync(cancellationToken);
-                var groups = ForgetPlanner.Plan(all, policy, grouping, context.Time.LocalTimeZone, context.Time.GetUtcNow());
-                foreach (var group in groups)
+                groups = ForgetPlanner.Plan(all, policy, grouping, context.Time.LocalTimeZone, context.Time.GetUtcNow());
+                foreach (var group in asJson ? Enumerable.Empty<ForgetGroup>() : groups)
                 {
                     await WriteGroupAsync(context, group);
                 }
@@ -90,11 +98,23 @@ internal static class ForgetCommand
             toForget = [.. toForget.Distinct()];
             if (isDryRun)
             {
+                if (asJson)
+                {
+                    await context.Out.WriteLineAsync(ToJson(dryRun: true, groups, toForget, marker: null));
+                    return 0;
+                }
+
                 await context.Out.WriteLineAsync($"dry run: would forget {Plural(toForget.Count, "snapshot")}; nothing was written");
                 return 0;
             }
 
             var marker = toForget.Count == 0 ? null : await open.Catalog.ForgetAsync(toForget, context.Time.GetUtcNow(), cancellationToken);
+            if (asJson)
+            {
+                await context.Out.WriteLineAsync(ToJson(dryRun: false, groups, toForget, marker));
+                return 0;
+            }
+
             await context.Out.WriteLineAsync(marker is { } markerId
                 ? $"forgot {Plural(toForget.Count, "snapshot")} (marker {markerId.ToString()[..8]}): hidden now, still locked in storage; 'ztdr prune' deletes them once their locks end"
                 : "forgot nothing: no snapshot to forget");
@@ -102,6 +122,17 @@ internal static class ForgetCommand
         }));
         return command;
     }
+
+    internal static string ToJson(bool dryRun, IReadOnlyList<ForgetGroup> groups, IReadOnlyList<ObjectId> forgotten, ObjectId? marker) => JsonSerializer.Serialize(
+        new ForgetJson(
+            dryRun,
+            [.. groups.Select(g => new ForgetGroupJson(g.Key, [.. g.Decisions.Where(d => d.Keep).Select(Decision)], [.. g.Decisions.Where(d => !d.Keep).Select(Decision)]))],
+            [.. forgotten.Select(id => id.ToString())],
+            marker?.ToString()),
+        CliJsonContext.Output.ForgetJson);
+
+    private static ForgetSnapshotJson Decision(ForgetDecision d) =>
+        new(d.Id.ToString(), d.Snapshot.Time, d.Snapshot.Hostname, d.Snapshot.Paths, d.Snapshot.Tags, d.Reasons);
 
     /// <summary>restic's layout: per group, the kept snapshots with their reasons, then the ones to forget.</summary>
     private static async Task WriteGroupAsync(CliContext context, ForgetGroup group)

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Ztdr.Cli.Locations;
+using Ztdr.Cli.Output;
 using Ztdr.Cli.Passwords;
 using BackupRepository = Ztdr.Backup.Repository.Repository;
 
@@ -19,8 +21,9 @@ internal static class InitCommand
                 + "at the cost of keeping data up to 7 days longer (30d can mean 37)",
             Required = true,
         };
-        var command = new Command("init", "Create a repository; refuses a location that already holds one") { retention };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        var json = new Option<bool>("--json") { Description = "Print the new repository as JSON" };
+        var command = new Command("init", "Create a repository; refuses a location that already holds one") { retention, json };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             var retentionText = parse.GetValue(retention)!;
             var retentionSpan = ParseRetention(retentionText);
@@ -33,6 +36,14 @@ internal static class InitCommand
             try
             {
                 using var repository = await BackupRepository.InitAsync(store, password, retentionSpan, context.Time, cancellationToken: cancellationToken);
+                if (parse.GetValue(json))
+                {
+                    await context.Out.WriteLineAsync(JsonSerializer.Serialize(
+                        new InitJson(repository.Id.ToString(), store.Capabilities.Description, retentionText, (long)retentionSpan.TotalSeconds, repository.RunRetainUntil),
+                        CliJsonContext.Output.InitJson));
+                    return 0;
+                }
+
                 var lockedUntil = repository.RunRetainUntil.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
                 await context.Out.WriteLineAsync($"created repository {repository.Id}");
                 await context.Out.WriteLineAsync($"  at {store.Capabilities.Description}");

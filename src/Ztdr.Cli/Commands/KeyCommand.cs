@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
+using Ztdr.Cli.Output;
 
 namespace Ztdr.Cli.Commands;
 
@@ -20,14 +20,17 @@ internal static class KeyCommand
     private static Command Add(GlobalOptions global, CliContext context)
     {
         var newPasswordFile = new Option<string?>("--new-password-file") { Description = "File holding the new password (default: asked twice on the terminal)" };
-        var command = new Command("add", "Add a password that also opens the repository") { newPasswordFile };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        var json = new Option<bool>("--json") { Description = "Print the new key as JSON" };
+        var command = new Command("add", "Add a password that also opens the repository") { newPasswordFile, json };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             // The current password first (it may be prompted for too), then the new one.
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
             var newPassword = NewPassword(parse.GetValue(newPasswordFile), context);
             var id = await open.Repository.AddPasswordAsync(newPassword, cancellationToken: cancellationToken);
-            await context.Out.WriteLineAsync($"added key {id.ToString()[..8]}; it is locked until {SnapshotsCommand.UtcTime(open.Repository.RunRetainUntil)}");
+            await context.Out.WriteLineAsync(parse.GetValue(json)
+                ? JsonSerializer.Serialize(new KeyAddJson(id.ToString(), open.Repository.RunRetainUntil), CliJsonContext.Output.KeyAddJson)
+                : $"added key {id.ToString()[..8]}; it is locked until {SnapshotsCommand.UtcTime(open.Repository.RunRetainUntil)}");
             return 0;
         }));
         return command;
@@ -37,28 +40,15 @@ internal static class KeyCommand
     {
         var json = new Option<bool>("--json") { Description = "Print the keys as a JSON array" };
         var command = new Command("list", "List the repository's keys, oldest first") { json };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
             var keys = open.Repository.KeyObjects.OrderBy(k => k.Value.Created).ThenBy(k => k.Key.ToString(), StringComparer.Ordinal).ToList();
             if (parse.GetValue(json))
             {
-                using var buffer = new MemoryStream();
-                using (var writer = new Utf8JsonWriter(buffer))
-                {
-                    writer.WriteStartArray();
-                    foreach (var (id, key) in keys)
-                    {
-                        writer.WriteStartObject();
-                        writer.WriteString("id", id.ToString());
-                        writer.WriteString("created", key.Created.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
-                        writer.WriteEndObject();
-                    }
-
-                    writer.WriteEndArray();
-                }
-
-                await context.Out.WriteLineAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                await context.Out.WriteLineAsync(JsonSerializer.Serialize(
+                    [.. keys.Select(k => new KeyJson(k.Key.ToString(), k.Value.Created))],
+                    CliJsonContext.Output.IReadOnlyListKeyJson));
                 return 0;
             }
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Snapshots;
+using Ztdr.Cli.Output;
 using BackupRepository = Ztdr.Backup.Repository.Repository;
 
 namespace Ztdr.Cli.Commands;
@@ -22,7 +23,7 @@ internal static class LsCommand
         var longFormat = new Option<bool>("--long", "-l") { Description = "Show mode, owner, size and modification time" };
         var json = new Option<bool>("--json") { Description = "Print one JSON object per path" };
         var command = new Command("ls", "List the files and folders in a snapshot") { snapshotArgument, pathArgument, longFormat, json };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken, readOnly: true);
             var (id, snapshot) = await open.Catalog.ResolveAsync(parse.GetValue(snapshotArgument)!, cancellationToken);
@@ -104,43 +105,19 @@ internal static class LsCommand
         return node.Type == NodeType.Symlink ? $"{line} -> {node.LinkTarget}" : line;
     }
 
-    private static string JsonLine(string path, TreeNode node)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("path", path);
-            writer.WriteString("name", node.DisplayName);
-            writer.WriteString("type", node.Type switch { NodeType.Dir => "dir", NodeType.Symlink => "symlink", _ => "file" });
-            writer.WriteNumber("mode", node.Mode);
-            writer.WriteString("permissions", Permissions(node));
-            WriteOptional(writer, "uid", node.Uid);
-            WriteOptional(writer, "gid", node.Gid);
-            if (node.Size is { } size)
-            {
-                writer.WriteNumber("size", size);
-            }
-
-            writer.WriteString("mtime", Mtime(node).UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
-            if (node.LinkTarget is { } target)
-            {
-                writer.WriteString("linkTarget", target);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteOptional(Utf8JsonWriter writer, string name, uint? value)
-    {
-        if (value is { } v)
-        {
-            writer.WriteNumber(name, v);
-        }
-    }
+    private static string JsonLine(string path, TreeNode node) => JsonSerializer.Serialize(
+        new LsJson(
+            path,
+            node.DisplayName,
+            node.Type switch { NodeType.Dir => "dir", NodeType.Symlink => "symlink", _ => "file" },
+            node.Mode,
+            Permissions(node),
+            node.Uid,
+            node.Gid,
+            node.Size,
+            Mtime(node),
+            node.LinkTarget),
+        CliJsonContext.Output.LsJson);
 
     private static string Id(uint? id) => id?.ToString(CultureInfo.InvariantCulture) ?? "?";
 

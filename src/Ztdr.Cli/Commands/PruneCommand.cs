@@ -1,7 +1,9 @@
 using System.CommandLine;
+using System.Text.Json;
 using Ztdr.Backup.Pruning;
 using Ztdr.Backup.Stores;
 using Ztdr.Cli.Locations;
+using Ztdr.Cli.Output;
 using Ztdr.Cli.Zones;
 
 namespace Ztdr.Cli.Commands;
@@ -29,8 +31,9 @@ internal static class PruneCommand
         {
             Description = "Prune even though storage holds objects ztdr did not write (a leaked key); they are never counted as the repository's",
         };
-        var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack, ignoreImpostors };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        var json = new Option<bool>("--json") { Description = "Print the plan and what was deleted as JSON" };
+        var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack, ignoreImpostors, json };
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             // With --zone, the zone's repository, credentials file and CA bundle, and its maintenance profile unless
             // --maintenance-profile overrides it: never the default repository's settings, which may be another zone's.
@@ -59,23 +62,32 @@ internal static class PruneCommand
                     }
                     else
                     {
-                        await context.Error.WriteLineAsync($"ztdr: {refusal}, so prune can delete nothing: {hint}");
-                        return CommandErrors.Failed;
+                        throw new CommandFailedException($"{refusal}, so prune can delete nothing: {hint}");
                     }
                 }
 
                 var pruner = new Pruner(open.Store, deleteStore ?? open.Store, open.Repository, context.Time);
                 var plan = await pruner.PlanAsync(repack: !parse.GetValue(noRepack), cancellationToken);
-                await WritePlanAsync(context, plan);
+                var asJson = parse.GetValue(json);
+                if (!asJson)
+                {
+                    await WritePlanAsync(context, plan);
+                }
+
                 if (open.Repository.Impostors.Count > 0 && !parse.GetValue(dryRun) && !parse.GetValue(ignoreImpostors))
                 {
                     // Someone else can write this bucket: deleting now would act on a repository an attacker shaped.
                     // Nothing an impostor holds is counted as the repository's, but the owner decides, not prune.
                     open.WarnImpostors();
-                    await context.Error.WriteLineAsync(
-                        $"ztdr: storage holds {open.Repository.Impostors.Count} object version(s) ztdr did not write (listed above); nothing was deleted. "
+                    throw new CommandFailedException(
+                        $"storage holds {open.Repository.Impostors.Count} object version(s) ztdr did not write (listed above); nothing was deleted. "
                         + "Find out who holds a key that can write this bucket, rotate it, run 'ztdr verify', then prune with --ignore-impostors");
-                    return CommandErrors.Failed;
+                }
+
+                if (parse.GetValue(dryRun) && asJson)
+                {
+                    await context.Out.WriteLineAsync(ToJson(plan, DeletableByKind(plan.Deletable), plan.Locked, result: null));
+                    return 0;
                 }
 
                 if (parse.GetValue(dryRun))
@@ -95,6 +107,12 @@ internal static class PruneCommand
                 {
                     var where = zone is not null ? "\"maintenanceProfile\" in the zone file, " : "";
                     throw new ObjectStoreException(e.Kind, $"{e.Message}; give the maintenance key's profile with {where}--maintenance-profile or {MaintenanceProfileVariable}", e);
+                }
+
+                if (asJson)
+                {
+                    await context.Out.WriteLineAsync(ToJson(plan, result.Deleted, result.StillLocked, result));
+                    return 0;
                 }
 
                 await WriteTableAsync(context, result, "Deleted");
@@ -181,13 +199,52 @@ internal static class PruneCommand
         return WriteTableAsync(context, deleted, result.StillLocked, verb);
     }
 
-    private static Task WriteTableAsync(CliContext context, IReadOnlyList<PruneCandidate> deletable, IReadOnlyList<PruneCandidate> locked, string verb)
-    {
-        var counts = Enum.GetValues<PruneObjectKind>().ToDictionary(
+    private static Task WriteTableAsync(CliContext context, IReadOnlyList<PruneCandidate> deletable, IReadOnlyList<PruneCandidate> locked, string verb) =>
+        WriteTableAsync(context, DeletableByKind(deletable), locked, verb);
+
+    private static Dictionary<PruneObjectKind, (int Count, long Bytes)> DeletableByKind(IReadOnlyList<PruneCandidate> deletable) =>
+        Enum.GetValues<PruneObjectKind>().ToDictionary(
             k => k,
             k => (deletable.Count(c => c.Kind == k), deletable.Where(c => c.Kind == k).Sum(c => c.Size)));
-        return WriteTableAsync(context, counts, locked, verb);
-    }
+
+    /// <summary>
+    /// The plan, and per kind what was deleted (<paramref name="result"/>) or would be (null: a dry run), with what
+    /// stays locked and until when.
+    /// </summary>
+    internal static string ToJson(
+        PrunePlan plan, IReadOnlyDictionary<PruneObjectKind, (int Count, long Bytes)> deleted, IReadOnlyList<PruneCandidate> locked, PruneResult? result) =>
+        JsonSerializer.Serialize(
+            new PruneJson(
+                result is null,
+                new PrunePlanJson(
+                    plan.KeptSnapshots,
+                    plan.ForgottenSnapshots,
+                    plan.ReachableBlobs,
+                    plan.PacksInUse,
+                    plan.PartlyUsedPacks,
+                    plan.RepackCount,
+                    plan.UnusedBytesInPartlyUsedPacks,
+                    plan.MissingPacks.Count),
+                [.. Enum.GetValues<PruneObjectKind>().Select(kind =>
+                {
+                    var (count, bytes) = deleted.GetValueOrDefault(kind);
+                    var lockedOfKind = locked.Where(c => c.Kind == kind).ToList();
+                    return new PruneKindJson(
+                        JsonNamingPolicy.KebabCaseLower.ConvertName(kind.ToString()),
+                        count,
+                        bytes,
+                        lockedOfKind.Count,
+                        lockedOfKind.Count == 0 ? null : lockedOfKind.Max(c => c.Retention!.RetainUntil));
+                })],
+                deleted.Values.Sum(d => d.Count),
+                deleted.Values.Sum(d => d.Bytes),
+                result?.NewPacks.Count ?? 0,
+                result?.NewPacks.Sum(p => p.Entries.Count) ?? 0,
+                result?.NewIndexObjects.Count ?? 0,
+                locked.Count,
+                locked.Count == 0 ? null : locked.Min(c => c.Retention!.RetainUntil),
+                locked.Count == 0 ? null : locked.Max(c => c.Retention!.RetainUntil)),
+            CliJsonContext.Output.PruneJson);
 
     /// <summary>One row per kind: objects and bytes deleted (or to delete), objects still locked and until when.</summary>
     private static async Task WriteTableAsync(CliContext context, IReadOnlyDictionary<PruneObjectKind, (int Count, long Bytes)> deleted, IReadOnlyList<PruneCandidate> locked, string verb)

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Ztdr.Backup.Restoring;
 using Ztdr.Backup.Snapshots;
+using Ztdr.Cli.Output;
 using Ztdr.Cli.Progress;
 
 namespace Ztdr.Cli.Commands;
@@ -24,7 +25,7 @@ internal static class RestoreCommand
         var exclude = new Option<string[]>("--exclude", "-e") { Description = "Skip paths matching PATTERN and everything under them (repeatable)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var command = new Command("restore", "Restore a snapshot into a folder") { snapshotArgument, target, overwrite, include, exclude, json };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             var targetPath = Path.GetFullPath(parse.GetValue(target)!);
 
@@ -68,24 +69,9 @@ internal static class RestoreCommand
         $"snapshot {snapshotId[..8]} restored to {target}: {summary.Files} files, {summary.Dirs} dirs, "
         + $"{summary.Symlinks} symlinks, {summary.HardLinks} hard links, {ByteSize.Format(summary.Bytes)}";
 
-    internal static string ToJson(string snapshotId, string target, RestoreSummary summary)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("snapshot", snapshotId);
-            writer.WriteString("target", target);
-            writer.WriteNumber("files", summary.Files);
-            writer.WriteNumber("dirs", summary.Dirs);
-            writer.WriteNumber("symlinks", summary.Symlinks);
-            writer.WriteNumber("hardLinks", summary.HardLinks);
-            writer.WriteNumber("bytes", summary.Bytes);
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    internal static string ToJson(string snapshotId, string target, RestoreSummary summary) => JsonSerializer.Serialize(
+        new RestoreJson(snapshotId, target, summary.Files, summary.Dirs, summary.Symlinks, summary.HardLinks, summary.Bytes),
+        CliJsonContext.Output.RestoreJson);
 
     /// <summary>Restore progress as a <see cref="ProgressLine"/>: files and bytes done of the planned totals.</summary>
     internal sealed class ProgressLines(CliContext context) : IProgress<RestoreProgress>

@@ -5,6 +5,7 @@ using Spectre.Console;
 using Spectre.Console.Rendering;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Snapshots;
+using Ztdr.Cli.Output;
 
 namespace Ztdr.Cli.Commands;
 
@@ -21,7 +22,7 @@ internal static class SnapshotsCommand
         var json = new Option<bool>("--json") { Description = "Print the snapshots as a JSON array" };
         var forgotten = new Option<bool>("--forgotten") { Description = "Also list snapshots 'ztdr forget' marked (until prune deletes them)" };
         var command = new Command("snapshots", "List the repository's snapshots, oldest first") { json, forgotten };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken, readOnly: true);
             var withForgotten = parse.GetValue(forgotten);
@@ -95,51 +96,21 @@ internal static class SnapshotsCommand
 
     internal static string UtcTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat + "'Z'", CultureInfo.InvariantCulture);
 
-    internal static string ToJson(IReadOnlyList<(ObjectId Id, Snapshot Snapshot)> snapshots, IReadOnlySet<ObjectId>? forgotten = null)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var (id, snapshot) in snapshots)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("id", id.ToString());
-                writer.WriteString("time", snapshot.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
-                writer.WriteString("hostname", snapshot.Hostname);
-                writer.WriteString("username", snapshot.Username);
-                writer.WriteStrings("paths", snapshot.Paths);
-                writer.WriteStrings("tags", snapshot.Tags);
-                writer.WriteString("tree", snapshot.Tree.ToString());
-                if (snapshot.Parent is { } parent)
-                {
-                    writer.WriteString("parent", parent.ToString());
-                }
-                else
-                {
-                    writer.WriteNull("parent");
-                }
-
-                writer.WriteString("retainUntil", snapshot.RetainUntil.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffffffZ", CultureInfo.InvariantCulture));
-                writer.WriteStartObject("summary");
-                writer.WriteNumber("files", snapshot.Summary.Files);
-                writer.WriteNumber("dirs", snapshot.Summary.Dirs);
-                writer.WriteNumber("bytes", snapshot.Summary.Bytes);
-                writer.WriteNumber("addedBytes", snapshot.Summary.AddedBytes);
-                writer.WriteEndObject();
-                if (forgotten is not null)
-                {
-                    writer.WriteBoolean("forgotten", forgotten.Contains(id));
-                }
-
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    internal static string ToJson(IReadOnlyList<(ObjectId Id, Snapshot Snapshot)> snapshots, IReadOnlySet<ObjectId>? forgotten = null) =>
+        JsonSerializer.Serialize(
+            [.. snapshots.Select(s => new SnapshotJson(
+                s.Id.ToString(),
+                s.Snapshot.Time,
+                s.Snapshot.Hostname,
+                s.Snapshot.Username,
+                s.Snapshot.Paths,
+                s.Snapshot.Tags,
+                s.Snapshot.Tree.ToString(),
+                s.Snapshot.Parent?.ToString(),
+                s.Snapshot.RetainUntil,
+                new SnapshotSummaryJson(s.Snapshot.Summary.Files, s.Snapshot.Summary.Dirs, s.Snapshot.Summary.Bytes, s.Snapshot.Summary.AddedBytes),
+                forgotten?.Contains(s.Id)))],
+            CliJsonContext.Output.IReadOnlyListSnapshotJson);
 
     private static void WriteTerminalTable(CliContext context, IReadOnlyList<(ObjectId Id, Snapshot Snapshot)> snapshots, HashSet<ObjectId>? forgotten)
     {

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Ztdr.Cli.Locations;
+using Ztdr.Cli.Output;
 using Ztdr.Cli.Passwords;
 using Ztdr.Cli.Status;
 using Ztdr.Cli.Zones;
@@ -23,7 +24,7 @@ internal static class StatusCommand
     {
         var json = new Option<bool>("--json") { Description = "Print the status as JSON (for monitoring)" };
         var command = new Command("status", "Show every zone's newest backup, lock and last verification, and whether 3-2-1-1-0 holds") { json };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             var zones = new List<ZoneStatus>();
             foreach (var (zone, open) in Targets(global, parse, context, cancellationToken))
@@ -141,128 +142,48 @@ internal static class StatusCommand
         return text.ToString();
     }
 
-    internal static string ToJson(IReadOnlyList<ZoneStatus> zones, ResilienceVerdict verdict, DateTimeOffset now)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteBoolean("met", verdict.Met);
-            writer.WritePropertyName("newestSnapshot");
-            WriteSnapshot(writer, verdict.Newest, now);
-            writer.WriteStrings("holdingZones", verdict.Holding);
-            writer.WriteStartArray("sameRepository");
-            foreach (var same in verdict.SameRepositories)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("repositoryId", same.RepositoryId);
-                writer.WriteStrings("zones", same.Zones);
-                writer.WriteBoolean("offsiteDisagrees", same.OffsiteDisagrees);
-                writer.WriteEndObject();
-            }
+    internal static string ToJson(IReadOnlyList<ZoneStatus> zones, ResilienceVerdict verdict, DateTimeOffset now) => JsonSerializer.Serialize(
+        new StatusJson(
+            verdict.Met,
+            Snapshot(verdict.Newest, now),
+            verdict.Holding,
+            [.. verdict.SameRepositories.Select(same => new SameRepositoryJson(same.RepositoryId, same.Zones, same.OffsiteDisagrees))],
+            verdict.Rules.ToDictionary(r => r.Name, r => new RuleJson(r.Result.Count, r.Result.Required, r.Result.Met)),
+            [.. zones.Select(zone => Zone(zone, now))]),
+        CliJsonContext.Output.StatusJson);
 
-            writer.WriteEndArray();
-            writer.WriteStartObject("rules");
-            foreach (var (name, rule) in verdict.Rules)
-            {
-                writer.WriteStartObject(name);
-                writer.WriteNumber("count", rule.Count);
-                writer.WriteNumber("required", rule.Required);
-                writer.WriteBoolean("met", rule.Met);
-                writer.WriteEndObject();
-            }
+    private static ZoneStatusJson Zone(ZoneStatus zone, DateTimeOffset now) => new(
+        zone.Name,
+        zone.Repository,
+        zone.RepositoryId,
+        zone.Medium,
+        zone.Offsite,
+        zone.Readable,
+        zone.Error,
+        zone.SnapshotCount,
+        Snapshot(zone.Newest, now),
+        zone.Lock is { } lockStatus ? new LockJson(lockStatus.Mode, lockStatus.RetainUntil, lockStatus.Covers) : null,
+        zone.LastVerification is { } v
+            ? new VerificationJson(
+                v.Time,
+                (long)(now - v.Time).TotalSeconds,
+                v.Clean,
+                v.Errors,
+                v.Warnings,
+                v.Snapshots,
+                v.Packs,
+                v.PacksRead,
+                v.ReadData,
+                v.ReadDataFraction,
+                v.LockCoverageChecked,
+                v.Hostname,
+                v.Program,
+                zone.VerificationRecordedIn)
+            : null);
 
-            writer.WriteEndObject();
-            writer.WriteStartArray("zones");
-            foreach (var zone in zones)
-            {
-                WriteZone(writer, zone, now);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
-
-    private static void WriteZone(Utf8JsonWriter writer, ZoneStatus zone, DateTimeOffset now)
-    {
-        writer.WriteStartObject();
-        writer.WriteString("name", zone.Name);
-        writer.WriteString("repository", zone.Repository);
-        writer.WriteString("repositoryId", zone.RepositoryId);
-        writer.WriteString("medium", zone.Medium);
-        writer.WriteBoolean("offsite", zone.Offsite);
-        writer.WriteBoolean("readable", zone.Readable);
-        writer.WriteString("error", zone.Error);
-        writer.WriteNumber("snapshots", zone.SnapshotCount);
-        writer.WritePropertyName("newestSnapshot");
-        WriteSnapshot(writer, zone.Newest, now);
-        if (zone.Lock is { } lockStatus)
-        {
-            writer.WriteStartObject("lock");
-            writer.WriteString("mode", lockStatus.Mode);
-            if (lockStatus.RetainUntil is { } until)
-            {
-                writer.WriteString("retainUntil", until.UtcDateTime);
-            }
-            else
-            {
-                writer.WriteNull("retainUntil");
-            }
-
-            writer.WriteBoolean("covers", lockStatus.Covers);
-            writer.WriteEndObject();
-        }
-        else
-        {
-            writer.WriteNull("lock");
-        }
-
-        if (zone.LastVerification is { } v)
-        {
-            writer.WriteStartObject("lastVerification");
-            writer.WriteString("time", v.Time.UtcDateTime);
-            writer.WriteNumber("ageSeconds", (long)(now - v.Time).TotalSeconds);
-            writer.WriteBoolean("clean", v.Clean);
-            writer.WriteNumber("errors", v.Errors);
-            writer.WriteNumber("warnings", v.Warnings);
-            writer.WriteNumber("snapshots", v.Snapshots);
-            writer.WriteNumber("packs", v.Packs);
-            writer.WriteNumber("packsRead", v.PacksRead);
-            writer.WriteString("readData", v.ReadData);
-            writer.WriteNumber("readDataFraction", v.ReadDataFraction);
-            writer.WriteBoolean("lockCoverageChecked", v.LockCoverageChecked);
-            writer.WriteString("hostname", v.Hostname);
-            writer.WriteString("program", v.Program);
-            writer.WriteString("recordedIn", zone.VerificationRecordedIn);
-            writer.WriteEndObject();
-        }
-        else
-        {
-            writer.WriteNull("lastVerification");
-        }
-
-        writer.WriteEndObject();
-    }
-
-    private static void WriteSnapshot(Utf8JsonWriter writer, NewestSnapshot? snapshot, DateTimeOffset now)
-    {
-        if (snapshot is null)
-        {
-            writer.WriteNullValue();
-            return;
-        }
-
-        writer.WriteStartObject();
-        writer.WriteString("id", snapshot.Id.ToString());
-        writer.WriteString("time", snapshot.Time.UtcDateTime);
-        writer.WriteNumber("ageSeconds", (long)(now - snapshot.Time).TotalSeconds);
-        writer.WriteString("hostname", snapshot.Hostname);
-        writer.WriteString("retainUntil", snapshot.RetainUntil.UtcDateTime);
-        writer.WriteEndObject();
-    }
+    private static StatusSnapshotJson? Snapshot(NewestSnapshot? snapshot, DateTimeOffset now) => snapshot is null
+        ? null
+        : new StatusSnapshotJson(snapshot.Id.ToString(), snapshot.Time, (long)(now - snapshot.Time).TotalSeconds, snapshot.Hostname, snapshot.RetainUntil);
 
     private static string Line(string rule, RuleResult result, string detail) => $"{rule}: {(result.Met ? "yes" : "NO")} ({detail})\n";
 

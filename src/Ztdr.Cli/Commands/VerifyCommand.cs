@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using Ztdr.Backup.Stores;
 using Ztdr.Backup.Verifying;
+using Ztdr.Cli.Output;
 using Ztdr.Cli.Progress;
 using Ztdr.Cli.Status;
 
@@ -29,7 +30,7 @@ internal static class VerifyCommand
         };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var command = new Command("verify", "Check that every snapshot can be restored and stays locked while it must") { readData, subset, json };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             var selection = parse.GetValue(subset) is { } text ? ParseSubset(text) : parse.GetValue(readData) ? PackSubset.All : null;
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
@@ -146,39 +147,18 @@ internal static class VerifyCommand
         return text.ToString();
     }
 
-    internal static string ToJson(VerifyOutcome report)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            writer.WriteNumber("errors", report.Findings.Count);
-            writer.WriteNumber("snapshots", report.Snapshots);
-            writer.WriteNumber("packs", report.Packs);
-            writer.WriteNumber("blobs", report.Blobs);
-            writer.WriteNumber("packsRead", report.PacksRead);
-            writer.WriteNumber("bytesRead", report.BytesRead);
-            writer.WriteBoolean("lockCoverageChecked", report.LockCoverageChecked);
-            writer.WriteStrings("warnings", report.Warnings);
-            writer.WriteStartArray("findings");
-            foreach (var finding in report.Findings)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("kind", finding.Kind);
-                writer.WriteString("object", finding.Object);
-                writer.WriteString("detail", finding.Detail);
-                writer.WriteStrings("snapshots", finding.Snapshots);
-                writer.WriteStrings("paths", finding.Paths);
-                writer.WriteNumber("morePaths", finding.MorePaths);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-            writer.WriteEndObject();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    internal static string ToJson(VerifyOutcome report) => JsonSerializer.Serialize(
+        new VerifyJson(
+            report.Findings.Count,
+            report.Snapshots,
+            report.Packs,
+            report.Blobs,
+            report.PacksRead,
+            report.BytesRead,
+            report.LockCoverageChecked,
+            report.Warnings,
+            [.. report.Findings.Select(f => new FindingJson(f.Kind, f.Object, f.Detail, f.Snapshots, f.Paths, f.MorePaths))]),
+        CliJsonContext.Output.VerifyJson);
 
     private const string UnreadableSnapshot = "snapshot-unreadable";
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Ztdr.Cli.Output;
 using Ztdr.Cli.Zones;
 
 namespace Ztdr.Cli.Commands;
@@ -11,7 +12,7 @@ internal static class ZonesCommand
     {
         var json = new Option<bool>("--json") { Description = "Print the zones as a JSON array" };
         var list = new Command("list", "List the zones of the zone file") { json };
-        list.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, async () =>
+        list.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             var config = ZoneConfig.Load(ZoneConfig.PathFor(parse.GetValue(global.Config), context));
             if (parse.GetValue(json))
@@ -30,30 +31,16 @@ internal static class ZonesCommand
         return new Command("zones", "Named resilience zones (other repositories to copy to)") { list };
     }
 
-    internal static string ToJson(IReadOnlyList<Zone> zones)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var zone in zones)
-            {
-                writer.WriteStartObject();
-                writer.WriteString("name", zone.Name);
-                writer.WriteString("repository", zone.Endpoint.Repository);
-                writer.WriteString("profile", zone.Endpoint.Profile);
-                writer.WriteString("credentialsFile", zone.Endpoint.CredentialsFile);
-                writer.WriteString("caBundle", zone.Endpoint.CaBundle);
-                writer.WriteString("passwordFile", zone.Endpoint.PasswordFile);
-                writer.WriteString("readProfile", zone.ReadProfile);
-                writer.WriteString("maintenanceProfile", zone.MaintenanceProfile);
-                writer.WriteBoolean("offsite", zone.Offsite);
-                writer.WriteEndObject();
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
-    }
+    internal static string ToJson(IReadOnlyList<Zone> zones) => JsonSerializer.Serialize(
+        [.. zones.Select(z => new ZoneJson(
+            z.Name,
+            z.Endpoint.Repository,
+            z.Endpoint.Profile,
+            z.Endpoint.CredentialsFile,
+            z.Endpoint.CaBundle,
+            z.Endpoint.PasswordFile,
+            z.ReadProfile,
+            z.MaintenanceProfile,
+            z.Offsite))],
+        CliJsonContext.Output.IReadOnlyListZoneJson);
 }

@@ -26,9 +26,9 @@ public sealed class AssessJsonTests
         var root = document.RootElement;
 
         Assert.Equal(
-            ["endpoint", "bucket", "runId", "canaryPrefix", "startedAt", "passed", "pass", "fail", "notApplicable", "probes"],
+            ["version", "endpoint", "bucket", "runId", "canaryPrefix", "startedAt", "passed", "pass", "fail", "notApplicable", "probes"],
             root.EnumerateObject().Select(p => p.Name));
-        Assert.Equal("2026-01-02T03:04:05Z", root.GetProperty("startedAt").GetString());
+        Assert.Equal("2026-01-02T03:04:05.0000000Z", root.GetProperty("startedAt").GetString());
         Assert.False(root.GetProperty("passed").GetBoolean());
         Assert.Equal([1, 1, 1], new[] { "pass", "fail", "notApplicable" }.Select(n => root.GetProperty(n).GetInt32()));
         var probes = root.GetProperty("probes");

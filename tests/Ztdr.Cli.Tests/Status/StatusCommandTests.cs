@@ -34,7 +34,7 @@ public sealed class StatusCommandTests : IDisposable
         Assert.Equal(CommandErrors.Failed, await test.RunAsync("status", "--json"));
 
         var root = JsonDocument.Parse(test.Out.ToString()).RootElement;
-        Assert.Equal(["met", "newestSnapshot", "holdingZones", "sameRepository", "rules", "zones"], root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["version", "met", "newestSnapshot", "holdingZones", "sameRepository", "rules", "zones"], root.EnumerateObject().Select(p => p.Name));
         Assert.Equal(["copies", "media", "offsite", "immutable", "errors"], root.GetProperty("rules").EnumerateObject().Select(p => p.Name));
         Assert.Equal(["count", "required", "met"], root.GetProperty("rules").GetProperty("copies").EnumerateObject().Select(p => p.Name));
         Assert.True(root.GetProperty("rules").GetProperty("copies").GetProperty("met").GetBoolean());

@@ -1,0 +1,37 @@
+using System.Text.Json.Serialization;
+
+namespace Ztdr.Cli.Output;
+
+/// <summary><c>copy --json</c>: counts, each copy's source and target id, and whether the target verified after it.</summary>
+internal sealed record CopyJson(
+    int SnapshotsCopied,
+    int SnapshotsSkipped,
+    long BlobsRead,
+    long BlobsCopied,
+    long BytesCopied,
+    int PacksRecovered,
+    bool TargetVerified,
+    IReadOnlyList<CopiedSnapshotJson> Snapshots,
+    IReadOnlyList<string> Skipped)
+{
+    [JsonPropertyOrder(-1)]
+    public int Version { get; } = 1;
+}
+
+internal sealed record CopiedSnapshotJson(string Source, string Target);
+
+/// <summary><c>copy --dry-run --json</c>: what a copy would do; <c>dryRun</c> is always true and tells the two apart.</summary>
+internal sealed record CopyPlanJson(
+    int SnapshotsToCopy,
+    int SnapshotsSkipped,
+    long BlobsToRead,
+    long BytesToRead,
+    IReadOnlyList<string> Snapshots,
+    IReadOnlyList<string> Skipped)
+{
+    [JsonPropertyOrder(-2)]
+    public int Version { get; } = 1;
+
+    [JsonPropertyOrder(-1)]
+    public bool DryRun { get; } = true;
+}

@@ -1,0 +1,10 @@
+using System.Text.Json.Serialization;
+
+namespace Ztdr.Cli.Output;
+
+/// <summary><c>restore --json</c>: what was written where.</summary>
+internal sealed record RestoreJson(string Snapshot, string Target, long Files, long Dirs, long Symlinks, long HardLinks, long Bytes)
+{
+    [JsonPropertyOrder(-1)]
+    public int Version { get; } = 1;
+}
