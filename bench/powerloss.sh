@@ -3,7 +3,7 @@
 # objects/, tmp/, quarantine/, meta/ and audit/ sit on LazyFS, concurrent S3 writers run, and the power is cut at a PUT,
 # a multipart completion, a retention change, an audit append, a SQLite checkpoint, start-up cleanup or a random moment;
 # after each remount every acknowledged write must read back whole, and scrub and `audit verify` must be clean.
-# Needs root and /dev/fuse; builds LazyFS into artifacts/lazyfs on first use (tests/Ztdr.Testing/LazyFsBuild.cs).
+# Needs root and /dev/fuse; builds LazyFS on first use into ~/.cache/ztdr/lazyfs-<source hash> (tests/Ztdr.Testing/LazyFsBuild.cs).
 # Flags: --rounds N (default 100), --seed S (replays a run; the seed is printed first). The test's output, with the
 # figures (rounds, acknowledged writes, faults by point, time), goes to stdout and artifacts/bench/powerloss-<time>.log.
 set -euo pipefail

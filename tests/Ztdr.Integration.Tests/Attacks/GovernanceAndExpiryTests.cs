@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Ztdr.Integration.Tests.Vault;
@@ -139,10 +140,14 @@ public sealed class GovernanceAndExpiryTests : IClassFixture<AttackVault>, IDisp
             },
         }));
 
+        // The default applies from the vault's trusted clock, which lags the wall clock by the vault's downtime (the
+        // gap between init and serve is seconds under load), so the test's own clock is no reference: health's is.
+        var before = await TrustedTimeAsync();
+
         // The all-roles key: init scopes the backup and maintenance keys to their one bucket.
         var put = await _vault.Client(AllRoles).PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = "pack", ContentBody = "defaulted" });
+        var after = await TrustedTimeAsync();
         var retention = await _vault.Client(AllRoles).GetObjectRetentionAsync(new GetObjectRetentionRequest { BucketName = bucket, Key = "pack", VersionId = put.VersionId });
-        var written = await _vault.Client(AllRoles).GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = "pack", VersionId = put.VersionId });
         var delete = await _steps.SdkAsync(AllRoles, "DeleteObject", bucket, "pack", client => client.DeleteObjectAsync(new DeleteObjectRequest
         {
             BucketName = bucket,
@@ -154,11 +159,7 @@ public sealed class GovernanceAndExpiryTests : IClassFixture<AttackVault>, IDisp
         Assert.Equal("allowed", rule);
         Assert.Equal(ObjectLockRetentionMode.Compliance, retention.Retention.Mode);
 
-        // One day after the write by the vault's trusted clock, which lags the wall clock by the vault's downtime (the
-        // gap between init and serve, seconds under load), so the test's own clock is no reference. Last-Modified is
-        // that write time truncated to the second.
-        var writtenAt = written.LastModified!.Value.ToUniversalTime();
-        Assert.InRange(retention.Retention.RetainUntilDate!.Value.ToUniversalTime(), writtenAt.AddDays(1), writtenAt.AddDays(1).AddSeconds(1));
+        Assert.InRange(retention.Retention.RetainUntilDate!.Value.ToUniversalTime(), before.AddDays(1).AddMilliseconds(-1), after.AddDays(1).AddMilliseconds(1));
         Assert.Equal("AccessDenied", delete);
     }
 
@@ -215,4 +216,10 @@ public sealed class GovernanceAndExpiryTests : IClassFixture<AttackVault>, IDisp
 
     private async Task AssertGoneAsync(Victim victim) =>
         await S3Assert.FailsWith(string.Empty, HttpStatusCode.NotFound, () => _vault.Client(AllRoles).GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = victim.Bucket, Key = victim.Key, VersionId = victim.VersionId }));
+
+    private async Task<DateTime> TrustedTimeAsync()
+    {
+        using var health = JsonDocument.Parse(await _vault.Vault.AdminGetAsync("/admin/v1/health"));
+        return health.RootElement.GetProperty("trustedTime").GetDateTimeOffset().UtcDateTime;
+    }
 }
