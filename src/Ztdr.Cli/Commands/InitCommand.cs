@@ -22,11 +22,13 @@ internal static class InitCommand
             Required = true,
         };
         var json = new Option<bool>("--json") { Description = "Print the new repository as JSON" };
-        var command = new Command("init", "Create a repository; refuses a location that already holds one") { retention, json };
+        var kdf = KdfOption.Create();
+        var command = new Command("init", "Create a repository; refuses a location that already holds one") { retention, kdf, json };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
             var retentionText = parse.GetValue(retention)!;
             var retentionSpan = ParseRetention(retentionText);
+            var kdfParameters = KdfOption.Resolve(parse.GetValue(kdf), context);
             // With --zone, the zone's repository, credentials and password file; otherwise --repo and the environment.
             var zone = OpenRepository.Zone(global, parse, context);
             var storeContext = zone?.ContextFor(context) ?? context;
@@ -35,7 +37,7 @@ internal static class InitCommand
             var store = location.OpenStore(storeContext);
             try
             {
-                using var repository = await BackupRepository.InitAsync(store, password, retentionSpan, context.Time, cancellationToken: cancellationToken);
+                using var repository = await BackupRepository.InitAsync(store, password, retentionSpan, context.Time, kdfParameters, cancellationToken: cancellationToken);
                 if (parse.GetValue(json))
                 {
                     await context.Out.WriteLineAsync(JsonSerializer.Serialize(

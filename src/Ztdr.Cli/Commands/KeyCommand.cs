@@ -21,13 +21,16 @@ internal static class KeyCommand
     {
         var newPasswordFile = new Option<string?>("--new-password-file") { Description = "File holding the new password (default: asked twice on the terminal)" };
         var json = new Option<bool>("--json") { Description = "Print the new key as JSON" };
-        var command = new Command("add", "Add a password that also opens the repository") { newPasswordFile, json };
+        var kdf = KdfOption.Create();
+        var command = new Command("add", "Add a password that also opens the repository") { newPasswordFile, kdf, json };
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
         {
+            var kdfParameters = KdfOption.Resolve(parse.GetValue(kdf), context);
+
             // The current password first (it may be prompted for too), then the new one.
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
             var newPassword = NewPassword(parse.GetValue(newPasswordFile), context);
-            var id = await open.Repository.AddPasswordAsync(newPassword, cancellationToken: cancellationToken);
+            var id = await open.Repository.AddPasswordAsync(newPassword, kdfParameters, cancellationToken);
             await context.Out.WriteLineAsync(parse.GetValue(json)
                 ? JsonSerializer.Serialize(new KeyAddJson(id.ToString(), open.Repository.RunRetainUntil), CliJsonContext.Output.KeyAddJson)
                 : $"added key {id.ToString()[..8]}; it is locked until {SnapshotsCommand.UtcTime(open.Repository.RunRetainUntil)}");

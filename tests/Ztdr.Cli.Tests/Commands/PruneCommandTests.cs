@@ -101,7 +101,7 @@ internal sealed class ClockedFolderRepository : IDisposable
         var environment = new Dictionary<string, string> { ["ZTDR_PASSWORD"] = "pw", ["ZTDR_REPOSITORY"] = RepositoryPath };
         using var output = new StringWriter();
         using var error = new StringWriter();
-        var context = new CliContext(name => environment.GetValueOrDefault(name), output, error, prompt, Clock);
+        var context = new CliContext(name => environment.GetValueOrDefault(name) ?? (name == KdfOption.Variable ? Vault.CliProcess.TestKdf : null), output, error, prompt, Clock);
         var exit = await CliApplication.RunAsync(args, context);
         return (exit, output.ToString(), error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }

@@ -1,3 +1,4 @@
+using Ztdr.Cli.Commands;
 using Ztdr.Testing;
 
 namespace Ztdr.Cli.Tests.Vault;
@@ -5,6 +6,13 @@ namespace Ztdr.Cli.Tests.Vault;
 /// <summary>Runs the built ztdr executable as its own process, with only the environment a test gives it.</summary>
 internal static class CliProcess
 {
+    /// <summary>
+    /// The Argon2id cost of the keys tests create: the floor <c>--kdf</c> allows, a fifth of the default's work on one
+    /// lane. Every command opens the repository once, and the default's 64 MiB × 3 passes on 4 lanes cost about a third
+    /// of a second of CPU each time: minutes over the suite. KdfOptionTests and a default-cost test cover the default.
+    /// </summary>
+    public const string TestKdf = "m=7MiB,t=5,p=1";
+
     public static string Executable => Path.Combine(RepositoryPaths.Root, "artifacts", "bin", "Ztdr.Cli", RepositoryPaths.Configuration, "ztdr");
 
     /// <summary>
@@ -28,6 +36,7 @@ internal static class CliProcess
 
         isolated["XDG_STATE_HOME"] = Path.Combine(IsolatedHome, "state");
         isolated["XDG_CONFIG_HOME"] = Path.Combine(IsolatedHome, "config");
+        isolated[KdfOption.Variable] = TestKdf;
 
         foreach (var (name, value) in environment)
         {
