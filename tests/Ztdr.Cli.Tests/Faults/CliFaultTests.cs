@@ -9,7 +9,7 @@ namespace Ztdr.Cli.Tests.Faults;
 /// The ztdr executable against a real ztdr-vault when something is wrong: each failure is one line on stderr, a
 /// non-zero exit, and nothing written to the bucket.
 /// </summary>
-public sealed class CliFaultTests() : VaultCliTest("cli-faults")
+public sealed class CliFaultTests(SharedVault vault) : VaultCliTest("cli-faults", vault), IClassFixture<SharedVault>
 {
     [Fact]
     public async Task Backup_WrongPassword_OneLineNonZeroAndNothingWritten()
@@ -66,7 +66,7 @@ public sealed class CliFaultTests() : VaultCliTest("cli-faults")
     [InlineData("wrong-secret", "SignatureDoesNotMatch")]
     public async Task Backup_CredentialsRefused_OneLineWithTheCode(string profile, string code)
     {
-        var environment = FaultEnvironment.For(Vault, "refused");
+        var environment = FaultEnvironment.For(Vault, "refused-" + profile);
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "init", "--retention", "1d")).ExitCode);
         var (id, _) = Vault.Credentials("backup");
         var credentials = Scratch.Combine("credentials-" + profile);
@@ -75,7 +75,7 @@ public sealed class CliFaultTests() : VaultCliTest("cli-faults")
             : $"[{profile}]\naws_access_key_id = {id}\naws_secret_access_key = not-the-secret\n");
         environment["AWS_SHARED_CREDENTIALS_FILE"] = credentials;
         environment["AWS_PROFILE"] = profile;
-        var before = await FaultEnvironment.ListAsync(Vault, "refused/");
+        var before = await FaultEnvironment.ListAsync(Vault, $"refused-{profile}/");
 
         var result = await CliProcess.RunAsync(environment, "backup", Source());
 
@@ -83,7 +83,7 @@ public sealed class CliFaultTests() : VaultCliTest("cli-faults")
         var line = Assert.Single(CliProcess.Lines(result.StandardError));
         Assert.StartsWith("ztdr: access denied: ", line, StringComparison.Ordinal);
         Assert.True(line.Contains(code, StringComparison.Ordinal), line);
-        Assert.Equal(before, await FaultEnvironment.ListAsync(Vault, "refused/"));
+        Assert.Equal(before, await FaultEnvironment.ListAsync(Vault, $"refused-{profile}/"));
     }
 
     [Fact]

@@ -12,7 +12,7 @@ namespace Ztdr.Cli.Tests.Hints;
 /// Lock gave the raw S3 text, a trailing comma in zones.json gave .NET's parser message, and a restore --include that
 /// matched nothing exited 0.
 /// </summary>
-public sealed class MisleadingHintTests() : VaultCliTest("cli-hints")
+public sealed class MisleadingHintTests(SharedVault vault) : VaultCliTest("cli-hints", vault), IClassFixture<SharedVault>
 {
     [Fact]
     public async Task Init_BucketTypo_NamesTheBucketNameFirst()

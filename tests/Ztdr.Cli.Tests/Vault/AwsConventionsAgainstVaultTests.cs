@@ -8,7 +8,7 @@ namespace Ztdr.Cli.Tests.Vault;
 /// any credentials file, environment keys winning over AWS_PROFILE, a profile ztdr's own settings choose winning over
 /// environment keys, ca_bundle from the shared config file, and AWS_ENDPOINT_URL for commands that take an endpoint.
 /// </summary>
-public sealed class AwsConventionsAgainstVaultTests() : VaultCliTest("cli-aws-conventions")
+public sealed class AwsConventionsAgainstVaultTests(SharedVault vault) : VaultCliTest("cli-aws-conventions", vault), IClassFixture<SharedVault>
 {
     [Fact]
     public async Task Backup_EnvironmentKeysWithoutCredentialsFile_Work()

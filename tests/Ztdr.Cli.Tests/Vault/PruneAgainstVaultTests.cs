@@ -9,7 +9,7 @@ namespace Ztdr.Cli.Tests.Vault;
 /// here, so every object ztdr wrote stays locked; an object written without a lock (as a foreign or broken tool might
 /// leave under data/) is what can be deleted at once, and shows which key may delete.
 /// </summary>
-public sealed class PruneAgainstVaultTests() : VaultCliTest("cli-prune-vault")
+public sealed class PruneAgainstVaultTests(SharedVault vault) : VaultCliTest("cli-prune-vault", vault), IClassFixture<SharedVault>
 {
     [Fact]
     public async Task Prune_WithBackupKey_FailsUpFrontInOneLine_WritesAndDeletesNothing()
