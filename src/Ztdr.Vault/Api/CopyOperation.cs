@@ -39,20 +39,11 @@ internal sealed class CopyOperation
         var headers = replace ? ObjectHeaders.FromRequest(call) : source.Headers;
         var algorithm = source.Checksum is { Type: "FULL_OBJECT" } c && ChecksumAlgorithmNames.TryParseWireName(c.Algorithm, out var a) ? a : (ChecksumAlgorithm?)null;
         var (staged, etag, checksum) = await StageCopyAsync(source, new ByteRange(0, source.Size), algorithm, call.Aborted);
-        var segment = _store.Files.Publish(staged, etag);
-        Mutation<ObjectVersion> mutation;
-        try
-        {
-            var version = new NewVersion(bucket.Name, call.ObjectKey, segment.Size, etag, headers, checksum, [segment]) { Retention = retention, LegalHold = legalHold, Writer = call.Key.AccessKeyId };
-            mutation = await _store.Objects.PutAsync(version, call.Now, CancellationToken.None);
-        }
-        catch
-        {
-            _store.Files.Delete(segment.FileId);
-            throw;
-        }
-
-        _store.DeleteFiles(mutation.OrphanedFiles);
+        var mutation = await _store.Commits.PutVersionAsync(
+            staged,
+            etag,
+            segment => new NewVersion(bucket.Name, call.ObjectKey, segment.Size, etag, headers, checksum, [segment]) { Retention = retention, LegalHold = legalHold, Writer = call.Key.AccessKeyId },
+            call.Now);
         call.AuditVersionId = mutation.Result.VersionId;
         call.AuditLock = Audit.AuditLock.Created(mutation.Result.Lock);
         ObjectOperations.WriteVersionHeader(call, bucket, mutation.Result.VersionId);

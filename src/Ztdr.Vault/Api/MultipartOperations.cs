@@ -95,20 +95,13 @@ internal sealed class MultipartOperations
             (staged, etag, checksum) = (body.File, body.ETag, body.Checksum);
         }
 
-        var segment = _store.Files.Publish(staged, etag);
-        Mutation<UploadedPart> mutation;
-        try
-        {
-            var part = new UploadedPart(partNumber, segment.FileId, segment.Size, etag, upload.ChecksumAlgorithm is null ? null : checksum?.Value, _time.GetUtcNow());
-            mutation = await _store.Uploads.PutPartAsync(call.Bucket, call.ObjectKey, upload.UploadId, part, CancellationToken.None);
-        }
-        catch
-        {
-            _store.Files.Delete(segment.FileId);
-            throw;
-        }
-
-        _store.DeleteFiles(mutation.OrphanedFiles);
+        var mutation = await _store.Commits.PutPartAsync(
+            staged,
+            etag,
+            call.Bucket,
+            call.ObjectKey,
+            upload.UploadId,
+            segment => new UploadedPart(partNumber, segment.FileId, segment.Size, etag, upload.ChecksumAlgorithm is null ? null : checksum?.Value, _time.GetUtcNow()));
         if (checksum is not null && upload.ChecksumAlgorithm is not null)
         {
             call.Http.Response.Headers["x-amz-checksum-" + checksum.Algorithm.ToLowerInvariant()] = checksum.Value;
@@ -139,7 +132,7 @@ internal sealed class MultipartOperations
         var checksum = await ObjectChecksumAsync(upload, chosen, call.Aborted);
         var etag = MultipartETag(chosen);
         var size = chosen.Sum(p => p.Size);
-        var mutation = await _store.Uploads.CompleteAsync(bucket.Name, call.ObjectKey, uploadId, (current, parts) =>
+        var mutation = await _store.Commits.CompleteUploadAsync(bucket.Name, call.ObjectKey, uploadId, (current, parts) =>
         {
             foreach (var part in chosen)
             {
@@ -153,8 +146,7 @@ internal sealed class MultipartOperations
             {
                 Writer = call.Key.AccessKeyId,
             };
-        }, call.Now, CancellationToken.None);
-        _store.DeleteFiles(mutation.OrphanedFiles);
+        }, call.Now);
         call.AuditVersionId = mutation.Result.VersionId;
         call.AuditLock = Audit.AuditLock.Created(mutation.Result.Lock);
         ObjectOperations.WriteVersionHeader(call, bucket, mutation.Result.VersionId);
@@ -169,8 +161,7 @@ internal sealed class MultipartOperations
     {
         call.Require(S3Action.PutObject);
         _ = _store.Buckets.Get(call.Bucket);
-        var mutation = await _store.Uploads.AbortAsync(call.Bucket, call.ObjectKey, call.Target.Get("uploadId")!, CancellationToken.None);
-        _store.DeleteFiles(mutation.OrphanedFiles);
+        await _store.Commits.AbortUploadAsync(call.Bucket, call.ObjectKey, call.Target.Get("uploadId")!);
         call.Http.Response.StatusCode = 204;
     }
 

@@ -46,26 +46,17 @@ internal sealed class ObjectOperations
         }
 
         var body = await _bodies.StageAsync(call);
-        var segment = _store.Files.Publish(body.File, body.ETag);
-        Mutation<ObjectVersion> mutation;
-        try
-        {
-            var version = new NewVersion(bucket.Name, call.ObjectKey, segment.Size, body.ETag, headers, body.Checksum, [segment])
+        var mutation = await _store.Commits.PutVersionAsync(
+            body.File,
+            body.ETag,
+            segment => new NewVersion(bucket.Name, call.ObjectKey, segment.Size, body.ETag, headers, body.Checksum, [segment])
             {
                 Retention = retention,
                 LegalHold = legalHold,
                 RequireAbsent = call.Header("if-none-match") == "*",
                 Writer = call.Key.AccessKeyId,
-            };
-            mutation = await _store.Objects.PutAsync(version, call.Now, CancellationToken.None);
-        }
-        catch
-        {
-            _store.Files.Delete(segment.FileId);
-            throw;
-        }
-
-        _store.DeleteFiles(mutation.OrphanedFiles);
+            },
+            call.Now);
         call.AuditVersionId = mutation.Result.VersionId;
         call.AuditLock = AuditLock.Created(mutation.Result.Lock);
         var response = call.Http.Response;
@@ -153,8 +144,7 @@ internal sealed class ObjectOperations
         }
 
         var authority = call.Authority();
-        var mutation = await _store.Objects.DeleteAsync(bucket.Name, call.ObjectKey, versionId, authority, call.Now, CancellationToken.None);
-        _store.DeleteFiles(mutation.OrphanedFiles);
+        var mutation = await _store.Commits.DeleteAsync(bucket.Name, call.ObjectKey, versionId, authority, call.Now);
         var outcome = mutation.Result;
         call.AuditVersionId = outcome.VersionId;
         call.AuditLock = RemovedLock(outcome, authority);
@@ -207,8 +197,7 @@ internal sealed class ObjectOperations
                 }
 
                 call.Require(RemovesData(bucket, entry.VersionId) ? S3Action.DeleteObjectVersion : S3Action.CreateDeleteMarker);
-                var mutation = await _store.Objects.DeleteAsync(bucket.Name, entry.Key, entry.VersionId, authority, call.Now, CancellationToken.None);
-                _store.DeleteFiles(mutation.OrphanedFiles);
+                var mutation = await _store.Commits.DeleteAsync(bucket.Name, entry.Key, entry.VersionId, authority, call.Now);
                 var outcome = mutation.Result;
                 await _audit.EntryAsync(call, "DeleteObjects", entry.Key, outcome.VersionId ?? entry.VersionId, "allowed", RemovedLock(outcome, authority));
                 deleted.Add(entry.VersionId is null

@@ -15,6 +15,7 @@ public sealed class VaultStore : IDisposable
         Uploads = new UploadCatalog(db, time);
         Keys = new AccessKeyStore(db, time);
         Locks = new ObjectLockCatalog(db);
+        Commits = new Commits(this);
     }
 
     public VaultLayout Layout { get; }
@@ -32,6 +33,9 @@ public sealed class VaultStore : IDisposable
     public AccessKeyStore Keys { get; }
 
     public ObjectLockCatalog Locks { get; }
+
+    /// <summary>The only way S3 writes change data files and metadata together: publish, commit, clean up.</summary>
+    public Commits Commits { get; }
 
     /// <summary>
     /// Opens an initialised data folder. It does not clean up after a crash: that is <see cref="RecoverFromCrash"/>,
