@@ -117,3 +117,6 @@ public sealed record DeleteOutcome(string? VersionId, bool IsDeleteMarker)
     /// <summary>The lock state the metadata store held for a version this delete removed; null when none was removed.</summary>
     public VersionLockState? Removed { get; init; }
 }
+
+/// <summary>The result of a metadata mutation and the data files it left unreferenced (to delete after commit).</summary>
+public sealed record Mutation<T>(T Result, IReadOnlyList<string> OrphanedFiles);

@@ -417,6 +417,3 @@ public sealed class ObjectCatalog
         return result;
     }
 }
-
-/// <summary>The result of a metadata mutation and the data files it left unreferenced (to delete after commit).</summary>
-public sealed record Mutation<T>(T Result, IReadOnlyList<string> OrphanedFiles);
