@@ -13,7 +13,14 @@ public static class BackedUpPath
 
     /// <summary>The path from the snapshot's root, '/'-joined without a leading '/' (as a tree walk names entries).</summary>
     public static string InSnapshot(string backedUp, params string[] below) =>
-        string.Join('/', [Path.TrimEndingDirectorySeparator(Path.GetFullPath(backedUp)).TrimStart('/'), .. below]);
+        string.Join('/', [Path.TrimEndingDirectorySeparator(Path.GetFullPath(backedUp)).TrimStart('/'), .. below.Where(b => b.Length > 0)]);
+
+    /// <summary>The absolute paths of the folders above <paramref name="backedUp"/>, outermost first: "/tmp", "/tmp/x".</summary>
+    public static IReadOnlyList<string> Above(string backedUp)
+    {
+        var components = Path.TrimEndingDirectorySeparator(Path.GetFullPath(backedUp)).Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return [.. Enumerable.Range(1, components.Length - 1).Select(n => "/" + string.Join('/', components[..n]))];
+    }
 
     /// <summary>The folders a restore creates above <paramref name="backedUp"/>: its absolute path's components but the last.</summary>
     public static int FoldersAbove(string backedUp) =>
