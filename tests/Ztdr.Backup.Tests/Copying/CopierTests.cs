@@ -214,6 +214,33 @@ public sealed class CopierTests : IDisposable
         return await new Copier(source, new SnapshotCatalog(_source, source), _target, target, new SnapshotCatalog(_target, target)).PlanAsync(null, Ct);
     }
 
+    [Fact]
+    public async Task CopyAsync_FormatOneSnapshot_StaysFormatOneAndRestoresUnderLastComponent()
+    {
+        await InitAsync();
+        var backup = await BackupAsync();
+        using (var repository = await Repo.OpenAsync(_source, "source-secret", _time, Ct))
+        {
+            // A format 1 snapshot: the root tree holds the backed-up folder's node under its last component.
+            var catalog = new SnapshotCatalog(_source, repository);
+            var snapshot = await catalog.LoadAsync(backup, Ct);
+            var (above, _) = await PathTrees.AlongAsync(repository, snapshot.Tree, _tree.Source);
+            var node = Assert.Single((await Tree.LoadAsync(repository, above[^1], Ct)).Nodes);
+            var root = await new Tree([node]).SaveAsync(repository, Ct);
+            await catalog.ForgetAsync([backup], _time.GetUtcNow(), Ct);
+            await catalog.SaveAsync(snapshot with { Version = 1, Tree = root }, Ct);
+        }
+
+        Assert.Single((await CopyAsync()).Copied);
+
+        using var target = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
+        var copied = Assert.Single(await new SnapshotCatalog(_target, target).ListAsync(Ct)).Snapshot;
+        Assert.Equal(1, copied.Version);
+        var restored = Path.Combine(_tree.Root, "restored-v1");
+        await new Restorer(target).RestoreAsync(copied, restored, new RestoreOptions(), Ct);
+        AssertSameFiles(_tree.Source, Path.Combine(restored, "src"));
+    }
+
     /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, so the list is complete when the copy returns.</summary>
     private sealed class Progress(List<CopyProgress> reports) : IProgress<CopyProgress>
     {
