@@ -64,6 +64,6 @@ public sealed class IndexCorruptionTests(ITestOutputHelper output) : VaultCliTes
         var whole = Scratch.Combine("whole");
         var restoreFirst = await CliProcess.RunAsync(environment, "restore", firstSnapshot, "--target", whole);
         Assert.True(restoreFirst.ExitCode == 0, restoreFirst.ToString());
-        FaultEnvironment.AssertSameFiles(first, Path.Combine(whole, "first"));
+        FaultEnvironment.AssertSameFiles(first, BackedUpPath.Under(whole, first));
     }
 }
