@@ -67,11 +67,11 @@ done
 export ZTDR_REPOSITORY="s3:https://127.0.0.1:$port/backups/ztdr" ZTDR_PASSWORD="demo password, use a real one"
 "$ztdr" init --retention 1d
 "$ztdr" backup "$root/docs" "$root/scripts"
-"$ztdr" backup "$root/docs" "$root/scripts"      # unchanged: adds nothing
+"$ztdr" backup "$root/docs" "$root/scripts"      # unchanged: reads no file again
 "$ztdr" snapshots
-"$ztdr" ls latest /scripts
+"$ztdr" ls latest "$root/scripts"                # snapshots store absolute paths, as restic's
 "$ztdr" restore latest --target "$demo/restored-tree"
-diff -r "$root/docs" "$demo/restored-tree/docs" && diff -r "$root/scripts" "$demo/restored-tree/scripts" \
+diff -r "$root/docs" "$demo/restored-tree$root/docs" && diff -r "$root/scripts" "$demo/restored-tree$root/scripts" \
   && echo "verified: the restored tree is identical to the backed-up one"
 # Every pack downloaded and authenticated, every object's lock read back from the vault: exit 0 only on zero errors.
 "$ztdr" verify --read-data

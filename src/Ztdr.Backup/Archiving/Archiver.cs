@@ -40,30 +40,29 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
 
     public async Task<BackupSummary> BackupAsync(BackupRequest request, CancellationToken cancellationToken)
     {
-        var roots = Roots(request);
+        var targets = BackupTargets.Build(request.Paths);
         var started = time.GetUtcNow();
         var startedTicks = time.GetTimestamp();
         var packsBefore = repository.PacksUploaded;
-        var parentId = await ChooseParentAsync(request, roots, cancellationToken);
-        var previousRoots = parentId is { } id ? await LoadPreviousRootsAsync(id, cancellationToken) : null;
+        var parentId = await ChooseParentAsync(request, targets, cancellationToken);
+        var parent = parentId is { } id ? await ParentTree.LoadAsync(repository, await catalog.LoadAsync(id, cancellationToken), cancellationToken) : null;
 
         var concurrency = Math.Max(1, request.Concurrency);
         var readerCount = Math.Min(concurrency, MaxReaders);
         var run = new BackupRun(request.Progress, 2 * concurrency, readerCount);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var scan = request.Progress is null ? Task.CompletedTask : Task.Run(() => PreScan.Count(roots.Select(r => r.Bytes), run, stop.Token), CancellationToken.None);
+        var scan = request.Progress is null
+            ? Task.CompletedTask
+            : Task.Run(() => PreScan.Count(targets.Targets.Select(t => PosixReader.PathBytes(t.Node.FullPath)), run, stop.Token), CancellationToken.None);
         var files = Channel.CreateBounded<FileJob>(new BoundedChannelOptions(FileQueueLength) { SingleWriter = true });
-        var rootNodes = new List<Task<TreeNode?>>();
+        var visited = new Dictionary<TargetNode, Task<TreeNode?>>();
+        Task<TreeNode?>? rootNode = null;
         var walker = Task.Run(
             () => StopOnFailureAsync(stop, async () =>
             {
                 try
                 {
-                    foreach (var root in roots)
-                    {
-                        var previous = previousRoots?.GetValueOrDefault(Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(root.Name)));
-                        rootNodes.Add(await VisitAsync(root.Bytes, Encoding.UTF8.GetBytes(root.Name), root.Full, previous, run, files.Writer, stop.Token));
-                    }
+                    rootNode = await VisitRootAsync(targets.Root, parent, visited, run, files.Writer, stop.Token);
                 }
                 finally
                 {
@@ -78,19 +77,21 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         try
         {
             await WhenAllOrFirstFailureAsync([walker, .. readers]);
-            var nodes = new List<TreeNode>();
-            for (var i = 0; i < roots.Count; i++)
+            foreach (var (given, target) in targets.Targets)
             {
-                nodes.Add(await rootNodes[i]
-                    ?? throw new IOException($"'{roots[i].Path}' could not be backed up: {string.Join("; ", run.Errors.Concat(run.Skipped))}"));
+                if (await visited[target] is null)
+                {
+                    throw new IOException($"'{given}' could not be backed up: {string.Join("; ", run.Errors.Concat(run.Skipped))}");
+                }
             }
 
-            var rootId = await SaveTreeAsync(new Tree(nodes), run, cancellationToken);
+            var rootId = (await rootNode!)?.Subtree
+                ?? throw new IOException($"A folder above the backed-up paths could not be read: {string.Join("; ", run.Errors)}");
             var snapshot = new Snapshot(
                 started,
                 request.Hostname,
                 request.Username,
-                [.. roots.Select(r => r.Full)],
+                targets.Paths,
                 request.Tags,
                 rootId,
                 parentId,
@@ -114,36 +115,8 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         }
     }
 
-    private static List<RootPath> Roots(BackupRequest request)
-    {
-        if (request.Paths.Count == 0)
-        {
-            throw new ArgumentException("Name at least one path to back up.", nameof(request));
-        }
-
-        var roots = new List<RootPath>();
-        foreach (var path in request.Paths)
-        {
-            var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
-            var name = Path.GetFileName(full);
-            if (name.Length == 0)
-            {
-                throw new ArgumentException($"'{path}' has no last component to name it by; back up its contents instead.", nameof(request));
-            }
-
-            if (roots.Any(r => r.Name == name))
-            {
-                throw new ArgumentException($"Two paths end in '{name}'; one snapshot holds each last component once.", nameof(request));
-            }
-
-            roots.Add(new RootPath(path, full, name, PosixReader.PathBytes(full)));
-        }
-
-        return roots;
-    }
-
     // The parent: none with --force, the one named, or the newest snapshot of the same paths from the same host.
-    private async Task<ObjectId?> ChooseParentAsync(BackupRequest request, List<RootPath> roots, CancellationToken cancellationToken)
+    private async Task<ObjectId?> ChooseParentAsync(BackupRequest request, BackupTargets targets, CancellationToken cancellationToken)
     {
         if (request.Force)
         {
@@ -155,7 +128,7 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
             return named;
         }
 
-        var paths = roots.Select(r => r.Full).Order(StringComparer.Ordinal).ToList();
+        var paths = targets.Paths.Order(StringComparer.Ordinal).ToList();
         var snapshots = await catalog.ListAsync(cancellationToken);
         for (var i = snapshots.Count - 1; i >= 0; i--)
         {
@@ -169,21 +142,96 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         return null;
     }
 
-    private async Task<Dictionary<string, TreeNode>?> LoadPreviousRootsAsync(ObjectId parentId, CancellationToken cancellationToken) =>
-        await LoadPreviousAsync((await catalog.LoadAsync(parentId, cancellationToken)).Tree, cancellationToken);
-
-    // The parent's version of a folder, by name bytes (as Latin-1 text: one char per byte, so any name is a key).
-    // A parent tree that cannot be read only means nothing is reused from it.
-    private async Task<Dictionary<string, TreeNode>?> LoadPreviousAsync(BlobId treeId, CancellationToken cancellationToken)
+    // The root tree: the contents of "/" when it is backed up, else a tree of the folders down to each target.
+    private async Task<Task<TreeNode?>> VisitRootAsync(
+        TargetNode root, ParentTree? parent, Dictionary<TargetNode, Task<TreeNode?>> visited, BackupRun run, ChannelWriter<FileJob> files, CancellationToken cancellationToken)
     {
+        var previousChildren = parent is null ? null : await parent.ChildrenAsync(null, cancellationToken);
+        if (root.IsTarget)
+        {
+            var task = await VisitDirectoryAsync("/"u8.ToArray(), "/", TreeNode.Named("/"u8, NodeType.Dir), previousChildren, run, files, cancellationToken);
+            visited[root] = task;
+            return task;
+        }
+
+        return await VisitPrefixChildrenAsync(root, TreeNode.Named("/"u8, NodeType.Dir), previousChildren, parent, visited, run, files, cancellationToken);
+    }
+
+    // A target, or a folder above targets: the real folder's metadata (stat), and only the children that lead to a target.
+    private async Task<Task<TreeNode?>> VisitTargetAsync(
+        TargetNode target, TreeNode? previous, ParentTree? parent, Dictionary<TargetNode, Task<TreeNode?>> visited, BackupRun run, ChannelWriter<FileJob> files, CancellationToken cancellationToken)
+    {
+        var path = PosixReader.PathBytes(target.FullPath);
+        var name = Encoding.UTF8.GetBytes(target.Name);
+        if (target.IsTarget)
+        {
+            var task = await VisitAsync(path, name, target.FullPath, previous, run, files, cancellationToken);
+            visited[target] = task;
+            return task;
+        }
+
+        FileMetadata metadata;
         try
         {
-            var tree = await Tree.LoadAsync(repository, treeId, cancellationToken);
-            return tree.Nodes.ToDictionary(n => Encoding.Latin1.GetString(n.NameBytes));
+            // Followed: a folder reached through a symlink (say /var/run) is stored as the folder it leads to.
+            metadata = PosixReader.Stat(path, followSymlink: true);
         }
-        catch (Exception ex) when (ex is KeyNotFoundException or RepositoryFormatException or CryptographicIntegrityException)
+        catch (IOException ex)
+        {
+            // Every target below fails with it; the error names the folder that could not be read.
+            run.Error(target.FullPath, ex);
+            MarkFailed(target, visited);
+            return Task.FromResult<TreeNode?>(null);
+        }
+
+        var previousChildren = parent is null ? null : await parent.ChildrenAsync(previous, cancellationToken);
+        return await VisitPrefixChildrenAsync(target, NodeOf(name, NodeType.Dir, metadata), previousChildren, parent, visited, run, files, cancellationToken);
+    }
+
+    private async Task<Task<TreeNode?>> VisitPrefixChildrenAsync(
+        TargetNode prefix,
+        TreeNode node,
+        Dictionary<string, TreeNode>? previousChildren,
+        ParentTree? parent,
+        Dictionary<TargetNode, Task<TreeNode?>> visited,
+        BackupRun run,
+        ChannelWriter<FileJob> files,
+        CancellationToken cancellationToken)
+    {
+        var children = new List<Task<TreeNode?>>();
+        foreach (var child in prefix.Children)
+        {
+            children.Add(await VisitTargetAsync(child, parent?.NodeOf(child, previousChildren), parent, visited, run, files, cancellationToken));
+        }
+
+        return CompletePrefixAsync(node, children, run, cancellationToken);
+    }
+
+    // A prefix folder is not counted as backed up (only the targets and what is under them are); its tree is saved
+    // once every child is done, and it fails when one of them does (the run then reports the target).
+    private async Task<TreeNode?> CompletePrefixAsync(TreeNode node, List<Task<TreeNode?>> children, BackupRun run, CancellationToken cancellationToken)
+    {
+        var nodes = await Task.WhenAll(children);
+        if (nodes.Any(n => n is null))
         {
             return null;
+        }
+
+        return node with { Subtree = await SaveTreeAsync(new Tree(nodes!), run, cancellationToken) };
+    }
+
+    private static void MarkFailed(TargetNode prefix, Dictionary<TargetNode, Task<TreeNode?>> visited)
+    {
+        foreach (var child in prefix.Children)
+        {
+            if (child.IsTarget)
+            {
+                visited[child] = Task.FromResult<TreeNode?>(null);
+            }
+            else
+            {
+                MarkFailed(child, visited);
+            }
         }
     }
 
@@ -214,7 +262,10 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
                     await files.WriteAsync(job, cancellationToken);
                     return job.Completion.Task;
                 case FileKind.Directory:
-                    return await VisitDirectoryAsync(path, display, NodeOf(name, NodeType.Dir, metadata), previous, run, files, cancellationToken);
+                    var previousChildren = previous is { Type: NodeType.Dir, Subtree: { } subtree }
+                        ? await ParentTree.LoadChildrenAsync(repository, subtree, cancellationToken)
+                        : null;
+                    return await VisitDirectoryAsync(path, display, NodeOf(name, NodeType.Dir, metadata), previousChildren, run, files, cancellationToken);
                 case FileKind.Symlink:
                     return Task.FromResult<TreeNode?>(NodeOf(name, NodeType.Symlink, metadata) with { LinkTarget = PosixReader.ReadLink(path) });
                 default:
@@ -230,11 +281,10 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
     }
 
     private async Task<Task<TreeNode?>> VisitDirectoryAsync(
-        byte[] path, string display, TreeNode node, TreeNode? previous, BackupRun run, ChannelWriter<FileJob> files, CancellationToken cancellationToken)
+        byte[] path, string display, TreeNode node, Dictionary<string, TreeNode>? previousChildren, BackupRun run, ChannelWriter<FileJob> files, CancellationToken cancellationToken)
     {
         var names = PosixReader.ReadDirectory(path);
         names.Sort((a, b) => a.AsSpan().SequenceCompareTo(b));
-        var previousChildren = previous is { Type: NodeType.Dir, Subtree: { } subtree } ? await LoadPreviousAsync(subtree, cancellationToken) : null;
         var children = new List<Task<TreeNode?>>(names.Count);
         foreach (var name in names)
         {
@@ -377,8 +427,6 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         Device = metadata.Device,
         Links = metadata.Links,
     };
-
-    private sealed record RootPath(string Path, string Full, string Name, byte[] Bytes);
 
     /// <summary>A regular file the walker queued: its node without content, what the parent snapshot had, its link group.</summary>
     private sealed record FileJob(byte[] Path, string Display, TreeNode Node, FileMetadata Metadata, TreeNode? Previous, HardLink? Link)

@@ -3,8 +3,9 @@ using Ztdr.Backup.Crypto;
 namespace Ztdr.Backup.Archiving;
 
 /// <summary>
-/// What to back up. Each path becomes one node of the snapshot's root tree, named by its last component (so two
-/// paths with the same last component cannot go in one snapshot); the snapshot records the absolute paths.
+/// What to back up. Each path is stored under its absolute path: the snapshot's root tree is <c>/</c>, with the folders
+/// down to each path (<see cref="BackupTargets"/>); a path inside another adds nothing. The snapshot records the
+/// absolute paths.
 /// </summary>
 internal sealed record BackupRequest(IReadOnlyList<string> Paths)
 {

@@ -43,15 +43,16 @@ internal static class PosixReader
     }
 
     /// <summary>
-    /// The metadata of <paramref name="path"/> with statx(2), not following a final symlink. statx because its struct
-    /// layout is the kernel's on every architecture; .NET's managed APIs expose neither uid, gid, ctime, inode, device
-    /// nor link count, which § 9.4 records.
+    /// The metadata of <paramref name="path"/> with statx(2), not following a final symlink unless
+    /// <paramref name="followSymlink"/> (for a folder above a backed-up path, which is stored as the folder it leads to).
+    /// statx because its struct layout is the kernel's on every architecture; .NET's managed APIs expose neither uid,
+    /// gid, ctime, inode, device nor link count, which § 9.4 records.
     /// </summary>
-    public static FileMetadata Stat(ReadOnlySpan<byte> path)
+    public static FileMetadata Stat(ReadOnlySpan<byte> path, bool followSymlink = false)
     {
         EnsureLinux();
         var statx = new byte[StatxLength];
-        if (Statx(AtFdCwd, Terminated(path), AtSymlinkNoFollow, StatxBasicStats, statx) != 0)
+        if (Statx(AtFdCwd, Terminated(path), followSymlink ? 0 : AtSymlinkNoFollow, StatxBasicStats, statx) != 0)
         {
             throw Failure("read the metadata of", path);
         }

@@ -2,8 +2,9 @@ namespace Ztdr.Backup.Restoring;
 
 /// <summary>
 /// One --include or --exclude pattern, with restic's semantics, matched against a path relative to the snapshot's root
-/// (names '/'-joined). A leading '/' anchors the pattern at the root; without it the pattern may match starting at
-/// any depth. Within a name <c>*</c> matches any run of characters and <c>?</c> one character; a <c>**</c> segment
+/// (names '/'-joined): the absolute path as backed up, since the root of a format 2 snapshot is <c>/</c>. A leading '/'
+/// anchors the pattern at the root (<c>/etc/ssh</c>); without it the pattern may match starting at any depth
+/// (<c>etc/ssh</c>, <c>*.conf</c>). Within a name <c>*</c> matches any run of characters and <c>?</c> one character; a <c>**</c> segment
 /// matches any number of names. A pattern that matches a folder matches everything under it.
 /// </summary>
 internal sealed class PathPattern

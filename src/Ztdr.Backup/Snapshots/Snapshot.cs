@@ -4,7 +4,11 @@ using Ztdr.Backup.Crypto;
 
 namespace Ztdr.Backup.Snapshots;
 
-/// <summary>One snapshot (repository-format.md § 9.2): the root tree of a backup and what the run knew about it.</summary>
+/// <summary>
+/// One snapshot (repository-format.md § 9.2): the root tree of a backup and what the run knew about it. Format 2 (written
+/// now) roots the tree at <c>/</c> and mirrors each backed-up absolute path; format 1 named each backed-up path by its
+/// last component in the root tree. Both are read; a snapshot keeps its version when copied, as its tree keeps its shape.
+/// </summary>
 internal sealed record Snapshot(
     DateTimeOffset Time,
     string Hostname,
@@ -17,14 +21,21 @@ internal sealed record Snapshot(
     string Program,
     SnapshotSummary Summary)
 {
-    public const int FormatVersion = 1;
+    /// <summary>The version this ztdr writes.</summary>
+    public const int FormatVersion = 2;
+
+    /// <summary>The oldest version this ztdr reads.</summary>
+    public const int OldestReadVersion = 1;
 
     private const string TimeFormat = "yyyy-MM-ddTHH:mm:ss.fffffffZ";
+
+    /// <summary>The format of this snapshot's tree: <see cref="FormatVersion"/> for a new one, as read for a stored one.</summary>
+    public int Version { get; init; } = FormatVersion;
 
     public byte[] Serialize() => JsonSerializer.SerializeToUtf8Bytes(
         new SnapshotDocument
         {
-            Version = FormatVersion,
+            Version = Version,
             Time = FormatTime(Time),
             Hostname = Hostname,
             Username = Username,
@@ -50,9 +61,10 @@ internal sealed record Snapshot(
             throw new RepositoryFormatException("A snapshot is not valid snapshot JSON.", ex);
         }
 
-        if (document is null || document.Version != FormatVersion)
+        if (document is null || document.Version is < OldestReadVersion or > FormatVersion)
         {
-            throw new RepositoryFormatException($"A snapshot has version {document?.Version}; this ztdr reads version {FormatVersion}. Upgrade ztdr.");
+            throw new RepositoryFormatException(
+                $"A snapshot has version {document?.Version}; this ztdr reads versions {OldestReadVersion} to {FormatVersion}. Upgrade ztdr.");
         }
 
         ObjectId? parent = document.Parent is null ? null : ObjectId.Parse(document.Parent);
@@ -67,7 +79,10 @@ internal sealed record Snapshot(
             parent,
             ParseTime(document.RetainUntil, "retainUntil"),
             document.Program ?? "",
-            new SnapshotSummary(summary.Files, summary.Dirs, summary.Bytes, summary.AddedBytes));
+            new SnapshotSummary(summary.Files, summary.Dirs, summary.Bytes, summary.AddedBytes))
+        {
+            Version = document.Version,
+        };
     }
 
     private static string FormatTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture);

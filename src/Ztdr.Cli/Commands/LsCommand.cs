@@ -11,8 +11,9 @@ namespace Ztdr.Cli.Commands;
 /// <summary>
 /// <c>ztdr ls SNAPSHOT [PATH] [-l] [--json]</c>: the paths of a snapshot, all of them or those at and under PATH, one
 /// per line; <c>-l</c> adds mode, owner, size and modification time (restic's long format), <c>--json</c> prints one
-/// JSON object per line. Paths are as restore lays them out: the last component of each backed-up path is a top-level
-/// folder, so a backup of <c>/etc</c> lists <c>/etc/hosts</c>.
+/// JSON object per line. Paths are as restore lays them out under its target: absolute, as backed up (snapshot format
+/// 2), so a backup of <c>/srv/data</c> lists <c>/srv</c>, <c>/srv/data</c>, <c>/srv/data/a.txt</c>; a format 1 snapshot
+/// lists each backed-up path under its last component (<c>/data/a.txt</c>).
 /// </summary>
 internal static class LsCommand
 {

@@ -9,7 +9,7 @@ namespace Ztdr.Cli.Commands;
 
 /// <summary>
 /// <c>ztdr restore SNAPSHOT --target DIR [--include PATTERN]... [--exclude PATTERN]... [--overwrite] [--json]</c>:
-/// a snapshot's files back onto disk.
+/// a snapshot's files back onto disk, each backed-up path recreated under DIR by its absolute path (/etc to DIR/etc).
 /// </summary>
 internal static class RestoreCommand
 {
@@ -20,7 +20,7 @@ internal static class RestoreCommand
         var overwrite = new Option<bool>("--overwrite") { Description = "Replace files and symlinks that already exist in the target" };
         var include = new Option<string[]>("--include", "-i")
         {
-            Description = "Restore only paths matching PATTERN (repeatable; '/' first anchors at the snapshot root, * within a name, ** across folders)",
+            Description = "Restore only paths matching PATTERN (repeatable; '/' first: the absolute path as backed up, * within a name, ** across folders)",
         };
         var exclude = new Option<string[]>("--exclude", "-e") { Description = "Skip paths matching PATTERN and everything under them (repeatable)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };

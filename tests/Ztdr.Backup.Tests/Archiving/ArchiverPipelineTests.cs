@@ -6,6 +6,7 @@ using Ztdr.Backup.Snapshots;
 using Ztdr.Backup.Stores;
 using Ztdr.Backup.Tests.Repository;
 using Ztdr.Backup.Tests.Stores;
+using Ztdr.Testing;
 using Repo = Ztdr.Backup.Repository.Repository;
 
 namespace Ztdr.Backup.Tests.Archiving;
@@ -43,10 +44,15 @@ public sealed class ArchiverPipelineTests : IDisposable
         Assert.Equal(0, second.BytesRead);
         Assert.Equal(second.Files, second.FilesUnchanged);
         Assert.Equal(_tree.Expected.Files, second.Files);
-        Assert.Equal(0, second.PacksUploaded);
-        Assert.Equal(packsBefore, await NamesAsync("data/"));
         Assert.Equal(first.SnapshotId, second.Parent);
-        Assert.Equal(first.Tree, second.Tree);
+        Assert.Equal((await PathTrees.AlongAsync(reopened, first.Tree, _tree.Source)).Own, (await PathTrees.AlongAsync(reopened, second.Tree, _tree.Source)).Own);
+
+        // No pack but one of the trees of the folders above the source, when their metadata changed meanwhile.
+        var newAbove = await PathTrees.NewAboveAsync(reopened, first.Tree, second.Tree, _tree.Source);
+        Assert.Equal(newAbove, second.NewBlobs);
+        Assert.Equal(newAbove == 0 ? 0 : 1, second.PacksUploaded);
+        Assert.Equal(packsBefore.Count + second.PacksUploaded, (await NamesAsync("data/")).Count);
+        Assert.Subset((await NamesAsync("data/")).ToHashSet(), packsBefore.ToHashSet());
         var snapshot = await new SnapshotCatalog(_store, reopened).LoadAsync(second.SnapshotId, Ct);
         Assert.Equal(first.SnapshotId, snapshot.Parent);
 
@@ -76,14 +82,17 @@ public sealed class ArchiverPipelineTests : IDisposable
     public async Task BackupAsync_Force_ReadsEverythingAndRecordsNoParent()
     {
         using var repository = await InitAsync();
-        await BackupAsync(repository, new BackupRequest([_tree.Source]));
+        var first = await BackupAsync(repository, new BackupRequest([_tree.Source]));
 
         var second = await BackupAsync(repository, new BackupRequest([_tree.Source]) { Force = true });
 
         Assert.Null(second.Parent);
         Assert.Equal(0, second.FilesUnchanged);
         Assert.Equal(_tree.Expected.Bytes, second.BytesRead);
-        Assert.Equal(0, second.NewBlobs);
+
+        // Nothing new but the trees of the folders above the source whose metadata changed meanwhile.
+        Assert.Equal(await PathTrees.NewAboveAsync(repository, first.Tree, second.Tree, _tree.Source), second.NewBlobs);
+        Assert.Equal((await PathTrees.AlongAsync(repository, first.Tree, _tree.Source)).Own, (await PathTrees.AlongAsync(repository, second.Tree, _tree.Source)).Own);
     }
 
     [Fact]
@@ -123,13 +132,13 @@ public sealed class ArchiverPipelineTests : IDisposable
         Assert.Equal(_tree.Expected.Bytes + content.Length, summary.BytesRead);
         Assert.Equal(_tree.Expected.Files + 3, summary.Files);
         var nodes = await NodesAsync(repository, summary.Tree);
-        var linked = new[] { "src/docs/linked-a.bin", "src/linked-b.bin", "src/docs/deep/linked-c.bin" }.Select(p => nodes[p]).ToList();
+        var linked = new[] { "docs/linked-a.bin", "linked-b.bin", "docs/deep/linked-c.bin" }.Select(p => nodes[BackedUpPath.InSnapshot(_tree.Source, p)]).ToList();
         Assert.All(linked, n => Assert.Equal(3u, n.Links));
         Assert.Single(linked.Select(n => n.HardLinkId).Distinct());
         Assert.True(linked[0].HardLinkId >= 0);
         Assert.All(linked, n => Assert.Equal(linked[0].Content, n.Content));
         Assert.All(linked, n => Assert.Equal(content.Length, n.Size));
-        Assert.Null(nodes["src/big.bin"].HardLinkId);
+        Assert.Null(nodes[BackedUpPath.InSnapshot(_tree.Source, "big.bin")].HardLinkId);
     }
 
     [Fact]
@@ -145,7 +154,7 @@ public sealed class ArchiverPipelineTests : IDisposable
             var summary = await BackupAsync(repository, new BackupRequest([_tree.Source]));
 
             Assert.Empty(summary.Errors);
-            var docs = await Tree.LoadAsync(repository, (await NodesAsync(repository, summary.Tree))["src/docs"].Subtree!.Value, Ct);
+            var docs = await Tree.LoadAsync(repository, (await NodesAsync(repository, summary.Tree))[BackedUpPath.InSnapshot(_tree.Source, "docs")].Subtree!.Value, Ct);
             var node = Assert.Single(docs.Nodes, n => n.NameRaw is not null);
             Assert.Equal(name, node.NameRaw);
             Assert.Null(node.Name);
@@ -168,8 +177,8 @@ public sealed class ArchiverPipelineTests : IDisposable
         var serial = await BackupAsync(repository, new BackupRequest([_tree.Source]) { Force = true, Concurrency = 1 });
         var parallel = await BackupAsync(repository, new BackupRequest([_tree.Source]) { Force = true, Concurrency = 8 });
 
-        Assert.Equal(serial.Tree, parallel.Tree);
-        Assert.Equal(0, parallel.NewBlobs);
+        Assert.Equal((await PathTrees.AlongAsync(repository, serial.Tree, _tree.Source)).Own, (await PathTrees.AlongAsync(repository, parallel.Tree, _tree.Source)).Own);
+        Assert.Equal(await PathTrees.NewAboveAsync(repository, serial.Tree, parallel.Tree, _tree.Source), parallel.NewBlobs);
     }
 
     [Fact]
@@ -189,8 +198,9 @@ public sealed class ArchiverPipelineTests : IDisposable
         Assert.Equal(summary.BytesRead, reports[^1].BytesDone);
     }
 
-    // A changed file also changes its folder's tree and every tree above it (docs, src, root).
-    private const int TreeBlobsChanged = 3;
+    // A changed file also changes its folder's tree and every tree above it: docs, src, and the trees of the folders
+    // above src down from the root (one per component of the source's absolute path but the last, and the root's).
+    private int TreeBlobsChanged => 2 + BackedUpPath.FoldersAbove(_tree.Source) + 1;
 
     private Task<Repo> InitAsync() => Repo.InitAsync(_store, "secret", Retention, _time, RepositoryTests.TestKdf, cancellationToken: Ct);
 

@@ -11,6 +11,7 @@ using Ztdr.Backup.Tests.Archiving;
 using Ztdr.Backup.Tests.Repository;
 using Ztdr.Backup.Tests.Stores;
 using Ztdr.Backup.Verifying;
+using Ztdr.Testing;
 using Repo = Ztdr.Backup.Repository.Repository;
 
 namespace Ztdr.Backup.Tests.Authenticity;
@@ -357,7 +358,7 @@ public sealed class HostileStorageTests : IDisposable
         Assert.Equal(_tree.Expected.Bytes, summary.Bytes);
         foreach (var file in Directory.EnumerateFiles(Path.Combine(_tree.Source, "docs"), "*.txt").Append(Path.Combine(_tree.Source, "big.bin")))
         {
-            var restored = Path.Combine(target, "src", Path.GetRelativePath(_tree.Source, file));
+            var restored = BackedUpPath.Under(target, _tree.Source, Path.GetRelativePath(_tree.Source, file));
             Assert.True(File.ReadAllBytes(file).AsSpan().SequenceEqual(File.ReadAllBytes(restored)), restored);
         }
     }

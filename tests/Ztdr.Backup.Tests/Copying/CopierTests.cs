@@ -7,6 +7,7 @@ using Ztdr.Backup.Stores;
 using Ztdr.Backup.Tests.Archiving;
 using Ztdr.Backup.Tests.Repository;
 using Ztdr.Backup.Tests.Stores;
+using Ztdr.Testing;
 using Repo = Ztdr.Backup.Repository.Repository;
 using RepositoryObjectNames = Ztdr.Backup.Repository.RepositoryObjectNames;
 
@@ -52,7 +53,7 @@ public sealed class CopierTests : IDisposable
 
         var restored = Path.Combine(_tree.Root, "restored");
         await new Restorer(target).RestoreAsync(snapshot, restored, new RestoreOptions(), Ct);
-        AssertSameFiles(_tree.Source, Path.Combine(restored, "src"));
+        AssertSameFiles(_tree.Source, BackedUpPath.Under(restored, _tree.Source));
 
         var report = await new Copier(null!, null!, _target, target, catalog).VerifyTargetAsync(Ct);
         Assert.True(report.Passed, string.Join("; ", report.Findings.Select(f => f.ToString())));
@@ -93,18 +94,20 @@ public sealed class CopierTests : IDisposable
         Assert.Equal(second, copied.Source);
         Assert.Single(summary.Skipped);
 
-        // The new file's one data blob, plus the trees on its path that changed: deep, docs, src and the root.
-        Assert.Equal(5, summary.BlobsStored);
+        // The new file's one data blob, plus the trees on its path that changed: deep, docs, src, and the trees above src
+        // down from the root (the root's and one per folder above src: snapshot format 2 mirrors the absolute path).
+        var changed = 1 + 3 + 1 + BackedUpPath.FoldersAbove(_tree.Source);
+        Assert.Equal(changed, summary.BlobsStored);
 
         // Only those are read from the source: everything else is known from the first copy.
-        Assert.Equal(5, summary.BlobsRead);
+        Assert.Equal(changed, summary.BlobsRead);
         using var target = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
         var catalog = new SnapshotCatalog(_target, target);
         var snapshots = await catalog.ListAsync(Ct);
         Assert.Equal(2, snapshots.Count);
         var restored = Path.Combine(_tree.Root, "restored-2");
         await new Restorer(target).RestoreAsync(snapshots.Single(s => s.Id == copied.Target).Snapshot, restored, new RestoreOptions(), Ct);
-        AssertSameFiles(_tree.Source, Path.Combine(restored, "src"));
+        AssertSameFiles(_tree.Source, BackedUpPath.Under(restored, _tree.Source));
         Assert.Equal(snapshots[0].Id, snapshots[1].Snapshot.Parent);
         var report = await new Copier(null!, null!, _target, target, catalog).VerifyTargetAsync(Ct);
         Assert.True(report.Passed, string.Join("; ", report.Findings.Select(f => f.ToString())));
@@ -139,7 +142,7 @@ public sealed class CopierTests : IDisposable
         var catalog = new SnapshotCatalog(_target, reopened);
         var restored = Path.Combine(_tree.Root, "restored-resumed");
         await new Restorer(reopened).RestoreAsync(Assert.Single(await catalog.ListAsync(Ct)).Snapshot, restored, new RestoreOptions(), Ct);
-        AssertSameFiles(_tree.Source, Path.Combine(restored, "src"));
+        AssertSameFiles(_tree.Source, BackedUpPath.Under(restored, _tree.Source));
         Assert.True((await new Copier(null!, null!, _target, reopened, catalog).VerifyTargetAsync(Ct)).Passed);
     }
 
@@ -209,6 +212,33 @@ public sealed class CopierTests : IDisposable
         using var source = await Repo.OpenAsync(_source, "source-secret", _time, Ct);
         using var target = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
         return await new Copier(source, new SnapshotCatalog(_source, source), _target, target, new SnapshotCatalog(_target, target)).PlanAsync(null, Ct);
+    }
+
+    [Fact]
+    public async Task CopyAsync_FormatOneSnapshot_StaysFormatOneAndRestoresUnderLastComponent()
+    {
+        await InitAsync();
+        var backup = await BackupAsync();
+        using (var repository = await Repo.OpenAsync(_source, "source-secret", _time, Ct))
+        {
+            // A format 1 snapshot: the root tree holds the backed-up folder's node under its last component.
+            var catalog = new SnapshotCatalog(_source, repository);
+            var snapshot = await catalog.LoadAsync(backup, Ct);
+            var (above, _) = await PathTrees.AlongAsync(repository, snapshot.Tree, _tree.Source);
+            var node = Assert.Single((await Tree.LoadAsync(repository, above[^1], Ct)).Nodes);
+            var root = await new Tree([node]).SaveAsync(repository, Ct);
+            await catalog.ForgetAsync([backup], _time.GetUtcNow(), Ct);
+            await catalog.SaveAsync(snapshot with { Version = 1, Tree = root }, Ct);
+        }
+
+        Assert.Single((await CopyAsync()).Copied);
+
+        using var target = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
+        var copied = Assert.Single(await new SnapshotCatalog(_target, target).ListAsync(Ct)).Snapshot;
+        Assert.Equal(1, copied.Version);
+        var restored = Path.Combine(_tree.Root, "restored-v1");
+        await new Restorer(target).RestoreAsync(copied, restored, new RestoreOptions(), Ct);
+        AssertSameFiles(_tree.Source, Path.Combine(restored, "src"));
     }
 
     /// <summary>Synchronous, unlike <see cref="Progress{T}"/>, so the list is complete when the copy returns.</summary>

@@ -113,7 +113,7 @@ public sealed class RepositoryRecoveryTests : IDisposable
         await new Restorer(next).RestoreAsync(await catalog.LoadAsync(summary.SnapshotId, Ct), target, new RestoreOptions(), Ct);
         foreach (var file in Directory.EnumerateFiles(Source))
         {
-            Assert.Equal(await File.ReadAllBytesAsync(file, Ct), await File.ReadAllBytesAsync(Path.Combine(target, "src", Path.GetFileName(file)), Ct));
+            Assert.Equal(await File.ReadAllBytesAsync(file, Ct), await File.ReadAllBytesAsync(BackedUpPath.Under(target, Source, Path.GetFileName(file)), Ct));
         }
     }
 

@@ -3,6 +3,7 @@ using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Restoring;
 using Ztdr.Backup.Snapshots;
 using Ztdr.Backup.Tests.Repository;
+using Ztdr.Testing;
 using Repo = Ztdr.Backup.Repository.Repository;
 using RepositoryObjectNames = Ztdr.Backup.Repository.RepositoryObjectNames;
 
@@ -11,6 +12,19 @@ namespace Ztdr.Backup.Tests.Restoring;
 /// <summary>The the backup, tree and file helpers the restore tests share.</summary>
 public sealed partial class RestorerTests
 {
+    // The source restores under its absolute path (snapshot format 2).
+    private string Restored(params string[] below) => BackedUpPath.Under(Target, _tree.Source, below);
+
+    // The folders a restore creates above the source, relative to the target: "tmp", "tmp/ztdr-at-…".
+    private IEnumerable<string> FoldersAboveSource
+    {
+        get
+        {
+            var components = BackedUpPath.InSnapshot(_tree.Source).Split('/');
+            return Enumerable.Range(1, components.Length - 1).Select(n => string.Join('/', components[..n]));
+        }
+    }
+
     private static TreeNode HardLinked(string name, BlobId data, long linkId) =>
         new() { Name = name, Type = NodeType.File, Mode = 420, Size = 14, Links = 3, HardLinkId = linkId, Content = [data] };
 

@@ -6,6 +6,7 @@ using Ztdr.Backup.Stores;
 using Ztdr.Backup.Tests.Archiving;
 using Ztdr.Backup.Tests.Repository;
 using Ztdr.Backup.Tests.Stores;
+using Ztdr.Testing;
 using Repo = Ztdr.Backup.Repository.Repository;
 
 namespace Ztdr.Backup.Tests.Restoring;
@@ -35,10 +36,10 @@ public sealed partial class RestorerTests : IDisposable
 
             var expected = _tree.Expected;
             Assert.Equal(expected.Files, summary.Files);
-            Assert.Equal(expected.Dirs, summary.Dirs);
+            Assert.Equal(expected.Dirs + BackedUpPath.FoldersAbove(_tree.Source), summary.Dirs);
             Assert.Equal(expected.Symlinks, summary.Symlinks);
             Assert.Equal(expected.Bytes, summary.Bytes);
-            AssertSameTree(_tree.Source, Path.Combine(Target, "src"));
+            AssertSameTree(_tree.Source, Restored());
             AssertNoTemporaryFiles(Target);
         }
     }
@@ -51,7 +52,7 @@ public sealed partial class RestorerTests : IDisposable
         {
             var restorer = new Restorer(repository);
             await restorer.RestoreAsync(snapshot, Target, new RestoreOptions(), Ct);
-            var victim = Path.Combine(Target, "src", "big.bin");
+            var victim = Restored("big.bin");
             await File.WriteAllTextAsync(victim, "local changes", Ct);
 
             var ex = await Assert.ThrowsAsync<IOException>(() => restorer.RestoreAsync(snapshot, Target, new RestoreOptions(), Ct));
@@ -69,11 +70,11 @@ public sealed partial class RestorerTests : IDisposable
         {
             var restorer = new Restorer(repository);
             await restorer.RestoreAsync(snapshot, Target, new RestoreOptions(), Ct);
-            await File.WriteAllTextAsync(Path.Combine(Target, "src", "big.bin"), "local changes", Ct);
+            await File.WriteAllTextAsync(Restored("big.bin"), "local changes", Ct);
 
             await restorer.RestoreAsync(snapshot, Target, new RestoreOptions { Overwrite = true }, Ct);
 
-            AssertSameTree(_tree.Source, Path.Combine(Target, "src"));
+            AssertSameTree(_tree.Source, Restored());
         }
     }
 
@@ -107,7 +108,7 @@ public sealed partial class RestorerTests : IDisposable
         var (snapshot, repository) = await BackupAsync();
         using (repository)
         {
-            var victim = Path.Combine(Target, "src", "script.sh");
+            var victim = Restored("script.sh");
             Directory.CreateDirectory(Path.GetDirectoryName(victim)!);
             await File.WriteAllTextAsync(victim, "mine", Ct);
 
@@ -115,7 +116,7 @@ public sealed partial class RestorerTests : IDisposable
 
             Assert.Contains(victim, ex.Message, StringComparison.Ordinal);
             Assert.Equal([victim], Directory.EnumerateFileSystemEntries(Target, "*", SearchOption.AllDirectories).Where(p => !Directory.Exists(p)));
-            Assert.Equal([Path.Combine(Target, "src")], Directory.EnumerateDirectories(Target, "*", SearchOption.AllDirectories));
+            Assert.Equal([.. FoldersAboveSource.Select(f => Path.Combine(Target, f)), Restored()], Directory.EnumerateDirectories(Target, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
             Assert.Equal("mine", await File.ReadAllTextAsync(victim, Ct));
         }
     }
@@ -130,7 +131,7 @@ public sealed partial class RestorerTests : IDisposable
 
             await new Restorer(repository).RestoreAsync(snapshot, Target, new RestoreOptions(), Ct);
 
-            AssertSameTree(_tree.Source, Path.Combine(Target, "src"));
+            AssertSameTree(_tree.Source, Restored());
         }
     }
 
@@ -146,7 +147,7 @@ public sealed partial class RestorerTests : IDisposable
 
             await new Restorer(repository).RestoreAsync(snapshot, Target, new RestoreOptions(), Ct);
 
-            AssertSameTree(_tree.Source, Path.Combine(real, "src"));
+            AssertSameTree(_tree.Source, BackedUpPath.Under(real, _tree.Source));
         }
     }
 
@@ -173,7 +174,7 @@ public sealed partial class RestorerTests : IDisposable
         {
             await new Restorer(repository).RestoreAsync(snapshot, Target, new RestoreOptions { Workers = 1 }, Ct);
 
-            AssertSameTree(_tree.Source, Path.Combine(Target, "src"));
+            AssertSameTree(_tree.Source, Restored());
         }
     }
 
@@ -187,11 +188,11 @@ public sealed partial class RestorerTests : IDisposable
 
             var summary = await new Restorer(repository).RestoreAsync(snapshot, Target, options, Ct);
 
-            AssertSameTree(Path.Combine(_tree.Source, "docs", "deep"), Path.Combine(Target, "src", "docs", "deep"));
-            Assert.Equal(["docs"], Directory.EnumerateFileSystemEntries(Path.Combine(Target, "src")).Select(Path.GetFileName));
-            Assert.Equal(["deep"], Directory.EnumerateFileSystemEntries(Path.Combine(Target, "src", "docs")).Select(Path.GetFileName));
+            AssertSameTree(Path.Combine(_tree.Source, "docs", "deep"), Restored("docs", "deep"));
+            Assert.Equal(["docs"], Directory.EnumerateFileSystemEntries(Restored()).Select(Path.GetFileName));
+            Assert.Equal(["deep"], Directory.EnumerateFileSystemEntries(Restored("docs")).Select(Path.GetFileName));
             Assert.Equal(2, summary.Files);
-            Assert.Equal(4, summary.Dirs);
+            Assert.Equal(4 + BackedUpPath.FoldersAbove(_tree.Source), summary.Dirs);
         }
     }
 
@@ -207,8 +208,9 @@ public sealed partial class RestorerTests : IDisposable
 
             var restored = Directory.EnumerateFileSystemEntries(Target, "*", SearchOption.AllDirectories)
                 .Select(p => Path.GetRelativePath(Target, p)).Order(StringComparer.Ordinal);
-            Assert.Equal(["src", "src/docs", "src/docs/deep", "src/docs/deep/deeper", "src/docs/deep/deeper/empty.dat", "src/script.sh"], restored);
-            Assert.Equal(FileMetadata.Read(Path.Combine(_tree.Source, "script.sh")).Mode, FileMetadata.Read(Path.Combine(Target, "src", "script.sh")).Mode);
+            var src = BackedUpPath.InSnapshot(_tree.Source);
+            Assert.Equal([.. FoldersAboveSource, src, $"{src}/docs", $"{src}/docs/deep", $"{src}/docs/deep/deeper", $"{src}/docs/deep/deeper/empty.dat", $"{src}/script.sh"], restored);
+            Assert.Equal(FileMetadata.Read(Path.Combine(_tree.Source, "script.sh")).Mode, FileMetadata.Read(Restored("script.sh")).Mode);
         }
     }
 
@@ -218,14 +220,16 @@ public sealed partial class RestorerTests : IDisposable
         var (snapshot, repository) = await BackupAsync();
         using (repository)
         {
-            var options = new RestoreOptions { Filter = new RestoreFilter([], ["*.txt", "/src/docs/deep"]) };
+            // An anchored pattern names the absolute path, as restic's do.
+            var options = new RestoreOptions { Filter = new RestoreFilter([], ["*.txt", Path.Combine(_tree.Source, "docs", "deep")]) };
 
             var summary = await new Restorer(repository).RestoreAsync(snapshot, Target, options, Ct);
 
             var restored = Directory.EnumerateFileSystemEntries(Target, "*", SearchOption.AllDirectories).Select(p => Path.GetRelativePath(Target, p)).ToList();
-            Assert.DoesNotContain(restored, p => p.EndsWith(".txt", StringComparison.Ordinal) || p.StartsWith("src/docs/deep", StringComparison.Ordinal));
-            Assert.Contains("src/docs/dangling", restored);
-            Assert.Contains("src/empty-nested/inner", restored);
+            var src = BackedUpPath.InSnapshot(_tree.Source);
+            Assert.DoesNotContain(restored, p => p.EndsWith(".txt", StringComparison.Ordinal) || p.StartsWith($"{src}/docs/deep", StringComparison.Ordinal));
+            Assert.Contains($"{src}/docs/dangling", restored);
+            Assert.Contains($"{src}/empty-nested/inner", restored);
             Assert.Equal(2, summary.Files); // big.bin and script.sh
         }
     }

@@ -90,16 +90,48 @@ public sealed class SnapshotCatalogTests
     }
 
     [Fact]
-    public void Serialize_FirstSnapshot_WritesNullParentAndFrozenFields()
+    public void Serialize_FirstSnapshot_WritesVersionTwoNullParentAndFrozenFields()
     {
         var tree = new BlobId(Enumerable.Repeat((byte)0x11, 32).ToArray());
         var snapshot = NewSnapshot(tree, new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero));
 
         Assert.Equal(
-            "{\"version\":1,\"time\":\"2026-01-01T00:00:00.0000000Z\",\"hostname\":\"web1\",\"username\":\"root\",\"paths\":[\"/etc\"],\"tags\":[],"
+            "{\"version\":2,\"time\":\"2026-01-01T00:00:00.0000000Z\",\"hostname\":\"web1\",\"username\":\"root\",\"paths\":[\"/etc\"],\"tags\":[],"
             + "\"tree\":\"" + tree + "\",\"parent\":null,\"retainUntil\":\"2026-02-01T00:00:00.0000000Z\",\"program\":\"ztdr 0.1.0\","
             + "\"summary\":{\"files\":1,\"dirs\":2,\"bytes\":3,\"addedBytes\":4}}",
             Encoding.UTF8.GetString(snapshot.Serialize()));
+        Assert.Equal(2, Snapshot.Parse(snapshot.Serialize()).Version);
+    }
+
+    // Format 1 (root tree of last components) is still read, and written again only as itself (a copy keeps it).
+    [Fact]
+    public void SerializeAndParse_FormatOneSnapshot_FrozenFieldsKeepVersionOne()
+    {
+        var tree = new BlobId(Enumerable.Repeat((byte)0x11, 32).ToArray());
+        const string json =
+            "{\"version\":1,\"time\":\"2026-01-01T00:00:00.0000000Z\",\"hostname\":\"web1\",\"username\":\"root\",\"paths\":[\"/etc\"],\"tags\":[],"
+            + "\"tree\":\"1111111111111111111111111111111111111111111111111111111111111111\",\"parent\":null,\"retainUntil\":\"2026-02-01T00:00:00.0000000Z\","
+            + "\"program\":\"ztdr 0.1.0\",\"summary\":{\"files\":1,\"dirs\":2,\"bytes\":3,\"addedBytes\":4}}";
+
+        var parsed = Snapshot.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.Equal(1, parsed.Version);
+        Assert.Equal(tree, parsed.Tree);
+        Assert.Equal(["/etc"], parsed.Paths);
+        Assert.Equal(json, Encoding.UTF8.GetString(parsed.Serialize()));
+        Assert.Equal(json, Encoding.UTF8.GetString((NewSnapshot(tree, new DateTimeOffset(2026, 2, 1, 0, 0, 0, TimeSpan.Zero)) with { Version = 1 }).Serialize()));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(3)]
+    public void Parse_VersionNotRead_Throws(int version)
+    {
+        var json = Encoding.UTF8.GetString(NewSnapshot(new BlobId(new byte[32]), _time.GetUtcNow()).Serialize()).Replace("\"version\":2", $"\"version\":{version}", StringComparison.Ordinal);
+
+        var ex = Assert.Throws<RepositoryFormatException>(() => Snapshot.Parse(Encoding.UTF8.GetBytes(json)));
+
+        Assert.Contains("versions 1 to 2", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Ztdr.Backup.Repository;
 using Ztdr.Backup.Snapshots;
 using Ztdr.Backup.Stores;
 using Ztdr.Backup.Verifying;
+using Ztdr.Testing;
 using Repo = Ztdr.Backup.Repository.Repository;
 
 namespace Ztdr.Backup.Tests.Verifying;
@@ -10,6 +11,9 @@ namespace Ztdr.Backup.Tests.Verifying;
 /// <summary>The backup, tamper and copy helpers the verify tests share.</summary>
 public sealed partial class VerifierTests
 {
+    // A path under the backed-up folder as verify names it: from the snapshot's root, which mirrors the absolute path.
+    private string Src(string below) => "/" + BackedUpPath.InSnapshot(_directory.Combine("src"), below);
+
     private static byte[] FlipMiddleByte(byte[] data)
     {
         var copy = data.ToArray();

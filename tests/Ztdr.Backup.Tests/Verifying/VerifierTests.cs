@@ -4,6 +4,7 @@ using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Repository;
 using Ztdr.Backup.Snapshots;
 using Ztdr.Backup.Stores;
+using Ztdr.Backup.Tests.Archiving;
 using Ztdr.Backup.Tests.Stores;
 using Ztdr.Backup.Verifying;
 using Ztdr.Testing;
@@ -79,7 +80,7 @@ public sealed partial class VerifierTests : IDisposable
         Assert.Equal(FindingKind.PackMissing, finding.Kind);
         Assert.Equal(pack, finding.Object);
         Assert.Equal(new[] { first, second }.Order(), finding.Snapshots.Select(s => s.ToString()).Order());
-        Assert.Equal(["/src/a.txt", "/src/sub/a-copy.txt"], finding.Paths.Order(StringComparer.Ordinal));
+        Assert.Equal([Src("a.txt"), Src("sub/a-copy.txt")], finding.Paths.Order(StringComparer.Ordinal));
         Assert.Equal(0, finding.MorePaths);
         Assert.False(report.Passed);
     }
@@ -128,8 +129,8 @@ public sealed partial class VerifierTests : IDisposable
         string treePack;
         using (var repository = await Repo.OpenAsync(_store, Password, _time, Ct))
         {
-            var root = await Tree.LoadAsync(repository, (await new SnapshotCatalog(_store, repository).LoadAsync(ObjectId.Parse(snapshot), Ct)).Tree, Ct);
-            var src = await Tree.LoadAsync(repository, root.Nodes.Single().Subtree!.Value, Ct);
+            var root = (await new SnapshotCatalog(_store, repository).LoadAsync(ObjectId.Parse(snapshot), Ct)).Tree;
+            var src = await Tree.LoadAsync(repository, (await PathTrees.AlongAsync(repository, root, _directory.Combine("src"))).Own, Ct);
             var sub = src.Nodes.Single(n => n.Name == "sub").Subtree!.Value;
             Assert.True(repository.Index.TryGet(sub, out var location));
             treePack = RepositoryObjectNames.Pack(location.PackId);
@@ -143,9 +144,9 @@ public sealed partial class VerifierTests : IDisposable
         Assert.Equal(2, report.Findings.Count);
         var missing = Assert.Single(report.Findings, f => f.Kind == FindingKind.PackMissing);
         Assert.Equal(treePack, missing.Object);
-        Assert.Equal(["/src/sub"], missing.Paths);
+        Assert.Equal([Src("sub")], missing.Paths);
         var unreadable = Assert.Single(report.Findings, f => f.Kind == FindingKind.TreeUnreadable);
-        Assert.Equal(["/src/sub"], unreadable.Paths);
+        Assert.Equal([Src("sub")], unreadable.Paths);
         Assert.Equal(snapshot, Assert.Single(unreadable.Snapshots).ToString());
     }
 
@@ -166,7 +167,7 @@ public sealed partial class VerifierTests : IDisposable
         Assert.Equal(pack, finding.Object);
         Assert.Contains("1 of 1 blobs fail authentication", finding.Detail, StringComparison.Ordinal);
         Assert.Equal(snapshot, Assert.Single(finding.Snapshots).ToString());
-        Assert.Equal(["/src/sub/c.txt"], finding.Paths);
+        Assert.Equal([Src("sub/c.txt")], finding.Paths);
     }
 
     [Fact]
@@ -183,7 +184,7 @@ public sealed partial class VerifierTests : IDisposable
         Assert.Equal(FindingKind.PackTruncated, finding.Kind);
         Assert.Equal(pack, finding.Object);
         Assert.Equal(snapshot, Assert.Single(finding.Snapshots).ToString());
-        Assert.Equal(["/src/sub/c.txt"], finding.Paths);
+        Assert.Equal([Src("sub/c.txt")], finding.Paths);
         Assert.Equal(repository.Index.Packs.Count - 1, report.PacksRead);
     }
 
@@ -278,7 +279,7 @@ public sealed partial class VerifierTests : IDisposable
         Assert.Equal(pack, finding.Object);
         Assert.Contains("locked only until 2026-01-02 00:00:00Z", finding.Detail, StringComparison.Ordinal);
         Assert.Equal(snapshot, Assert.Single(finding.Snapshots).ToString());
-        Assert.Equal(["/src/b.txt"], finding.Paths);
+        Assert.Equal([Src("b.txt")], finding.Paths);
     }
 
     [Fact]
@@ -298,7 +299,7 @@ public sealed partial class VerifierTests : IDisposable
         Assert.Equal(pack, finding.Object);
         Assert.Equal(newer, Assert.Single(finding.Snapshots).ToString());
         Assert.NotEqual(older, newer);
-        Assert.Equal(["/src/b.txt"], finding.Paths);
+        Assert.Equal([Src("b.txt")], finding.Paths);
     }
 
     [Fact]

@@ -44,7 +44,7 @@ public sealed partial class BackupRestoreAgainstRgwTests(CephRgwFixture fixture,
         var target = Scratch.Combine("restored");
         var restore = await CliProcess.RunAsync(EnvironmentFor(Prefix, CephRgwProcess.ReaderProfile), "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        var diff = await DiffAsync(source, Path.Combine(target, "data"));
+        var diff = await DiffAsync(source, BackedUpPath.Under(target, source));
         Assert.True(diff.ExitCode == 0, diff.ToString());
 
         var verify = await CliProcess.RunAsync(EnvironmentFor(Prefix, CephRgwProcess.ReaderProfile), "verify", "--read-data", "--json");

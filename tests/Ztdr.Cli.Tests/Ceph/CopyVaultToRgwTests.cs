@@ -47,7 +47,7 @@ public sealed class CopyVaultToRgwTests(CephRgwFixture fixture) : RgwCliTest(fix
         var target = Scratch.Combine("restored");
         var restore = await CliProcess.RunAsync(rgwReader, "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        var diff = await DiffAsync(source, Path.Combine(target, "data"));
+        var diff = await DiffAsync(source, BackedUpPath.Under(target, source));
         Assert.True(diff.ExitCode == 0, diff.ToString());
 
         var verify = await CliProcess.RunAsync(rgwReader, "verify", "--read-data");

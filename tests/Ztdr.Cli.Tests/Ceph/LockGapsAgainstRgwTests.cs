@@ -158,7 +158,7 @@ public sealed class LockGapsAgainstRgwTests(CephRgwFixture fixture) : RgwCliTest
         // The bytes are all there (restore works); only the locks are missing, and only verify says so.
         var restore = await CliProcess.RunAsync(mirror, "restore", "latest", "--target", Scratch.Combine("restored"));
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        var diff = await DiffAsync(source, Scratch.Combine("restored", "data"));
+        var diff = await DiffAsync(source, BackedUpPath.Under(Scratch.Combine("restored"), source));
         Assert.True(diff.ExitCode == 0, diff.ToString());
     }
 

@@ -52,7 +52,7 @@ public sealed class PruneCommandTests : IDisposable
 
         var target = _repo.Combine("restored");
         Assert.Equal(0, (await _repo.RunAsync("restore", "latest", "--target", target)).Exit);
-        Assert.Equal(File.ReadAllBytes(_repo.Combine("two", "b.bin")), File.ReadAllBytes(Path.Combine(target, "two", "b.bin")));
+        Assert.Equal(File.ReadAllBytes(_repo.Combine("two", "b.bin")), File.ReadAllBytes(BackedUpPath.Under(target, _repo.Combine("two"), "b.bin")));
     }
 
     [Fact]

@@ -19,6 +19,16 @@ public sealed class RestoreCommandTests : IDisposable
 
     private string Out => _directory.Combine("out");
 
+    private string Data => _directory.Combine("data");
+
+    // Where a path under the backed-up folder lands: under its absolute path in the target.
+    private string Restored(params string[] below) => BackedUpPath.Under(Out, Data, below);
+
+    // Paths relative to the target: the folders above the backed-up folder, then it and what is below it.
+    private IEnumerable<string> RelativeAbove => BackedUpPath.Above(Data).Select(p => p.TrimStart('/'));
+
+    private string Relative(string below) => BackedUpPath.InSnapshot(Data, below);
+
     public void Dispose() => _directory.Dispose();
 
     [Fact]
@@ -32,11 +42,11 @@ public sealed class RestoreCommandTests : IDisposable
         Assert.Equal(0, exit);
         var line = Assert.Single(Lines(test.Out));
         Assert.StartsWith("snapshot ", line, StringComparison.Ordinal);
-        Assert.EndsWith($"restored to {Out}: 2 files, 3 dirs, 1 symlinks, 0 hard links, 10 B", line, StringComparison.Ordinal);
-        Assert.Equal("alpha", await File.ReadAllTextAsync(Path.Combine(Out, "data", "a.txt")));
-        Assert.Equal("bravo", await File.ReadAllTextAsync(Path.Combine(Out, "data", "sub", "b.log")));
-        Assert.Equal("a.txt", new FileInfo(Path.Combine(Out, "data", "link")).LinkTarget);
-        Assert.True(Directory.Exists(Path.Combine(Out, "data", "sub", "empty")));
+        Assert.EndsWith($"restored to {Out}: 2 files, {3 + BackedUpPath.FoldersAbove(Data)} dirs, 1 symlinks, 0 hard links, 10 B", line, StringComparison.Ordinal);
+        Assert.Equal("alpha", await File.ReadAllTextAsync(Restored("a.txt")));
+        Assert.Equal("bravo", await File.ReadAllTextAsync(Restored("sub", "b.log")));
+        Assert.Equal("a.txt", new FileInfo(Restored("link")).LinkTarget);
+        Assert.True(Directory.Exists(Restored("sub", "empty")));
         Assert.Empty(Errors(test));
     }
 
@@ -53,7 +63,7 @@ public sealed class RestoreCommandTests : IDisposable
         Assert.Equal(64, root.GetProperty("snapshot").GetString()!.Length);
         Assert.Equal(Out, root.GetProperty("target").GetString());
         Assert.Equal(2, root.GetProperty("files").GetInt64());
-        Assert.Equal(3, root.GetProperty("dirs").GetInt64());
+        Assert.Equal(3 + BackedUpPath.FoldersAbove(Data), root.GetProperty("dirs").GetInt64());
         Assert.Equal(1, root.GetProperty("symlinks").GetInt64());
         Assert.Equal(0, root.GetProperty("hardLinks").GetInt64());
         Assert.Equal(10, root.GetProperty("bytes").GetInt64());
@@ -65,19 +75,20 @@ public sealed class RestoreCommandTests : IDisposable
         await BackupAsync();
         var test = Context();
 
-        var exit = await test.RunAsync("restore", "latest", "--target", Out, "--include", "*.txt", "--include", "/data/sub", "--exclude", "empty");
+        // An anchored pattern names the absolute path in the snapshot, as restic's do.
+        var exit = await test.RunAsync("restore", "latest", "--target", Out, "--include", "*.txt", "--include", Data + "/sub", "--exclude", "empty");
 
         Assert.Equal(0, exit);
         var restored = Directory.EnumerateFileSystemEntries(Out, "*", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(Out, p)).Order(StringComparer.Ordinal);
-        Assert.Equal(["data", "data/a.txt", "data/sub", "data/sub/b.log"], restored);
+        Assert.Equal([.. RelativeAbove, Relative(""), Relative("a.txt"), Relative("sub"), Relative("sub/b.log")], restored);
     }
 
     [Fact]
     public async Task Restore_ExistingFile_FailsInOneLineNamingItAndWritesNothing()
     {
         await BackupAsync();
-        var victim = Path.Combine(Out, "data", "sub", "b.log");
+        var victim = Restored("sub", "b.log");
         Directory.CreateDirectory(Path.GetDirectoryName(victim)!);
         await File.WriteAllTextAsync(victim, "mine");
         var test = Context();
@@ -91,14 +102,14 @@ public sealed class RestoreCommandTests : IDisposable
         Assert.Contains("--overwrite", line, StringComparison.Ordinal);
         Assert.Empty(test.Out.ToString());
         Assert.Equal("mine", await File.ReadAllTextAsync(victim));
-        Assert.False(File.Exists(Path.Combine(Out, "data", "a.txt")));
+        Assert.False(File.Exists(Restored("a.txt")));
     }
 
     [Fact]
     public async Task Restore_ExistingFileWithOverwrite_ReplacesIt()
     {
         await BackupAsync();
-        var victim = Path.Combine(Out, "data", "sub", "b.log");
+        var victim = Restored("sub", "b.log");
         Directory.CreateDirectory(Path.GetDirectoryName(victim)!);
         await File.WriteAllTextAsync(victim, "mine");
 
@@ -130,15 +141,15 @@ public sealed class RestoreCommandTests : IDisposable
 
         // The reader key can read and list, nothing else: a restore needs no more.
         var test = VaultContext(vault, repository, "reader");
-        var exit = await test.RunAsync("restore", "latest", "--target", Out, "--include", "/data/sub", "--json");
+        var exit = await test.RunAsync("restore", "latest", "--target", Out, "--include", Data + "/sub", "--json");
 
         Assert.True(exit == 0, test.Error.ToString());
         using var document = JsonDocument.Parse(test.Out.ToString());
         Assert.Equal(1, document.RootElement.GetProperty("files").GetInt64());
         var restored = Directory.EnumerateFileSystemEntries(Out, "*", SearchOption.AllDirectories)
             .Select(p => Path.GetRelativePath(Out, p)).Order(StringComparer.Ordinal);
-        Assert.Equal(["data", "data/sub", "data/sub/b.log", "data/sub/empty"], restored);
-        Assert.Equal("bravo", await File.ReadAllTextAsync(Path.Combine(Out, "data", "sub", "b.log")));
+        Assert.Equal([.. RelativeAbove, Relative(""), Relative("sub"), Relative("sub/b.log"), Relative("sub/empty")], restored);
+        Assert.Equal("bravo", await File.ReadAllTextAsync(Restored("sub", "b.log")));
     }
 
     [Fact]
@@ -163,7 +174,7 @@ public sealed class RestoreCommandTests : IDisposable
     private async Task BackupAsync()
     {
         Assert.Equal(0, await Context().RunAsync("init", "--retention", "1d"));
-        Assert.Equal(0, await Context().RunAsync("backup", _directory.Combine("data")));
+        Assert.Equal(0, await Context().RunAsync("backup", Data));
     }
 
     private static TestContext VaultContext(VaultProcess vault, string repository, string profile)

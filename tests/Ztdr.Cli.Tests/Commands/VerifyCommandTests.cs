@@ -43,8 +43,8 @@ public sealed class VerifyCommandTests : IDisposable
         var row = Assert.Single(lines, l => l.StartsWith("blob-damaged", StringComparison.Ordinal));
         Assert.Contains(pack, row, StringComparison.Ordinal);
         Assert.Contains(snapshot[..8], row, StringComparison.Ordinal);
-        Assert.Contains("    /src/big.bin", lines);
-        Assert.DoesNotContain("    /src/small.txt", lines);
+        Assert.Contains("    " + _directory.Combine("src", "big.bin"), lines);
+        Assert.DoesNotContain("    " + _directory.Combine("src", "small.txt"), lines);
         Assert.Equal("1 error found, 1 of 1 snapshots affected", lines[^1]);
 
         var structureOnly = Context();
@@ -69,7 +69,7 @@ public sealed class VerifyCommandTests : IDisposable
         Assert.Equal("blob-damaged", finding.GetProperty("kind").GetString());
         Assert.Equal(pack, finding.GetProperty("object").GetString());
         Assert.Equal(snapshot, Assert.Single(finding.GetProperty("snapshots").EnumerateArray()).GetString());
-        Assert.Equal("/src/big.bin", Assert.Single(finding.GetProperty("paths").EnumerateArray()).GetString());
+        Assert.Equal(_directory.Combine("src", "big.bin"), Assert.Single(finding.GetProperty("paths").EnumerateArray()).GetString());
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Xunit.Abstractions;
 using Ztdr.Cli.Tests.Vault;
+using Ztdr.Testing;
 
 namespace Ztdr.Cli.Tests.Faults;
 
@@ -52,7 +53,7 @@ public sealed class IndexCorruptionTests(ITestOutputHelper output) : VaultCliTes
         var target = Scratch.Combine("restored");
         var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        FaultEnvironment.AssertSameFiles(second, Path.Combine(target, "second"));
+        FaultEnvironment.AssertSameFiles(second, BackedUpPath.Under(target, second));
 
         var reindexing = await CliProcess.RunAsync(environment, "backup", second);
         Assert.True(reindexing.ExitCode == 0, reindexing.ToString());
@@ -63,6 +64,6 @@ public sealed class IndexCorruptionTests(ITestOutputHelper output) : VaultCliTes
         var whole = Scratch.Combine("whole");
         var restoreFirst = await CliProcess.RunAsync(environment, "restore", firstSnapshot, "--target", whole);
         Assert.True(restoreFirst.ExitCode == 0, restoreFirst.ToString());
-        FaultEnvironment.AssertSameFiles(first, Path.Combine(whole, "first"));
+        FaultEnvironment.AssertSameFiles(first, BackedUpPath.Under(whole, first));
     }
 }

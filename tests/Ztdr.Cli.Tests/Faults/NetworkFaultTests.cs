@@ -56,7 +56,7 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
         output.WriteLine($"restore: {proxy.Faults - faultsBefore} faults injected");
         Assert.True(restore.ExitCode == 0, restore.ToString());
         Assert.True(proxy.Faults >= faultsBefore + 3, $"{proxy.Faults - faultsBefore} faults injected while reading back");
-        FaultEnvironment.AssertSameFiles(source, Path.Combine(target, "data"));
+        FaultEnvironment.AssertSameFiles(source, BackedUpPath.Under(target, source));
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
         var target = Scratch.Combine("restored");
         var restore = await CliProcess.RunAsync(zoneBEnvironment, "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        FaultEnvironment.AssertSameFiles(source, Path.Combine(target, "data"));
+        FaultEnvironment.AssertSameFiles(source, BackedUpPath.Under(target, source));
     }
 
     [Fact]
@@ -141,6 +141,6 @@ public sealed class NetworkFaultTests(ITestOutputHelper output) : VaultCliTest("
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
         var target = Scratch.Combine("restored");
         Assert.Equal(0, (await CliProcess.RunAsync(environment, "restore", "latest", "--target", target)).ExitCode);
-        FaultEnvironment.AssertSameFiles(source, Path.Combine(target, "data"));
+        FaultEnvironment.AssertSameFiles(source, BackedUpPath.Under(target, source));
     }
 }

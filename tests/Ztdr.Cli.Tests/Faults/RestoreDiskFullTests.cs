@@ -30,15 +30,15 @@ public sealed class RestoreDiskFullTests() : VaultCliTest("restore-disk-full")
             Assert.Empty(failed.StandardOutput);
             var line = Assert.Single(FaultEnvironment.ZtdrLines(failed));
             Assert.Contains("No space left on device", line, StringComparison.Ordinal);
-            Assert.Contains(Path.Combine(target, "data"), line, StringComparison.Ordinal);
-            FaultEnvironment.AssertNoPartialFiles(source, Path.Combine(target, "data"));
+            Assert.Contains(BackedUpPath.Under(target, source), line, StringComparison.Ordinal);
+            FaultEnvironment.AssertNoPartialFiles(source, BackedUpPath.Under(target, source));
 
             // Room made on the same file system (what an operator does); nothing of the failed run is in the way.
             await MountAsync("-o", "remount,size=64m", mount);
             var restored = await CliProcess.RunAsync(environment, "restore", "latest", "--target", target);
 
             Assert.True(restored.ExitCode == 0, restored.ToString());
-            FaultEnvironment.AssertSameFiles(source, Path.Combine(target, "data"));
+            FaultEnvironment.AssertSameFiles(source, BackedUpPath.Under(target, source));
         }
         finally
         {

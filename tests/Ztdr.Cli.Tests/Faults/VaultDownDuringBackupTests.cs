@@ -75,7 +75,7 @@ public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : Vault
         foreach (var file in Directory.EnumerateFiles(source))
         {
             var expected = await File.ReadAllBytesAsync(file);
-            var actual = await File.ReadAllBytesAsync(Path.Combine(target, "data", Path.GetFileName(file)));
+            var actual = await File.ReadAllBytesAsync(BackedUpPath.Under(target, source, Path.GetFileName(file)));
             Assert.True(expected.AsSpan().SequenceEqual(actual), $"{Path.GetFileName(file)} differs after restore");
         }
     }

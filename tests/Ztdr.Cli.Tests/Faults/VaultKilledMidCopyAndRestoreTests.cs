@@ -71,7 +71,7 @@ public sealed class VaultKilledMidCopyAndRestoreTests(ITestOutputHelper output) 
         var target = Scratch.Combine("restored");
         var restore = await CliProcess.RunAsync(zoneBEnvironment, "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        FaultEnvironment.AssertSameFiles(source, Path.Combine(target, "data"));
+        FaultEnvironment.AssertSameFiles(source, BackedUpPath.Under(target, source));
     }
 
     [Fact]
@@ -97,13 +97,13 @@ public sealed class VaultKilledMidCopyAndRestoreTests(ITestOutputHelper output) 
         Assert.Empty(failed.StandardOutput);
         var line = Assert.Single(FaultEnvironment.ZtdrLines(failed));
         Assert.StartsWith("ztdr: storage unavailable: ", line, StringComparison.Ordinal);
-        FaultEnvironment.AssertNoPartialFiles(source, Path.Combine(target, "data"));
+        FaultEnvironment.AssertNoPartialFiles(source, BackedUpPath.Under(target, source));
 
         await Vault.RestartAsync();
         var resumed = await CliProcess.RunAsync(environment, "restore", "latest", "--target", target, "--overwrite");
 
         Assert.True(resumed.ExitCode == 0, resumed.ToString());
-        FaultEnvironment.AssertSameFiles(source, Path.Combine(target, "data"));
+        FaultEnvironment.AssertSameFiles(source, BackedUpPath.Under(target, source));
     }
 
     /// <summary>Waits until the proxy stalled the run's traffic; fails if the run ended first.</summary>

@@ -90,7 +90,7 @@ public sealed class HostileStorageAgainstVaultTests(ITestOutputHelper output) : 
 
         var target = await AssertRestoresAsync(environment, source);
 
-        Assert.True(File.Exists(Path.Combine(target, Path.GetFileName(source), "added-later.txt")));
+        Assert.True(File.Exists(BackedUpPath.Under(target, source, "added-later.txt")));
     }
 
     [Fact]
@@ -139,7 +139,7 @@ public sealed class HostileStorageAgainstVaultTests(ITestOutputHelper output) : 
         var target = Scratch.Combine("restored-" + Guid.NewGuid().ToString("N")[..8]);
         var restore = await RunAsync(environment, "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        FaultEnvironment.AssertSameFiles(source, Path.Combine(target, Path.GetFileName(source)));
+        FaultEnvironment.AssertSameFiles(source, BackedUpPath.Under(target, source));
         return target;
     }
 

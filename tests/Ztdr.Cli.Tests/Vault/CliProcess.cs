@@ -26,7 +26,11 @@ internal static class CliProcess
     /// The ZTDR_* and AWS_* variables of the test runner are blanked so a developer's own settings cannot leak in;
     /// an empty value counts as unset for ztdr. XDG_STATE_HOME and XDG_CONFIG_HOME point into a folder of this run.
     /// </summary>
-    public static Task<ProcessResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args)
+    public static Task<ProcessResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunInAsync(null, environment, args);
+
+    /// <summary>As <see cref="RunAsync"/>, in <paramref name="workingDirectory"/> (null: the runner's), for relative paths.</summary>
+    public static Task<ProcessResult> RunInAsync(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var isolated = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in new[] { "ZTDR_REPOSITORY", "ZTDR_PASSWORD", "ZTDR_PASSWORD_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_CA_BUNDLE", "AWS_REGION", "AWS_DEFAULT_REGION", "ZTDR_KEY_HINT" })
@@ -43,7 +47,7 @@ internal static class CliProcess
             isolated[name] = value;
         }
 
-        return ProcessRunner.RunAsync(Executable, args, isolated, timeout: TimeSpan.FromMinutes(2));
+        return ProcessRunner.RunAsync(Executable, args, isolated, workingDirectory, timeout: TimeSpan.FromMinutes(2));
     }
 
     public static string[] Lines(string text) => text.Split('\n', StringSplitOptions.RemoveEmptyEntries);

@@ -54,8 +54,8 @@ public sealed class CopyAgainstVaultTests() : VaultCliTest("cli-copy-zones")
         var target = Scratch.Combine("restored");
         var restore = await CliProcess.RunAsync(zoneBReader, "restore", "latest", "--target", target);
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        Assert.Equal(big, await File.ReadAllBytesAsync(Path.Combine(target, "data", "big.bin")));
-        Assert.Equal("zone test", await File.ReadAllTextAsync(Path.Combine(target, "data", "sub", "note.txt")));
+        Assert.Equal(big, await File.ReadAllBytesAsync(BackedUpPath.Under(target, source, "big.bin")));
+        Assert.Equal("zone test", await File.ReadAllTextAsync(BackedUpPath.Under(target, source, "sub", "note.txt")));
 
         var verify = await CliProcess.RunAsync(zoneBReader, "verify", "--read-data");
         Assert.True(verify.ExitCode == 0, verify.ToString());

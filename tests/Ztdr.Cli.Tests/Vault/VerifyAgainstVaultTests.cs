@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Amazon.S3.Model;
 using Ztdr.Cli.Tests.Faults;
 using Ztdr.Testing;
@@ -46,9 +47,11 @@ public sealed class VerifyAgainstVaultTests() : VaultCliTest("cli-verify-vault")
             Assert.Equal(report.RootElement.GetProperty("packs").GetInt32(), report.RootElement.GetProperty("packsRead").GetInt32());
         }
 
-        var listing = await CliProcess.RunAsync(environment, "ls", "latest", "/data/sub", "-l");
+        // Snapshots store absolute paths: the folder is listed by the path it was backed up from.
+        var listing = await CliProcess.RunAsync(environment, "ls", "latest", source + "/sub", "-l");
         Assert.True(listing.ExitCode == 0, listing.ToString());
-        Assert.Matches(@"^drwx[-rwx]{6} +\d+ +\d+ +0 [-0-9]{10} [:0-9]{8} /data/sub\n-[-rwx]{9} +\d+ +\d+ +102400 .+ /data/sub/hundred-k\n-[-rwx]{9} +\d+ +\d+ +3145728 .+ /data/sub/three-m\n$", listing.StandardOutput);
+        var sub = Regex.Escape(source + "/sub");
+        Assert.Matches(@"^drwx[-rwx]{6} +\d+ +\d+ +0 [-0-9]{10} [:0-9]{8} " + sub + @"\n-[-rwx]{9} +\d+ +\d+ +102400 .+ " + sub + @"/hundred-k\n-[-rwx]{9} +\d+ +\d+ +3145728 .+ " + sub + @"/three-m\n$", listing.StandardOutput);
 
         var pack = await TamperLargestOnDiskAsync("data/");
 
@@ -59,9 +62,9 @@ public sealed class VerifyAgainstVaultTests() : VaultCliTest("cli-verify-vault")
         var row = Assert.Single(lines, l => l.StartsWith("blob-damaged", StringComparison.Ordinal));
         Assert.Contains(pack, row, StringComparison.Ordinal);
         Assert.Contains(snapshot[..8], row, StringComparison.Ordinal);
-        Assert.Contains("    /data/sub/three-m", lines);
-        Assert.DoesNotContain("    /data/ten-k", lines);
-        Assert.DoesNotContain("    /data/sub/hundred-k", lines);
+        Assert.Contains("    " + source + "/sub/three-m", lines);
+        Assert.DoesNotContain("    " + source + "/ten-k", lines);
+        Assert.DoesNotContain("    " + source + "/sub/hundred-k", lines);
         Assert.Equal("1 error found, 1 of 2 snapshots affected", lines[^1]);
 
         // Without --read-data nothing downloads file content: the structure and the locks are still sound.
@@ -70,16 +73,16 @@ public sealed class VerifyAgainstVaultTests() : VaultCliTest("cli-verify-vault")
 
         // Nothing else is lost: every file verify did not name restores byte for byte; the damaged one refuses to.
         var rest = Scratch.Combine("rest");
-        var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", rest, "--exclude", "/data/sub/three-m");
+        var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", rest, "--exclude", source + "/sub/three-m");
         Assert.True(restore.ExitCode == 0, restore.ToString());
         foreach (var name in new[] { "one", "ten-k", "sub/hundred-k" })
         {
-            Assert.Equal(File.ReadAllBytes(Path.Combine(source, name)), File.ReadAllBytes(Path.Combine(rest, "data", name)));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(source, name)), File.ReadAllBytes(BackedUpPath.Under(rest, source, name)));
         }
 
         var whole = await CliProcess.RunAsync(environment, "restore", "latest", "--target", Scratch.Combine("whole"));
         Assert.True(whole.ExitCode == 1, whole.ToString());
-        Assert.False(File.Exists(Path.Combine(Scratch.Combine("whole"), "data", "sub", "three-m")));
+        Assert.False(File.Exists(BackedUpPath.Under(Scratch.Combine("whole"), source, "sub", "three-m")));
     }
 
     [Fact]

@@ -32,7 +32,7 @@ public sealed class CopyCommandTests : IDisposable
 
         var restore = TargetContext();
         Assert.True(await restore.RunAsync("restore", "latest", "--target", _directory.Combine("out")) == 0, restore.Error.ToString());
-        var restored = _directory.Combine("out", "src");
+        var restored = BackedUpPath.Under(_directory.Combine("out"), Source);
         Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(Source, "big.bin")), await File.ReadAllBytesAsync(Path.Combine(restored, "big.bin")));
         Assert.Equal("small", await File.ReadAllTextAsync(Path.Combine(restored, "small.txt")));
 

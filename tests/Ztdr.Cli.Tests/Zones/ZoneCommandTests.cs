@@ -84,7 +84,7 @@ public sealed class ZoneCommandTests : IDisposable
 
         var restore = Context();
         Assert.True(await restore.RunAsync("restore", "latest", "--zone", "offsite", "--target", _directory.Combine("out")) == 0, restore.Error.ToString());
-        Assert.Equal("alpha", await File.ReadAllTextAsync(_directory.Combine("out", "src", "a.txt")));
+        Assert.Equal("alpha", await File.ReadAllTextAsync(BackedUpPath.Under(_directory.Combine("out"), source, "a.txt")));
     }
 
     [Fact]
