@@ -64,7 +64,7 @@ internal static class BackupCommand
     internal static string ToLine(BackupOutcome summary)
     {
         var unchanged = summary.FilesUnchanged > 0 ? $" ({summary.FilesUnchanged} unchanged)" : "";
-        var locked = summary.RetainUntil is { } until ? $", locked until {SnapshotsCommand.UtcTime(until)}" : "";
+        var locked = summary.RetainUntil is { } until ? $", locked until {TimeText.Utc(until)}" : "";
         return $"snapshot {summary.SnapshotId[..8]} saved: {summary.Files} files{unchanged}, {summary.Dirs} dirs, "
             + $"{ByteSize.Format(summary.BytesRead)} read, {ByteSize.Format(summary.AddedBytes)} added{locked}";
     }

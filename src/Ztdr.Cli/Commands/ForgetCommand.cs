@@ -79,7 +79,7 @@ internal static class ForgetCommand
                     toForget.Add(id);
                     if (!asJson)
                     {
-                        await context.Out.WriteLineAsync($"forget {id.ToString()[..8]}  {SnapshotsCommand.LocalTime(context, snapshot.Time)}  {snapshot.Hostname}  {string.Join(", ", snapshot.Paths)}");
+                        await context.Out.WriteLineAsync($"forget {id.ToString()[..8]}  {TimeText.Utc(snapshot.Time)}  {snapshot.Hostname}  {string.Join(", ", snapshot.Paths)}");
                     }
                 }
             }
@@ -155,7 +155,7 @@ internal static class ForgetCommand
             var rows = decisions.Select(d => (IReadOnlyList<string>)
             [
                 d.Id.ToString()[..8],
-                SnapshotsCommand.LocalTime(context, d.Snapshot.Time),
+                TimeText.Utc(d.Snapshot.Time),
                 d.Snapshot.Hostname,
                 string.Join(",", d.Snapshot.Tags),
                 string.Join(", ", d.Reasons),

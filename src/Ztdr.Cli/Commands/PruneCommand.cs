@@ -261,7 +261,7 @@ internal static class PruneCommand
                 count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ByteSize.Format(bytes),
                 lockedOfKind.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                lockedOfKind.Count == 0 ? "-" : SnapshotsCommand.UtcTime(lockedOfKind.Max(c => c.Retention!.RetainUntil)),
+                lockedOfKind.Count == 0 ? "-" : TimeText.Utc(lockedOfKind.Max(c => c.Retention!.RetainUntil)),
             ]);
         }
 
@@ -284,9 +284,9 @@ internal static class PruneCommand
 
         var first = locked.Min(c => c.Retention!.RetainUntil);
         var lastDate = locked.Max(c => c.Retention!.RetainUntil);
-        var firstText = first == lastDate ? "" : $" (the first unlocks {SnapshotsCommand.UtcTime(first)})";
+        var firstText = first == lastDate ? "" : $" (the first unlocks {TimeText.Utc(first)})";
         await context.Out.WriteLineAsync(
-            $"{locked.Count} objects still locked until {SnapshotsCommand.UtcTime(lastDate)}{firstText}; run prune again after that");
+            $"{locked.Count} objects still locked until {TimeText.Utc(lastDate)}{firstText}; run prune again after that");
     }
 
     private static string KindName(PruneObjectKind kind) => kind switch
