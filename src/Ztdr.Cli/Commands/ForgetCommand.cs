@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Pruning;
 using Ztdr.Cli.Output;
+using Ztdr.Cli.Progress;
 
 namespace Ztdr.Cli.Commands;
 
@@ -40,7 +41,7 @@ internal static class ForgetCommand
         {
             snapshots, last, hourly, daily, weekly, monthly, yearly, within, tags, groupBy, dryRun, json,
         };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             var policy = new KeepPolicy
             {
@@ -119,7 +120,7 @@ internal static class ForgetCommand
                 ? $"forgot {Plural(toForget.Count, "snapshot")} (marker {markerId.ToString()[..8]}): hidden now, still locked in storage; 'ztdr prune' deletes them once their locks end"
                 : "forgot nothing: no snapshot to forget");
             return 0;
-        }));
+        })));
         return command;
     }
 

@@ -4,6 +4,7 @@ using Ztdr.Backup.Pruning;
 using Ztdr.Backup.Stores;
 using Ztdr.Cli.Locations;
 using Ztdr.Cli.Output;
+using Ztdr.Cli.Progress;
 using Ztdr.Cli.Zones;
 
 namespace Ztdr.Cli.Commands;
@@ -33,7 +34,7 @@ internal static class PruneCommand
         };
         var json = new Option<bool>("--json") { Description = "Print the plan and what was deleted as JSON" };
         var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack, ignoreImpostors, json };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             // With --zone, the zone's repository, credentials file and CA bundle, and its maintenance profile unless
             // --maintenance-profile overrides it: never the default repository's settings, which may be another zone's.
@@ -134,7 +135,7 @@ internal static class PruneCommand
             {
                 (deleteStore as IDisposable)?.Dispose();
             }
-        }));
+        })));
         return command;
     }
 
