@@ -70,10 +70,18 @@ internal static class SnapshotsCommand
     /// </summary>
     internal static bool IsTerminal(CliContext context) => ReferenceEquals(context.Out, Console.Out) && !Console.IsOutputRedirected;
 
-    /// <summary>A drawn table on the terminal; cell text is shown as is, never read as markup.</summary>
-    internal static void WriteTerminalTable(CliContext context, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows)
+    /// <summary>
+    /// A drawn table on the terminal, no wider than the terminal or <paramref name="maxWidth"/> (cells wrap to fit);
+    /// cell text is shown as is, never read as markup.
+    /// </summary>
+    internal static void WriteTerminalTable(CliContext context, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows, int? maxWidth = null)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Out) });
+        if (maxWidth is { } width && console.Profile.Width > width)
+        {
+            console.Profile.Width = width;
+        }
+
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var column in header)
         {
