@@ -11,8 +11,18 @@ internal readonly record struct Answer(bool Accepted, bool Answered, int Status,
 {
     public bool Refused => Answered && !Accepted;
 
-    /// <summary>"HTTP 403 AccessDenied" or "accepted (HTTP 204)": the evidence a reviewer reads.</summary>
-    public string Evidence => !Answered ? $"no answer: {Detail}" : Accepted ? $"accepted (HTTP {Status})" : $"refused: HTTP {Status} {Code}";
+    /// <summary>
+    /// "refused: HTTP 403 AccessDenied" or "accepted (HTTP 204)": the evidence a reviewer reads. An error inside a 2xx
+    /// answer (multi-delete lists per key what it did not delete) is said as it was, never "refused": a reviewer who
+    /// reads "refused: HTTP 200" cannot tell what the server did, and may check the wrong thing.
+    /// </summary>
+    public string Evidence => !Answered ? $"no answer: {Detail}"
+        : Accepted ? $"accepted (HTTP {Status})"
+        : Status is >= 200 and < 300 ? $"HTTP {Status} with error {Code}: {Detail}"
+        : $"refused: HTTP {Status} {Code}";
+
+    /// <summary>The detail of a multi-delete that answered 2xx but deleted no key.</summary>
+    private const string EveryKey = "no key deleted";
 
     public static Answer Ok(int status) => new(true, true, status, null, string.Empty);
 
@@ -29,7 +39,7 @@ internal readonly record struct Answer(bool Accepted, bool Answered, int Status,
             var response = await call();
             if (response is Amazon.S3.Model.DeleteObjectsResponse { DeletedObjects: null or { Count: 0 }, DeleteErrors: [var refused, ..] })
             {
-                return Error((int)response.HttpStatusCode, refused.Code, "per-key error in a 200 response");
+                return Error((int)response.HttpStatusCode, refused.Code, EveryKey);
             }
 
             return Ok((int)response.HttpStatusCode);
@@ -39,7 +49,7 @@ internal readonly record struct Answer(bool Accepted, bool Answered, int Status,
             // Multi-delete answers 200 and lists per key what was refused: a refusal of every key is a refusal.
             return response.DeletedObjects is { Count: > 0 }
                 ? Ok((int)response.HttpStatusCode)
-                : Error(200, response.DeleteErrors is [var first, ..] ? first.Code : null, "per-key error in a 200 response");
+                : Error(200, response.DeleteErrors is [var first, ..] ? first.Code : null, EveryKey);
         }
         catch (AmazonS3Exception e) when (e.StatusCode != 0)
         {

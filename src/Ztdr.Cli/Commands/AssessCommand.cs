@@ -82,8 +82,14 @@ internal static class AssessCommand
             ? url
             : throw new CliException($"--endpoint '{text}': use the service URL, e.g. https://host:9000 (the bucket goes in --bucket)");
 
-    /// <summary>One table per question: drawn on a terminal, plain columns otherwise; then the verdict line.</summary>
-    private static async Task WriteTextAsync(CliContext context, AssessmentReport report)
+    /// <summary>Widest line of the text report: an assessment is pasted into tickets and mails, and read on laptops.</summary>
+    internal const int MaxWidth = 100;
+
+    /// <summary>
+    /// One table per question, no line wider than <see cref="MaxWidth"/> (long evidence wraps in its column): drawn on
+    /// a terminal, plain columns otherwise; then the verdict line.
+    /// </summary>
+    internal static async Task WriteTextAsync(CliContext context, AssessmentReport report)
     {
         string[] header = ["Probe", "Result", "Evidence", "Request"];
         foreach (var group in report.Results.GroupBy(r => r.Question).OrderBy(g => g.Key))
@@ -92,11 +98,11 @@ internal static class AssessCommand
             var rows = group.Select(r => (IReadOnlyList<string>)[r.Probe, AssessmentReport.Text(r.Outcome), r.Note is null ? r.Evidence : $"{r.Evidence} ({r.Note})", r.Request]).ToList();
             if (SnapshotsCommand.IsTerminal(context))
             {
-                SnapshotsCommand.WriteTerminalTable(context, header, rows);
+                SnapshotsCommand.WriteTerminalTable(context, header, rows, MaxWidth);
             }
             else
             {
-                await PlainTable.WriteAsync(context.Out, header, rows);
+                await PlainTable.WriteAsync(context.Out, header, rows, MaxWidth);
             }
 
             await context.Out.WriteLineAsync();

@@ -24,7 +24,7 @@ internal static class BackupCommand
         };
         var force = new Option<bool>("--force") { Description = "Read every file again, ignoring any parent snapshot" };
         var command = new Command("backup", "Back up files and folders into a new snapshot") { paths, json, parent, force };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             var fullPaths = parse.GetValue(paths)!.Select(Path.GetFullPath).ToArray();
             var parentReference = parse.GetValue(parent);
@@ -42,7 +42,7 @@ internal static class BackupCommand
                 progress => archiver.BackupAsync(new BackupRequest(fullPaths) { Progress = progress, Parent = parentId, Force = forced }, cancellationToken));
             await open.Memory.RememberSnapshotAsync(open.Repository.Id, summary.SnapshotId, summary.Time);
             return await ReportAsync(context, BackupOutcome.From(summary) with { RetainUntil = open.Repository.RunRetainUntil }, parse.GetValue(json));
-        }));
+        })));
         return command;
     }
 
@@ -64,7 +64,7 @@ internal static class BackupCommand
     internal static string ToLine(BackupOutcome summary)
     {
         var unchanged = summary.FilesUnchanged > 0 ? $" ({summary.FilesUnchanged} unchanged)" : "";
-        var locked = summary.RetainUntil is { } until ? $", locked until {SnapshotsCommand.UtcTime(until)}" : "";
+        var locked = summary.RetainUntil is { } until ? $", locked until {TimeText.Utc(until)}" : "";
         return $"snapshot {summary.SnapshotId[..8]} saved: {summary.Files} files{unchanged}, {summary.Dirs} dirs, "
             + $"{ByteSize.Format(summary.BytesRead)} read, {ByteSize.Format(summary.AddedBytes)} added{locked}";
     }

@@ -33,7 +33,7 @@ internal static class CopyCommand
         {
             toRepo, toPasswordFile, toProfile, toCredentials, toCaBundle, toZone, json, dryRun, snapshots,
         };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             ZoneEndpoint target;
             if (parse.GetValue(toZone) is { } zoneName)
@@ -59,7 +59,7 @@ internal static class CopyCommand
 
             var output = new CopyOutput(parse.GetValue(json), parse.GetValue(dryRun));
             return await RunAsync(global, parse, context, target, parse.GetValue(snapshots) ?? [], output, cancellationToken);
-        }));
+        })));
         return command;
     }
 

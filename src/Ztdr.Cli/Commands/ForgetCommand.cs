@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Pruning;
 using Ztdr.Cli.Output;
+using Ztdr.Cli.Progress;
 
 namespace Ztdr.Cli.Commands;
 
@@ -40,7 +41,7 @@ internal static class ForgetCommand
         {
             snapshots, last, hourly, daily, weekly, monthly, yearly, within, tags, groupBy, dryRun, json,
         };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             var policy = new KeepPolicy
             {
@@ -79,7 +80,7 @@ internal static class ForgetCommand
                     toForget.Add(id);
                     if (!asJson)
                     {
-                        await context.Out.WriteLineAsync($"forget {id.ToString()[..8]}  {SnapshotsCommand.LocalTime(context, snapshot.Time)}  {snapshot.Hostname}  {string.Join(", ", snapshot.Paths)}");
+                        await context.Out.WriteLineAsync($"forget {id.ToString()[..8]}  {TimeText.Utc(snapshot.Time)}  {snapshot.Hostname}  {string.Join(", ", snapshot.Paths)}");
                     }
                 }
             }
@@ -119,7 +120,7 @@ internal static class ForgetCommand
                 ? $"forgot {Plural(toForget.Count, "snapshot")} (marker {markerId.ToString()[..8]}): hidden now, still locked in storage; 'ztdr prune' deletes them once their locks end"
                 : "forgot nothing: no snapshot to forget");
             return 0;
-        }));
+        })));
         return command;
     }
 
@@ -155,7 +156,7 @@ internal static class ForgetCommand
             var rows = decisions.Select(d => (IReadOnlyList<string>)
             [
                 d.Id.ToString()[..8],
-                SnapshotsCommand.LocalTime(context, d.Snapshot.Time),
+                TimeText.Utc(d.Snapshot.Time),
                 d.Snapshot.Hostname,
                 string.Join(",", d.Snapshot.Tags),
                 string.Join(", ", d.Reasons),

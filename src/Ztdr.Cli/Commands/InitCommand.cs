@@ -46,7 +46,7 @@ internal static class InitCommand
                     return 0;
                 }
 
-                var lockedUntil = repository.RunRetainUntil.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+                var lockedUntil = TimeText.Utc(repository.RunRetainUntil);
                 await context.Out.WriteLineAsync($"created repository {repository.Id}");
                 await context.Out.WriteLineAsync($"  at {store.Capabilities.Description}");
                 var extra = TimeSpan.FromTicks(Math.Max(0, (repository.RunRetainUntil - (context.Time.GetUtcNow() + retentionSpan)).Ticks));

@@ -33,7 +33,7 @@ internal static class KeyCommand
             var id = await open.Repository.AddPasswordAsync(newPassword, kdfParameters, cancellationToken);
             await context.Out.WriteLineAsync(parse.GetValue(json)
                 ? JsonSerializer.Serialize(new KeyAddJson(id.ToString(), open.Repository.RunRetainUntil), CliJsonContext.Output.KeyAddJson)
-                : $"added key {id.ToString()[..8]}; it is locked until {SnapshotsCommand.UtcTime(open.Repository.RunRetainUntil)}");
+                : $"added key {id.ToString()[..8]}; it is locked until {TimeText.Utc(open.Repository.RunRetainUntil)}");
             return 0;
         }));
         return command;
@@ -58,7 +58,7 @@ internal static class KeyCommand
             var rows = keys.Select(k => (IReadOnlyList<string>)
             [
                 k.Key.ToString()[..8],
-                SnapshotsCommand.LocalTime(context, k.Value.Created),
+                TimeText.Utc(k.Value.Created),
                 $"argon2id m={k.Value.Kdf.MemoryKiB}KiB t={k.Value.Kdf.Iterations} p={k.Value.Kdf.Parallelism}",
             ]).ToList();
             string[] header = ["ID", "Created", "KDF"];

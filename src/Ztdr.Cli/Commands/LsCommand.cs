@@ -97,12 +97,12 @@ internal static class LsCommand
         _ => path,
     };
 
-    /// <summary>"drwxr-xr-x  1000  1000      4096 2026-01-01 12:00:00 /etc", "-> target" after a symlink.</summary>
+    /// <summary>"drwxr-xr-x  1000  1000      4096 2026-01-01 12:00:00Z /etc", "-> target" after a symlink.</summary>
     private static string LongLine(string path, TreeNode node)
     {
         var line = string.Create(
             CultureInfo.InvariantCulture,
-            $"{Permissions(node)} {Id(node.Uid),5} {Id(node.Gid),5} {node.Size ?? 0,12} {Mtime(node).ToLocalTime():yyyy-MM-dd HH:mm:ss} {path}");
+            $"{Permissions(node)} {Id(node.Uid),5} {Id(node.Gid),5} {node.Size ?? 0,12} {TimeText.Utc(Mtime(node))} {path}");
         return node.Type == NodeType.Symlink ? $"{line} -> {node.LinkTarget}" : line;
     }
 

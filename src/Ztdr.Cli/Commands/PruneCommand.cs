@@ -4,6 +4,7 @@ using Ztdr.Backup.Pruning;
 using Ztdr.Backup.Stores;
 using Ztdr.Cli.Locations;
 using Ztdr.Cli.Output;
+using Ztdr.Cli.Progress;
 using Ztdr.Cli.Zones;
 
 namespace Ztdr.Cli.Commands;
@@ -33,7 +34,7 @@ internal static class PruneCommand
         };
         var json = new Option<bool>("--json") { Description = "Print the plan and what was deleted as JSON" };
         var command = new Command("prune", "Delete unreferenced data whose lock has ended (needs the maintenance key)") { dryRun, maintenanceProfile, noRepack, ignoreImpostors, json };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             // With --zone, the zone's repository, credentials file and CA bundle, and its maintenance profile unless
             // --maintenance-profile overrides it: never the default repository's settings, which may be another zone's.
@@ -134,7 +135,7 @@ internal static class PruneCommand
             {
                 (deleteStore as IDisposable)?.Dispose();
             }
-        }));
+        })));
         return command;
     }
 
@@ -261,7 +262,7 @@ internal static class PruneCommand
                 count.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ByteSize.Format(bytes),
                 lockedOfKind.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                lockedOfKind.Count == 0 ? "-" : SnapshotsCommand.UtcTime(lockedOfKind.Max(c => c.Retention!.RetainUntil)),
+                lockedOfKind.Count == 0 ? "-" : TimeText.Utc(lockedOfKind.Max(c => c.Retention!.RetainUntil)),
             ]);
         }
 
@@ -284,9 +285,9 @@ internal static class PruneCommand
 
         var first = locked.Min(c => c.Retention!.RetainUntil);
         var lastDate = locked.Max(c => c.Retention!.RetainUntil);
-        var firstText = first == lastDate ? "" : $" (the first unlocks {SnapshotsCommand.UtcTime(first)})";
+        var firstText = first == lastDate ? "" : $" (the first unlocks {TimeText.Utc(first)})";
         await context.Out.WriteLineAsync(
-            $"{locked.Count} objects still locked until {SnapshotsCommand.UtcTime(lastDate)}{firstText}; run prune again after that");
+            $"{locked.Count} objects still locked until {TimeText.Utc(lastDate)}{firstText}; run prune again after that");
     }
 
     private static string KindName(PruneObjectKind kind) => kind switch

@@ -25,7 +25,7 @@ internal static class RestoreCommand
         var exclude = new Option<string[]>("--exclude", "-e") { Description = "Skip paths matching PATTERN and everything under them (repeatable)" };
         var json = new Option<bool>("--json") { Description = "Print the summary as JSON" };
         var command = new Command("restore", "Restore a snapshot into a folder") { snapshotArgument, target, overwrite, include, exclude, json };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             var targetPath = Path.GetFullPath(parse.GetValue(target)!);
 
@@ -61,7 +61,7 @@ internal static class RestoreCommand
             }
 
             return unmatched.Count == 0 ? 0 : CommandErrors.Failed;
-        }));
+        })));
         return command;
     }
 
@@ -73,7 +73,10 @@ internal static class RestoreCommand
         new RestoreJson(snapshotId, target, summary.Files, summary.Dirs, summary.Symlinks, summary.HardLinks, summary.Bytes),
         CliJsonContext.Output.RestoreJson);
 
-    /// <summary>Restore progress as a <see cref="ProgressLine"/>: files and bytes done of the planned totals.</summary>
+    /// <summary>
+    /// Restore progress as a <see cref="ProgressLine"/>: files and bytes done of the planned totals, percent, average
+    /// rate and ETA (by bytes; by files when the files hold no bytes).
+    /// </summary>
     internal sealed class ProgressLines(CliContext context) : IProgress<RestoreProgress>
     {
         private readonly ProgressLine _line = new(context);
@@ -81,8 +84,13 @@ internal static class RestoreCommand
         public void Report(RestoreProgress value) => Show(value.Files, value.TotalFiles, value.Bytes, value.TotalBytes);
 
         /// <summary>Prints one progress line unless one was printed less than a second ago.</summary>
-        internal void Show(long files, long totalFiles, long bytes, long totalBytes) =>
-            _line.Show(() => $"{files} of {totalFiles} files, {ByteSize.Format(bytes)} of {ByteSize.Format(totalBytes)}");
+        internal void Show(long files, long totalFiles, long bytes, long totalBytes) => _line.Show(() =>
+        {
+            var elapsed = _line.Elapsed;
+            var (done, total) = totalBytes > 0 ? (bytes, totalBytes) : (files, totalFiles);
+            return $"{files} of {totalFiles} files, {ByteSize.Format(bytes)} of {ByteSize.Format(totalBytes)} ({ProgressText.Percent(done, total)}), "
+                + $"{ProgressText.Rate(bytes, elapsed)}{ProgressText.EtaSuffix(ProgressText.Eta(done, total, elapsed))}";
+        });
 
         public void Finish() => _line.Finish();
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Rendering;
@@ -15,8 +14,6 @@ namespace Ztdr.Cli.Commands;
 /// </summary>
 internal static class SnapshotsCommand
 {
-    private const string TimeFormat = "yyyy-MM-dd HH:mm:ss";
-
     public static Command Create(GlobalOptions global, CliContext context)
     {
         var json = new Option<bool>("--json") { Description = "Print the snapshots as a JSON array" };
@@ -51,7 +48,7 @@ internal static class SnapshotsCommand
             header.Add("Paths");
             var rows = snapshots.Select(s =>
             {
-                List<string> row = [s.Id.ToString()[..8], LocalTime(context, s.Snapshot.Time), s.Snapshot.Hostname];
+                List<string> row = [s.Id.ToString()[..8], TimeText.Utc(s.Snapshot.Time), s.Snapshot.Hostname];
                 if (forgottenIds is not null)
                 {
                     row.Add(forgottenIds.Contains(s.Id) ? "yes" : "no");
@@ -73,10 +70,18 @@ internal static class SnapshotsCommand
     /// </summary>
     internal static bool IsTerminal(CliContext context) => ReferenceEquals(context.Out, Console.Out) && !Console.IsOutputRedirected;
 
-    /// <summary>A drawn table on the terminal; cell text is shown as is, never read as markup.</summary>
-    internal static void WriteTerminalTable(CliContext context, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows)
+    /// <summary>
+    /// A drawn table on the terminal, no wider than the terminal or <paramref name="maxWidth"/> (cells wrap to fit);
+    /// cell text is shown as is, never read as markup.
+    /// </summary>
+    internal static void WriteTerminalTable(CliContext context, IReadOnlyList<string> header, IReadOnlyList<IReadOnlyList<string>> rows, int? maxWidth = null)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(context.Out) });
+        if (maxWidth is { } width && console.Profile.Width > width)
+        {
+            console.Profile.Width = width;
+        }
+
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var column in header)
         {
@@ -90,11 +95,6 @@ internal static class SnapshotsCommand
 
         console.Write(table);
     }
-
-    internal static string LocalTime(CliContext context, DateTimeOffset time) =>
-        TimeZoneInfo.ConvertTime(time, context.Time.LocalTimeZone).ToString(TimeFormat, CultureInfo.InvariantCulture);
-
-    internal static string UtcTime(DateTimeOffset time) => time.UtcDateTime.ToString(TimeFormat + "'Z'", CultureInfo.InvariantCulture);
 
     internal static string ToJson(IReadOnlyList<(ObjectId Id, Snapshot Snapshot)> snapshots, IReadOnlySet<ObjectId>? forgotten = null) =>
         JsonSerializer.Serialize(
@@ -125,12 +125,12 @@ internal static class SnapshotsCommand
             List<string> row =
             [
                 s.Id.ToString()[..8],
-                LocalTime(context, s.Snapshot.Time),
+                TimeText.Utc(s.Snapshot.Time),
                 s.Snapshot.Hostname,
                 string.Join("\n", s.Snapshot.Paths),
                 string.Join(", ", s.Snapshot.Tags),
                 ByteSize.Format(s.Snapshot.Summary.Bytes),
-                UtcTime(s.Snapshot.RetainUntil),
+                TimeText.Utc(s.Snapshot.RetainUntil),
             ];
             if (forgotten is not null)
             {
@@ -142,5 +142,4 @@ internal static class SnapshotsCommand
         WriteTerminalTable(context, header, rows);
         context.Out.WriteLine($"{rows.Count} snapshot{(rows.Count == 1 ? "" : "s")}");
     }
-
 }

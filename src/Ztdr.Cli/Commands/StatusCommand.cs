@@ -34,7 +34,7 @@ internal static class StatusCommand
 
             var verdict = ResilienceVerdict.Judge(zones);
             var now = context.Time.GetUtcNow();
-            await context.Out.WriteAsync(parse.GetValue(json) ? ToJson(zones, verdict, now) + "\n" : ToText(context, zones, verdict, now));
+            await context.Out.WriteAsync(parse.GetValue(json) ? ToJson(zones, verdict, now) + "\n" : ToText(zones, verdict, now));
             return zones.Any(z => !z.Readable) ? ZoneUnreadable : verdict.Met ? 0 : CommandErrors.Failed;
         }));
         return command;
@@ -93,7 +93,7 @@ internal static class StatusCommand
         })];
     }
 
-    internal static string ToText(CliContext context, IReadOnlyList<ZoneStatus> zones, ResilienceVerdict verdict, DateTimeOffset now)
+    internal static string ToText(IReadOnlyList<ZoneStatus> zones, ResilienceVerdict verdict, DateTimeOffset now)
     {
         string[] header = ["Zone", "Snapshots", "Newest", "Time", "Age", "Host", "Lock", "Last verified", "Result"];
         var rows = zones.Select(z => (IReadOnlyList<string>)(z.Error is { } error
@@ -102,11 +102,11 @@ internal static class StatusCommand
                 z.Name,
                 z.SnapshotCount.ToString(CultureInfo.InvariantCulture),
                 z.Newest is { } n ? n.Id.ToString()[..8] : "-",
-                z.Newest is { } t ? SnapshotsCommand.LocalTime(context, t.Time) : "-",
+                z.Newest is { } t ? TimeText.Utc(t.Time) : "-",
                 z.Newest is { } a ? Age(now - a.Time) : "-",
                 z.Newest?.Hostname ?? "-",
                 LockText(z.Lock),
-                z.LastVerification is { } v ? $"{SnapshotsCommand.LocalTime(context, v.Time)} ({Age(now - v.Time)} ago, read {ReadText(v)})" : "never",
+                z.LastVerification is { } v ? $"{TimeText.Utc(v.Time)} ({Age(now - v.Time)} ago, read {ReadText(v)})" : "never",
                 VerificationText(z),
             ])).ToList();
 
@@ -119,7 +119,7 @@ internal static class StatusCommand
         text.Append('\n');
         if (verdict.Newest is { } newest)
         {
-            text.Append($"newest snapshot: {newest.Id.ToString()[..8]} from {newest.Hostname} at {SnapshotsCommand.LocalTime(context, newest.Time)}, held by {(verdict.Holding.Count == 0 ? "no zone" : string.Join(", ", verdict.Holding))}\n");
+            text.Append($"newest snapshot: {newest.Id.ToString()[..8]} from {newest.Hostname} at {TimeText.Utc(newest.Time)}, held by {(verdict.Holding.Count == 0 ? "no zone" : string.Join(", ", verdict.Holding))}\n");
         }
         else
         {
@@ -192,8 +192,8 @@ internal static class StatusCommand
         null => "-",
         { Mode: "not-immutable" } => "not immutable",
         { Mode: "none" } => "NONE",
-        { Covers: true, RetainUntil: { } until } => $"{status.Mode} until {SnapshotsCommand.UtcTime(until)}",
-        { RetainUntil: { } until } => $"{status.Mode} until {SnapshotsCommand.UtcTime(until)}, TOO SHORT",
+        { Covers: true, RetainUntil: { } until } => $"{status.Mode} until {TimeText.Utc(until)}",
+        { RetainUntil: { } until } => $"{status.Mode} until {TimeText.Utc(until)}, TOO SHORT",
         _ => status.Mode,
     };
 

@@ -30,7 +30,7 @@ internal static class VerifyCommand
         };
         var json = new Option<bool>("--json") { Description = "Print the result as JSON" };
         var command = new Command("verify", "Check that every snapshot can be restored and stays locked while it must") { readData, subset, json };
-        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, async () =>
+        command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             var selection = parse.GetValue(subset) is { } text ? ParseSubset(text) : parse.GetValue(readData) ? PackSubset.All : null;
             using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
@@ -50,7 +50,7 @@ internal static class VerifyCommand
             var record = VerificationRecord.From(report, selection, context.Time.GetUtcNow(), Environment.MachineName, Program);
             await RecordAsync(context, open, record, cancellationToken);
             return await ReportAsync(context, VerifyOutcome.From(report), parse.GetValue(json));
-        }));
+        })));
         return command;
     }
 
@@ -196,16 +196,58 @@ internal static class VerifyCommand
 
     private static string Count(long count, string noun) => $"{count} {noun}{(count == 1 ? "" : "s")}";
 
-    /// <summary>Verify progress as a <see cref="ProgressLine"/>: the phase, how far it is, and the bytes read.</summary>
-    private sealed class ProgressLines(CliContext context) : IProgress<VerifyProgress>
+    /// <summary>
+    /// Verify progress as a <see cref="ProgressLine"/>: the phase, how far it is (count, percent, ETA when the phase
+    /// has a total), the bytes read and the read rate. Phases differ wildly in speed (listing locks against
+    /// downloading packs), so percent, rate and ETA are the current phase's own, measured from when it began.
+    /// </summary>
+    internal sealed class ProgressLines(CliContext context) : IProgress<VerifyProgress>
     {
         private readonly ProgressLine _line = new(context);
+        private readonly Lock _lock = new();
+        private string? _phase;
+        private TimeSpan _phaseStarted;
+        private long _phaseBytes;
+        private TimeSpan _lastReport;
+        private long _lastBytes;
 
-        public void Report(VerifyProgress value) => _line.Show(() =>
+        public void Report(VerifyProgress value) => Show(value.Phase, value.Done, value.Total, value.BytesRead);
+
+        /// <summary>Prints one progress line unless one was printed less than a second ago; tracks the phase either way.</summary>
+        internal void Show(string phase, long done, long total, long bytesRead)
         {
-            var count = value.Total > 0 ? $"{value.Done} of {value.Total}" : value.Done.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return $"{value.Phase}: {count}, {ByteSize.Format(value.BytesRead)} read";
-        });
+            TimeSpan elapsed;
+            long bytes;
+            lock (_lock)
+            {
+                // A phase's first report comes after its first step: it began when the previous phase last reported.
+                var now = _line.Elapsed;
+                if (phase != _phase)
+                {
+                    (_phase, _phaseStarted, _phaseBytes) = (phase, _lastReport, _lastBytes);
+                }
+
+                (_lastReport, _lastBytes) = (now, bytesRead);
+                elapsed = now - _phaseStarted;
+                bytes = bytesRead - _phaseBytes;
+            }
+
+            _line.Show(() => Text(phase, done, total, bytesRead, elapsed, bytes));
+        }
+
+        /// <summary>
+        /// One line: <paramref name="done"/> of <paramref name="total"/> steps of <paramref name="phase"/> (no total: a
+        /// count), <paramref name="bytesRead"/> in all, and the phase's own rate and ETA from its
+        /// <paramref name="phaseBytes"/> in <paramref name="elapsed"/>.
+        /// </summary>
+        internal static string Text(string phase, long done, long total, long bytesRead, TimeSpan elapsed, long phaseBytes)
+        {
+            var count = total > 0
+                ? $"{done} of {total} ({ProgressText.Percent(done, total)})"
+                : done.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var rate = phaseBytes > 0 ? $", {ProgressText.Rate(phaseBytes, elapsed)}" : "";
+            return $"{phase}: {count}, {ByteSize.Format(bytesRead)} read{rate}{ProgressText.EtaSuffix(ProgressText.Eta(done, total, elapsed))}";
+        }
 
         public void Finish() => _line.Finish();
     }

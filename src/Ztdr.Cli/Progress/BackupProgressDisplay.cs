@@ -1,7 +1,6 @@
 using Spectre.Console;
 using Spectre.Console.Rendering;
 using Ztdr.Backup.Archiving;
-using Ztdr.Cli.Commands;
 
 namespace Ztdr.Cli.Progress;
 
@@ -91,44 +90,4 @@ internal sealed record BackupStatus(
         progress.TotalFiles,
         progress.TotalBytes,
         progress.CurrentPath);
-}
-
-/// <summary>The words and numbers of a progress report, shared by the live panel and the plain lines.</summary>
-internal static class ProgressText
-{
-    public static string Line(BackupStatus value, TimeSpan elapsed)
-    {
-        var eta = Eta(value, elapsed) is { } left ? $", ETA {Duration(left)}" : "";
-        return $"{Files(value)}, {Bytes(value)}, {Rate(value, elapsed)}{eta}";
-    }
-
-    public static string Files(BackupStatus value)
-    {
-        var total = value.TotalFiles is { } files ? $" of {files}" : "";
-        return $"{value.Files}{total} files ({value.FilesUnchanged} unchanged), {value.Dirs} dirs";
-    }
-
-    public static string Bytes(BackupStatus value)
-    {
-        var total = value.TotalBytes is { } bytes ? $" of {ByteSize.Format(bytes)}" : "";
-        return $"{ByteSize.Format(value.BytesDone)}{total} done, {ByteSize.Format(value.BytesRead)} read, {ByteSize.Format(value.AddedBytes)} added";
-    }
-
-    public static string Rate(BackupStatus value, TimeSpan elapsed) =>
-        elapsed > TimeSpan.Zero ? $"{ByteSize.Format((long)(value.BytesDone / elapsed.TotalSeconds))}/s" : "-";
-
-    /// <summary>Time left at the average rate so far; null until the pre-scan knows the total or before any byte is done.</summary>
-    public static TimeSpan? Eta(BackupStatus value, TimeSpan elapsed)
-    {
-        if (value.TotalBytes is not { } total || value.BytesDone <= 0 || elapsed <= TimeSpan.Zero)
-        {
-            return null;
-        }
-
-        var left = Math.Max(0, total - value.BytesDone);
-        return TimeSpan.FromSeconds(Math.Round(left * elapsed.TotalSeconds / value.BytesDone));
-    }
-
-    public static string Duration(TimeSpan duration) =>
-        duration.TotalHours >= 1 ? $"{(int)duration.TotalHours}:{duration:mm\\:ss}" : $"{duration:mm\\:ss}";
 }

@@ -10,8 +10,12 @@ internal sealed class ProgressLine(CliContext context)
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
 
     private readonly Lock _lock = new();
+    private readonly long _started = context.Time.GetTimestamp();
     private DateTimeOffset _next = context.Time.GetUtcNow() + Interval;
     private bool _rewriting;
+
+    /// <summary>Time since this line was created, which is when the command's work started: for rates and ETAs.</summary>
+    public TimeSpan Elapsed => context.Time.GetElapsedTime(_started);
 
     /// <summary>Prints the line <paramref name="format"/> makes, unless a line was printed less than an interval ago.</summary>
     public void Show(Func<string> format)

@@ -180,7 +180,7 @@ public sealed class BackupCommandTests : IDisposable
         Assert.Null(ProgressText.Eta(before, TimeSpan.FromSeconds(10)));
         Assert.Equal(TimeSpan.FromSeconds(30), ProgressText.Eta(after, TimeSpan.FromSeconds(10)));
         Assert.DoesNotContain("ETA", ProgressText.Line(before, TimeSpan.FromSeconds(10)), StringComparison.Ordinal);
-        Assert.Equal("3 of 12 files (0 unchanged), 1 dirs, 25 B of 100 B done, 25 B read, 10 B added, 2 B/s, ETA 00:30", ProgressText.Line(after, TimeSpan.FromSeconds(10)));
+        Assert.Equal("3 of 12 files (0 unchanged), 1 dirs, 25 B of 100 B (25%) done, 25 B read, 10 B added, 2 B/s, ETA 00:30", ProgressText.Line(after, TimeSpan.FromSeconds(10)));
         Assert.Equal("1:01:01", ProgressText.Duration(TimeSpan.FromSeconds(3661)));
     }
 

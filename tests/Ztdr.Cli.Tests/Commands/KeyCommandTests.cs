@@ -76,7 +76,7 @@ public sealed class KeyCommandTests : IDisposable
         Assert.Equal(0, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.StartsWith("ID ", lines[0], StringComparison.Ordinal);
-        Assert.Matches("^[0-9a-f]{8}  2026-01-01 12:00:00  argon2id ", lines[1]);
+        Assert.Matches("^[0-9a-f]{8}  2026-01-01 12:00:00Z  argon2id ", lines[1]);
         Assert.Equal("1 key", lines[^1]);
     }
 }

@@ -62,8 +62,8 @@ public sealed class LsCommandTests : IDisposable
 
         var lines = CliProcess.Lines(test.Out.ToString());
         var src = Regex.Escape(Src);
-        Assert.Matches(@"^drwx[-rwxsStT]{6} +\d+ +\d+ +0 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d " + src + "$", lines[0]);
-        Assert.Matches(@"^-rw-r----- +\d+ +\d+ +5 \d{4}-\d\d-\d\d \d\d:\d\d:\d\d " + src + @"/a\.txt$", lines[1]);
+        Assert.Matches(@"^drwx[-rwxsStT]{6} +\d+ +\d+ +0 \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ " + src + "$", lines[0]);
+        Assert.Matches(@"^-rw-r----- +\d+ +\d+ +5 \d{4}-\d\d-\d\d \d\d:\d\d:\d\dZ " + src + @"/a\.txt$", lines[1]);
         Assert.Matches(@"^lrwxrwxrwx +\d+ +\d+ +0 .* " + src + @"/link -> a\.txt$", lines[2]);
     }
 

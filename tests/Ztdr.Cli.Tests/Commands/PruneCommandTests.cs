@@ -143,14 +143,21 @@ internal sealed class ClockedFolderRepository : IDisposable
     }
 }
 
-/// <summary>A clock that moves only when the test says so.</summary>
+/// <summary>A clock that moves only when the test says so; its timestamps (elapsed times) move with it.</summary>
 internal sealed class ManualClock(DateTimeOffset start) : TimeProvider
 {
     private DateTimeOffset _now = start;
 
     public override DateTimeOffset GetUtcNow() => _now;
 
-    public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
+    public override long GetTimestamp() => _now.UtcTicks;
+
+    /// <summary>The host's time zone as the commands see it; UTC unless a test sets another.</summary>
+    public TimeZoneInfo Zone { get; set; } = TimeZoneInfo.Utc;
+
+    public override TimeZoneInfo LocalTimeZone => Zone;
 
     public void Advance(TimeSpan by) => _now += by;
 }

@@ -21,9 +21,25 @@ public sealed class SnapshotsCommandTests : IDisposable
         Assert.Equal(0, exit);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Matches("^ID +Time +Host +Paths$", lines[0]);
-        Assert.StartsWith(id[..8] + "  2026-01-01 12:00:00  ", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith(id[..8] + "  2026-01-01 12:00:00Z  ", lines[1], StringComparison.Ordinal);
         Assert.EndsWith(_repo.Combine("one"), lines[1], StringComparison.Ordinal);
         Assert.Equal("1 snapshot", lines[2]);
+    }
+
+    [Fact]
+    public async Task Snapshots_HostZoneAheadOfUtc_TimesInUtcWithZ()
+    {
+        await _repo.InitAsync();
+        await _repo.BackupAsync("one");
+        _repo.Clock.Zone = TimeZoneInfo.CreateCustomTimeZone("UTC+5", TimeSpan.FromHours(5), "UTC+5", "UTC+5");
+
+        var (exit, output, _) = await _repo.RunAsync("snapshots");
+
+        // Lock ends are UTC (storage's clock), so snapshot times are too: never a bare local time beside a UTC one.
+        Assert.Equal(0, exit);
+        var row = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[1];
+        Assert.Contains("  2026-01-01 12:00:00Z  ", row, StringComparison.Ordinal);
+        Assert.DoesNotContain("17:00:00", row, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Ztdr.Assess;
+using Ztdr.Cli.Commands;
 using Ztdr.Testing;
 
 namespace Ztdr.Cli.Tests.Vault;
@@ -25,6 +27,13 @@ public sealed class AssessAgainstVaultTests() : VaultCliTest("cli-assess")
             var results = json.RootElement.GetProperty("probes").EnumerateArray().Select(p => p.GetProperty("result").GetString()).ToList();
             Assert.Contains("pass", results);
             Assert.DoesNotContain("fail", results);
+
+            // The same real report as text, without a second run: every line fits 100 columns, and no evidence calls
+            // a 2xx answer "refused".
+            var text = new TestContext();
+            await AssessCommand.WriteTextAsync(text.Context, FromJson(json.RootElement));
+            Assert.All(text.Out.ToString().Split('\n'), line => Assert.True(line.Length <= AssessCommand.MaxWidth, $"{line.Length} columns: {line}"));
+            Assert.DoesNotMatch("refused: HTTP 2", text.Out.ToString());
         }
 
         Assert.Contains("- Verdict: **PASS**: ", await File.ReadAllTextAsync(report), StringComparison.Ordinal);
@@ -54,4 +63,19 @@ public sealed class AssessAgainstVaultTests() : VaultCliTest("cli-assess")
         ["AWS_SHARED_CREDENTIALS_FILE"] = Vault.CredentialsFile,
         ["AWS_CA_BUNDLE"] = Vault.CaBundle,
     };
+
+    /// <summary>The report <c>assess --json</c> printed, back as the object the text renderer takes.</summary>
+    private static AssessmentReport FromJson(JsonElement root) => new(
+        new Uri(root.GetProperty("endpoint").GetString()!),
+        root.GetProperty("bucket").GetString()!,
+        root.GetProperty("runId").GetString()!,
+        root.GetProperty("canaryPrefix").GetString()!,
+        root.GetProperty("startedAt").GetDateTimeOffset(),
+        [.. root.GetProperty("probes").EnumerateArray().Select(p => new ProbeResult(
+            Enum.Parse<Question>(p.GetProperty("question").GetString()!.Replace("-", "", StringComparison.Ordinal), ignoreCase: true),
+            p.GetProperty("probe").GetString()!,
+            Enum.Parse<ProbeOutcome>(p.GetProperty("result").GetString()!.Replace("-", "", StringComparison.Ordinal), ignoreCase: true),
+            p.GetProperty("request").GetString()!,
+            p.GetProperty("evidence").GetString()!,
+            p.TryGetProperty("note", out var note) ? note.GetString() : null))]);
 }
