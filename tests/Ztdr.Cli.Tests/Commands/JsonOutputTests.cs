@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Ztdr.Cli.Commands;
+using Ztdr.Testing;
 
 namespace Ztdr.Cli.Tests.Commands;
 
@@ -112,7 +113,8 @@ public sealed class JsonOutputTests : IDisposable
         using var list = JsonDocument.Parse(snapshots.Output);
         Assert.Equal(1, Assert.Single(list.RootElement.EnumerateArray()).GetProperty("version").GetInt32());
         var lines = ls.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(3, lines.Length);
+        // The backed-up folder, its two files, and the folders above it: snapshots hold absolute paths.
+        Assert.Equal(3 + BackedUpPath.FoldersAbove(_repo.Combine("one")), lines.Length);
         Assert.All(lines, line => Assert.Equal(1, JsonDocument.Parse(line).RootElement.GetProperty("version").GetInt32()));
         Assert.Equal(1, SingleObject(verify.Output).GetProperty("version").GetInt32());
     }
