@@ -46,6 +46,16 @@ internal static class FaultEnvironment
     public static string[] ZtdrLines(ProcessResult result) =>
         [.. result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith("ztdr: ", StringComparison.Ordinal))];
 
+    /// <summary>The <c>--json</c> error object, the last line on stderr: its message and exit code.</summary>
+    public static (string Message, int ExitCode) JsonError(ProcessResult result)
+    {
+        var last = result.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        using var json = System.Text.Json.JsonDocument.Parse(last);
+        Assert.Equal(1, json.RootElement.GetProperty("version").GetInt32());
+        var error = json.RootElement.GetProperty("error");
+        return (error.GetProperty("message").GetString()!, error.GetProperty("exitCode").GetInt32());
+    }
+
     /// <summary>The repository URL of <paramref name="prefix"/> in the default bucket, reached through <paramref name="port"/> (a vault's or a proxy's).</summary>
     public static string Url(int port, string prefix) =>
         string.Format(CultureInfo.InvariantCulture, "s3:https://127.0.0.1:{0}/{1}/{2}", port, VaultProcess.DefaultBucket, prefix);

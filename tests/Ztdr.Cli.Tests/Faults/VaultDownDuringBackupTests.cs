@@ -29,10 +29,13 @@ public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : Vault
         Vault.KillHard();
         var failed = await interrupted;
 
+        // Under --json the one line is the error object (docs/json-output.md), and no text line comes with it.
         Assert.True(failed.ExitCode == 1, failed.ToString());
         Assert.Empty(failed.StandardOutput);
-        var line = Assert.Single(FaultEnvironment.ZtdrLines(failed));
-        Assert.StartsWith("ztdr: storage unavailable: ", line, StringComparison.Ordinal);
+        Assert.Empty(FaultEnvironment.ZtdrLines(failed));
+        var (message, exitCode) = FaultEnvironment.JsonError(failed);
+        Assert.StartsWith("storage unavailable: ", message, StringComparison.Ordinal);
+        Assert.Equal(1, exitCode);
 
         await Vault.RestartAsync();
         var objects = await FaultEnvironment.ListAsync(Vault, Prefix + "/");

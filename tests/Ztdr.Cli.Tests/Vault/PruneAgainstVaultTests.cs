@@ -85,7 +85,7 @@ public sealed class PruneAgainstVaultTests(SharedVault vault) : VaultCliTest("cl
         Assert.Equal(2, System.Text.Json.JsonDocument.Parse(list.StandardOutput).RootElement.GetArrayLength());
         var restore = await CliProcess.RunAsync(environment, "restore", "latest", "--target", Scratch.Combine("restored"));
         Assert.True(restore.ExitCode == 0, restore.ToString());
-        Assert.Equal(File.ReadAllBytes(Scratch.Combine("source", "b.bin")), File.ReadAllBytes(Scratch.Combine("restored", "source", "b.bin")));
+        Assert.Equal(File.ReadAllBytes(Scratch.Combine("source", "b.bin")), File.ReadAllBytes(BackedUpPath.Under(Scratch.Combine("restored"), Scratch.Combine("source"), "b.bin")));
     }
 
     [Fact]

@@ -51,7 +51,7 @@ public sealed class VerifyAgainstVaultTests() : VaultCliTest("cli-verify-vault")
         var listing = await CliProcess.RunAsync(environment, "ls", "latest", source + "/sub", "-l");
         Assert.True(listing.ExitCode == 0, listing.ToString());
         var sub = Regex.Escape(source + "/sub");
-        Assert.Matches(@"^drwx[-rwx]{6} +\d+ +\d+ +0 [-0-9]{10} [:0-9]{8} " + sub + @"\n-[-rwx]{9} +\d+ +\d+ +102400 .+ " + sub + @"/hundred-k\n-[-rwx]{9} +\d+ +\d+ +3145728 .+ " + sub + @"/three-m\n$", listing.StandardOutput);
+        Assert.Matches(@"^drwx[-rwx]{6} +\d+ +\d+ +0 [-0-9]{10} [:0-9]{8}Z " + sub + @"\n-[-rwx]{9} +\d+ +\d+ +102400 .+ " + sub + @"/hundred-k\n-[-rwx]{9} +\d+ +\d+ +3145728 .+ " + sub + @"/three-m\n$", listing.StandardOutput);
 
         var pack = await TamperLargestOnDiskAsync("data/");
 
