@@ -16,6 +16,12 @@ internal sealed record CliContext(Func<string, string?> Environment, TextWriter 
         ErrorIsTerminal = !Console.IsErrorRedirected,
     };
 
+    /// <summary>When the command began (a <see cref="TimeProvider.GetTimestamp"/> of <see cref="Time"/>): its summaries report the time since.</summary>
+    public long Started { get; init; } = Time.GetTimestamp();
+
+    /// <summary>Seconds since <see cref="Started"/>, to the millisecond: every long command's <c>durationSeconds</c>.</summary>
+    public double DurationSeconds => Math.Round(Time.GetElapsedTime(Started).TotalSeconds, 3);
+
     /// <summary>Whether <see cref="Error"/> is a terminal, where progress may rewrite one line; otherwise it gets plain lines.</summary>
     public bool ErrorIsTerminal { get; init; }
 

@@ -90,7 +90,7 @@ internal static class CopyCommand
             if (output.DryRun)
             {
                 var plan = await copier.PlanAsync(selection, cancellationToken);
-                await context.Out.WriteLineAsync(output.Json ? PlanToJson(plan) : PlanToText(plan));
+                await context.Out.WriteLineAsync(output.Json ? PlanToJson(plan, context.DurationSeconds) : PlanToText(plan));
                 return 0;
             }
 
@@ -129,7 +129,7 @@ internal static class CopyCommand
 
             if (output.Json)
             {
-                await context.Out.WriteLineAsync(SummaryToJson(summary, report.Passed));
+                await context.Out.WriteLineAsync(SummaryToJson(summary, report.Passed, context.DurationSeconds));
             }
 
             if (!report.Passed)
@@ -143,7 +143,7 @@ internal static class CopyCommand
     }
 
     /// <summary>The copy summary as JSON: counts and each copy's source and target id.</summary>
-    internal static string SummaryToJson(CopySummary summary, bool targetVerified) => JsonSerializer.Serialize(
+    internal static string SummaryToJson(CopySummary summary, bool targetVerified, double durationSeconds) => JsonSerializer.Serialize(
         new CopyJson(
             summary.Copied.Count,
             summary.Skipped.Count,
@@ -153,17 +153,17 @@ internal static class CopyCommand
             summary.PacksRecovered,
             targetVerified,
             [.. summary.Copied.Select(c => new CopiedSnapshotJson(c.Source.ToString(), c.Target.ToString()))],
-            [.. summary.Skipped.Select(id => id.ToString())]),
+            [.. summary.Skipped.Select(id => id.ToString())]) { DurationSeconds = durationSeconds },
         CliJsonContext.Output.CopyJson);
 
-    internal static string PlanToJson(CopyPlan plan) => JsonSerializer.Serialize(
+    internal static string PlanToJson(CopyPlan plan, double durationSeconds) => JsonSerializer.Serialize(
         new CopyPlanJson(
             plan.ToCopy.Count,
             plan.Skipped.Count,
             plan.BlobsToRead,
             plan.BytesToRead,
             [.. plan.ToCopy.Select(id => id.ToString())],
-            [.. plan.Skipped.Select(id => id.ToString())]),
+            [.. plan.Skipped.Select(id => id.ToString())]) { DurationSeconds = durationSeconds },
         CliJsonContext.Output.CopyPlanJson);
 
     internal static string PlanToText(CopyPlan plan) => string.Join(

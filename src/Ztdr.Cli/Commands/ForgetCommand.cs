@@ -101,7 +101,7 @@ internal static class ForgetCommand
             {
                 if (asJson)
                 {
-                    await context.Out.WriteLineAsync(ToJson(dryRun: true, groups, toForget, marker: null));
+                    await context.Out.WriteLineAsync(ToJson(dryRun: true, groups, toForget, marker: null, context.DurationSeconds));
                     return 0;
                 }
 
@@ -112,7 +112,7 @@ internal static class ForgetCommand
             var marker = toForget.Count == 0 ? null : await open.Catalog.ForgetAsync(toForget, context.Time.GetUtcNow(), cancellationToken);
             if (asJson)
             {
-                await context.Out.WriteLineAsync(ToJson(dryRun: false, groups, toForget, marker));
+                await context.Out.WriteLineAsync(ToJson(dryRun: false, groups, toForget, marker, context.DurationSeconds));
                 return 0;
             }
 
@@ -124,12 +124,12 @@ internal static class ForgetCommand
         return command;
     }
 
-    internal static string ToJson(bool dryRun, IReadOnlyList<ForgetGroup> groups, IReadOnlyList<ObjectId> forgotten, ObjectId? marker) => JsonSerializer.Serialize(
+    internal static string ToJson(bool dryRun, IReadOnlyList<ForgetGroup> groups, IReadOnlyList<ObjectId> forgotten, ObjectId? marker, double durationSeconds) => JsonSerializer.Serialize(
         new ForgetJson(
             dryRun,
             [.. groups.Select(g => new ForgetGroupJson(g.Key, [.. g.Decisions.Where(d => d.Keep).Select(Decision)], [.. g.Decisions.Where(d => !d.Keep).Select(Decision)]))],
             [.. forgotten.Select(id => id.ToString())],
-            marker?.ToString()),
+            marker?.ToString()) { DurationSeconds = durationSeconds },
         CliJsonContext.Output.ForgetJson);
 
     private static ForgetSnapshotJson Decision(ForgetDecision d) =>

@@ -87,7 +87,7 @@ internal static class PruneCommand
 
                 if (parse.GetValue(dryRun) && asJson)
                 {
-                    await context.Out.WriteLineAsync(ToJson(plan, DeletableByKind(plan.Deletable), plan.Locked, result: null));
+                    await context.Out.WriteLineAsync(ToJson(plan, DeletableByKind(plan.Deletable), plan.Locked, result: null, context.DurationSeconds));
                     return 0;
                 }
 
@@ -112,7 +112,7 @@ internal static class PruneCommand
 
                 if (asJson)
                 {
-                    await context.Out.WriteLineAsync(ToJson(plan, result.Deleted, result.StillLocked, result));
+                    await context.Out.WriteLineAsync(ToJson(plan, result.Deleted, result.StillLocked, result, context.DurationSeconds));
                     return 0;
                 }
 
@@ -213,7 +213,7 @@ internal static class PruneCommand
     /// stays locked and until when.
     /// </summary>
     internal static string ToJson(
-        PrunePlan plan, IReadOnlyDictionary<PruneObjectKind, (int Count, long Bytes)> deleted, IReadOnlyList<PruneCandidate> locked, PruneResult? result) =>
+        PrunePlan plan, IReadOnlyDictionary<PruneObjectKind, (int Count, long Bytes)> deleted, IReadOnlyList<PruneCandidate> locked, PruneResult? result, double durationSeconds) =>
         JsonSerializer.Serialize(
             new PruneJson(
                 result is null,
@@ -244,7 +244,7 @@ internal static class PruneCommand
                 result?.NewIndexObjects.Count ?? 0,
                 locked.Count,
                 locked.Count == 0 ? null : locked.Min(c => c.Retention!.RetainUntil),
-                locked.Count == 0 ? null : locked.Max(c => c.Retention!.RetainUntil)),
+                locked.Count == 0 ? null : locked.Max(c => c.Retention!.RetainUntil)) { DurationSeconds = durationSeconds },
             CliJsonContext.Output.PruneJson);
 
     /// <summary>One row per kind: objects and bytes deleted (or to delete), objects still locked and until when.</summary>

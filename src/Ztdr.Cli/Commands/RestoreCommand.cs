@@ -50,7 +50,7 @@ internal static class RestoreCommand
             }
 
             await context.Out.WriteLineAsync(parse.GetValue(json)
-                ? ToJson(id.ToString(), targetPath, summary)
+                ? ToJson(id.ToString(), targetPath, summary, context.DurationSeconds)
                 : ToLine(id.ToString(), targetPath, summary));
 
             // An include that matched nothing is almost always a wrong path: a script must not take it for a restore.
@@ -69,8 +69,8 @@ internal static class RestoreCommand
         $"snapshot {snapshotId[..8]} restored to {target}: {summary.Files} files, {summary.Dirs} dirs, "
         + $"{summary.Symlinks} symlinks, {summary.HardLinks} hard links, {ByteSize.Format(summary.Bytes)}";
 
-    internal static string ToJson(string snapshotId, string target, RestoreSummary summary) => JsonSerializer.Serialize(
-        new RestoreJson(snapshotId, target, summary.Files, summary.Dirs, summary.Symlinks, summary.HardLinks, summary.Bytes),
+    internal static string ToJson(string snapshotId, string target, RestoreSummary summary, double durationSeconds) => JsonSerializer.Serialize(
+        new RestoreJson(snapshotId, target, summary.Files, summary.Dirs, summary.Symlinks, summary.HardLinks, summary.Bytes) { DurationSeconds = durationSeconds },
         CliJsonContext.Output.RestoreJson);
 
     /// <summary>

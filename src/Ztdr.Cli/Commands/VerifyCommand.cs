@@ -104,7 +104,7 @@ internal static class VerifyCommand
             await context.Error.WriteLineAsync($"ztdr: warning: {warning}");
         }
 
-        await context.Out.WriteAsync(json ? ToJson(report) + "\n" : ToText(report));
+        await context.Out.WriteAsync(json ? ToJson(report, context.DurationSeconds) + "\n" : ToText(report));
         return report.Passed ? 0 : CommandErrors.Failed;
     }
 
@@ -147,7 +147,7 @@ internal static class VerifyCommand
         return text.ToString();
     }
 
-    internal static string ToJson(VerifyOutcome report) => JsonSerializer.Serialize(
+    internal static string ToJson(VerifyOutcome report, double durationSeconds) => JsonSerializer.Serialize(
         new VerifyJson(
             report.Findings.Count,
             report.Snapshots,
@@ -157,7 +157,7 @@ internal static class VerifyCommand
             report.BytesRead,
             report.LockCoverageChecked,
             report.Warnings,
-            [.. report.Findings.Select(f => new FindingJson(f.Kind, f.Object, f.Detail, f.Snapshots, f.Paths, f.MorePaths))]),
+            [.. report.Findings.Select(f => new FindingJson(f.Kind, f.Object, f.Detail, f.Snapshots, f.Paths, f.MorePaths))]) { DurationSeconds = durationSeconds },
         CliJsonContext.Output.VerifyJson);
 
     private const string UnreadableSnapshot = "snapshot-unreadable";

@@ -16,6 +16,9 @@ internal sealed record CopyJson(
 {
     [JsonPropertyOrder(-1)]
     public int Version { get; } = 1;
+    /// <summary>Seconds the command took, from start to this summary (backup's field of the same name).</summary>
+    [JsonPropertyOrder(1)]
+    public double DurationSeconds { get; init; }
 }
 
 internal sealed record CopiedSnapshotJson(string Source, string Target);
@@ -34,4 +37,8 @@ internal sealed record CopyPlanJson(
 
     [JsonPropertyOrder(-1)]
     public bool DryRun { get; } = true;
+
+    /// <summary>Seconds the command took, from start to this summary (backup's field of the same name).</summary>
+    [JsonPropertyOrder(1)]
+    public double DurationSeconds { get; init; }
 }

@@ -11,6 +11,9 @@ internal sealed record ForgetJson(bool DryRun, IReadOnlyList<ForgetGroupJson> Gr
 {
     [JsonPropertyOrder(-1)]
     public int Version { get; } = 1;
+    /// <summary>Seconds the command took, from start to this summary (backup's field of the same name).</summary>
+    [JsonPropertyOrder(1)]
+    public double DurationSeconds { get; init; }
 }
 
 /// <summary>One group: its key (<c>""</c> when grouping is off), the kept snapshots and the forgotten ones, newest first.</summary>

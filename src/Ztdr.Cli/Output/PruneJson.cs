@@ -21,6 +21,9 @@ internal sealed record PruneJson(
 {
     [JsonPropertyOrder(-1)]
     public int Version { get; } = 1;
+    /// <summary>Seconds the command took, from start to this summary (backup's field of the same name).</summary>
+    [JsonPropertyOrder(1)]
+    public double DurationSeconds { get; init; }
 }
 
 internal sealed record PrunePlanJson(

@@ -7,4 +7,7 @@ internal sealed record RestoreJson(string Snapshot, string Target, long Files, l
 {
     [JsonPropertyOrder(-1)]
     public int Version { get; } = 1;
+    /// <summary>Seconds the command took, from start to this summary (backup's field of the same name).</summary>
+    [JsonPropertyOrder(1)]
+    public double DurationSeconds { get; init; }
 }

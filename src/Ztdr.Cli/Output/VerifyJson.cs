@@ -16,6 +16,9 @@ internal sealed record VerifyJson(
 {
     [JsonPropertyOrder(-1)]
     public int Version { get; } = 1;
+    /// <summary>Seconds the command took, from start to this summary (backup's field of the same name).</summary>
+    [JsonPropertyOrder(1)]
+    public double DurationSeconds { get; init; }
 }
 
 /// <summary>One finding: its stable kind name, the object, and the snapshots and paths it breaks.</summary>

@@ -13,15 +13,14 @@ internal static class ElapsedLine
     /// <summary>
     /// <paramref name="command"/>, followed by the closing line when it returns (whatever its exit code: it ran to its
     /// summary). Not after a failure (the error line is the last word), and not under <c>--json</c>, where stderr is
-    /// kept for the JSON error object and the JSON itself carries what a script needs.
+    /// kept for the JSON error object and the JSON summary carries the same time as <c>durationSeconds</c>.
     /// </summary>
     public static Func<Task<int>> Around(CliContext context, ParseResult parse, Func<Task<int>> command) => async () =>
     {
-        var started = context.Time.GetTimestamp();
         var exit = await command();
         if (!CommandErrors.JsonRequested(parse))
         {
-            await context.Error.WriteLineAsync(Text(context.Time.GetElapsedTime(started)));
+            await context.Error.WriteLineAsync(Text(context.Time.GetElapsedTime(context.Started)));
         }
 
         return exit;

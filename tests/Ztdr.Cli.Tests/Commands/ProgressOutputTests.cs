@@ -104,4 +104,39 @@ public sealed class ProgressOutputTests : IDisposable
         Assert.Equal(0, json.Exit);
         Assert.DoesNotContain(json.Errors, l => l.StartsWith("progress: ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void DurationSeconds_TimeSinceTheContextBegan_ToTheMillisecond()
+    {
+        var clock = new ManualClock(new DateTimeOffset(2026, 1, 1, 12, 0, 0, TimeSpan.Zero));
+        var context = new CliContext(_ => null, new StringWriter(), new StringWriter(), null, clock);
+
+        clock.Advance(TimeSpan.FromMilliseconds(2500.4));
+
+        Assert.Equal(2.5, context.DurationSeconds);
+        Assert.Equal("progress: done in 00:02", ElapsedLine.Text(clock.GetElapsedTime(context.Started)));
+    }
+
+    [Fact]
+    public async Task LongCommands_Json_SummaryCarriesDurationSeconds()
+    {
+        await _repo.InitAsync();
+        await _repo.BackupAsync("one");
+
+        var runs = new[]
+        {
+            await _repo.RunAsync("restore", "latest", "--target", _repo.Combine("out"), "--json"),
+            await _repo.RunAsync("verify", "--json"),
+            await _repo.RunAsync("forget", "--keep-last", "1", "--json"),
+            await _repo.RunAsync("prune", "--json"),
+        };
+
+        // The clock stands still during each run: the field is there, and it is the time the clock saw pass.
+        foreach (var (exit, output, errors) in runs)
+        {
+            Assert.True(exit == 0, string.Join("\n", errors) + output);
+            using var summary = System.Text.Json.JsonDocument.Parse(output);
+            Assert.Equal(0.0, summary.RootElement.GetProperty("durationSeconds").GetDouble());
+        }
+    }
 }

@@ -56,15 +56,15 @@ public sealed class JsonGoldenTests
 
     [Fact]
     public void Restore_Version1_IsFrozen() => Frozen(
-        new RestoreJson("5a", "/tmp/out", 3, 2, 1, 0, 2048),
+        new RestoreJson("5a", "/tmp/out", 3, 2, 1, 0, 2048) { DurationSeconds = 2.5 },
         CliJsonContext.Output.RestoreJson,
-        """{"version":1,"snapshot":"5a","target":"/tmp/out","files":3,"dirs":2,"symlinks":1,"hardLinks":0,"bytes":2048}""");
+        """{"version":1,"snapshot":"5a","target":"/tmp/out","files":3,"dirs":2,"symlinks":1,"hardLinks":0,"bytes":2048,"durationSeconds":2.5}""");
 
     [Fact]
     public void Verify_Version1_IsFrozen() => Assert.Equal(
         """{"version":1,"errors":1,"snapshots":2,"packs":3,"blobs":40,"packsRead":3,"bytesRead":4096,"lockCoverageChecked":false,"warnings":["not immutable"],"findings":"""
-        + """[{"kind":"pack-missing","object":"9c","detail":"not in storage","snapshots":["5a"],"paths":["/etc/hosts"],"morePaths":2}]}""",
-        VerifyCommand.ToJson(new VerifyOutcome([new FindingOutcome("pack-missing", "9c", "not in storage", ["5a"], ["/etc/hosts"], 2)], ["not immutable"], 2, 3, 40, false, 3, 4096)));
+        + """[{"kind":"pack-missing","object":"9c","detail":"not in storage","snapshots":["5a"],"paths":["/etc/hosts"],"morePaths":2}],"durationSeconds":61.25}""",
+        VerifyCommand.ToJson(new VerifyOutcome([new FindingOutcome("pack-missing", "9c", "not in storage", ["5a"], ["/etc/hosts"], 2)], ["not immutable"], 2, 3, 40, false, 3, 4096), 61.25));
 
     [Fact]
     public void Ls_Version1_IsFrozen()
@@ -85,11 +85,11 @@ public sealed class JsonGoldenTests
             false,
             [new ForgetGroupJson("host web1, paths /etc", [new ForgetSnapshotJson("5b", Until, "web1", ["/etc"], [], ["last snapshot"])], [new ForgetSnapshotJson("5a", Time, "web1", ["/etc"], ["x"], [])])],
             ["5a"],
-            "6c"),
+            "6c") { DurationSeconds = 0.75 },
         CliJsonContext.Output.ForgetJson,
         """{"version":1,"dryRun":false,"groups":[{"key":"host web1, paths /etc","keep":"""
         + """[{"id":"5b","time":"2026-02-05T00:00:00.0000000Z","hostname":"web1","paths":["/etc"],"tags":[],"reasons":["last snapshot"]}],"forget":"""
-        + """[{"id":"5a","time":"2026-01-02T03:04:05.1230000Z","hostname":"web1","paths":["/etc"],"tags":["x"],"reasons":[]}]}],"forgotten":["5a"],"marker":"6c"}""");
+        + """[{"id":"5a","time":"2026-01-02T03:04:05.1230000Z","hostname":"web1","paths":["/etc"],"tags":["x"],"reasons":[]}]}],"forgotten":["5a"],"marker":"6c","durationSeconds":0.75}""");
 
     [Fact]
     public void Prune_Version1_IsFrozen() => Frozen(
@@ -104,11 +104,11 @@ public sealed class JsonGoldenTests
             1,
             1,
             Time,
-            Until),
+            Until) { DurationSeconds = 3 },
         CliJsonContext.Output.PruneJson,
         """{"version":1,"dryRun":false,"plan":{"keptSnapshots":1,"forgottenSnapshots":1,"reachableBlobs":30,"packsInUse":2,"partlyUsedPacks":1,"repackPacks":1,"unusedBytesInPartlyUsedPacks":500,"missingPacks":0},"kinds":"""
         + """[{"kind":"pack","objects":2,"bytes":9000,"stillLocked":1,"lockedUntil":"2026-02-05T00:00:00.0000000Z"},{"kind":"index","objects":0,"bytes":0,"stillLocked":0,"lockedUntil":null}],"objects":"""
-        + """2,"bytes":9000,"newPacks":1,"repackedBlobs":12,"newIndexObjects":1,"stillLocked":1,"firstUnlock":"2026-01-02T03:04:05.1230000Z","lockedUntil":"2026-02-05T00:00:00.0000000Z"}""");
+        + """2,"bytes":9000,"newPacks":1,"repackedBlobs":12,"newIndexObjects":1,"stillLocked":1,"firstUnlock":"2026-01-02T03:04:05.1230000Z","lockedUntil":"2026-02-05T00:00:00.0000000Z","durationSeconds":3}""");
 
     [Fact]
     public void Keys_Version1_AreFrozen()
@@ -133,13 +133,13 @@ public sealed class JsonGoldenTests
     public void Copy_Version1_IsFrozen()
     {
         Frozen(
-            new CopyJson(1, 1, 40, 30, 9000, 0, true, [new CopiedSnapshotJson("5a", "8d")], ["5b"]),
+            new CopyJson(1, 1, 40, 30, 9000, 0, true, [new CopiedSnapshotJson("5a", "8d")], ["5b"]) { DurationSeconds = 12.125 },
             CliJsonContext.Output.CopyJson,
-            """{"version":1,"snapshotsCopied":1,"snapshotsSkipped":1,"blobsRead":40,"blobsCopied":30,"bytesCopied":9000,"packsRecovered":0,"targetVerified":true,"snapshots":[{"source":"5a","target":"8d"}],"skipped":["5b"]}""");
+            """{"version":1,"snapshotsCopied":1,"snapshotsSkipped":1,"blobsRead":40,"blobsCopied":30,"bytesCopied":9000,"packsRecovered":0,"targetVerified":true,"snapshots":[{"source":"5a","target":"8d"}],"skipped":["5b"],"durationSeconds":12.125}""");
         Frozen(
-            new CopyPlanJson(1, 1, 40, 9000, ["5a"], ["5b"]),
+            new CopyPlanJson(1, 1, 40, 9000, ["5a"], ["5b"]) { DurationSeconds = 0.5 },
             CliJsonContext.Output.CopyPlanJson,
-            """{"version":1,"dryRun":true,"snapshotsToCopy":1,"snapshotsSkipped":1,"blobsToRead":40,"bytesToRead":9000,"snapshots":["5a"],"skipped":["5b"]}""");
+            """{"version":1,"dryRun":true,"snapshotsToCopy":1,"snapshotsSkipped":1,"blobsToRead":40,"bytesToRead":9000,"snapshots":["5a"],"skipped":["5b"],"durationSeconds":0.5}""");
     }
 
     [Fact]
