@@ -153,7 +153,8 @@ internal static class CopyCommand
             summary.PacksRecovered,
             targetVerified,
             [.. summary.Copied.Select(c => new CopiedSnapshotJson(c.Source.ToString(), c.Target.ToString()))],
-            [.. summary.Skipped.Select(id => id.ToString())]) { DurationSeconds = durationSeconds },
+            [.. summary.Skipped.Select(id => id.ToString())])
+        { DurationSeconds = durationSeconds },
         CliJsonContext.Output.CopyJson);
 
     internal static string PlanToJson(CopyPlan plan, double durationSeconds) => JsonSerializer.Serialize(
@@ -163,7 +164,8 @@ internal static class CopyCommand
             plan.BlobsToRead,
             plan.BytesToRead,
             [.. plan.ToCopy.Select(id => id.ToString())],
-            [.. plan.Skipped.Select(id => id.ToString())]) { DurationSeconds = durationSeconds },
+            [.. plan.Skipped.Select(id => id.ToString())])
+        { DurationSeconds = durationSeconds },
         CliJsonContext.Output.CopyPlanJson);
 
     internal static string PlanToText(CopyPlan plan) => string.Join(

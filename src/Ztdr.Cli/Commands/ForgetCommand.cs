@@ -129,7 +129,8 @@ internal static class ForgetCommand
             dryRun,
             [.. groups.Select(g => new ForgetGroupJson(g.Key, [.. g.Decisions.Where(d => d.Keep).Select(Decision)], [.. g.Decisions.Where(d => !d.Keep).Select(Decision)]))],
             [.. forgotten.Select(id => id.ToString())],
-            marker?.ToString()) { DurationSeconds = durationSeconds },
+            marker?.ToString())
+        { DurationSeconds = durationSeconds },
         CliJsonContext.Output.ForgetJson);
 
     private static ForgetSnapshotJson Decision(ForgetDecision d) =>

@@ -244,7 +244,8 @@ internal static class PruneCommand
                 result?.NewIndexObjects.Count ?? 0,
                 locked.Count,
                 locked.Count == 0 ? null : locked.Min(c => c.Retention!.RetainUntil),
-                locked.Count == 0 ? null : locked.Max(c => c.Retention!.RetainUntil)) { DurationSeconds = durationSeconds },
+                locked.Count == 0 ? null : locked.Max(c => c.Retention!.RetainUntil))
+            { DurationSeconds = durationSeconds },
             CliJsonContext.Output.PruneJson);
 
     /// <summary>One row per kind: objects and bytes deleted (or to delete), objects still locked and until when.</summary>

@@ -157,7 +157,8 @@ internal static class VerifyCommand
             report.BytesRead,
             report.LockCoverageChecked,
             report.Warnings,
-            [.. report.Findings.Select(f => new FindingJson(f.Kind, f.Object, f.Detail, f.Snapshots, f.Paths, f.MorePaths))]) { DurationSeconds = durationSeconds },
+            [.. report.Findings.Select(f => new FindingJson(f.Kind, f.Object, f.Detail, f.Snapshots, f.Paths, f.MorePaths))])
+        { DurationSeconds = durationSeconds },
         CliJsonContext.Output.VerifyJson);
 
     private const string UnreadableSnapshot = "snapshot-unreadable";

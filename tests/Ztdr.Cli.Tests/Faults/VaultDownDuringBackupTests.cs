@@ -62,7 +62,7 @@ public sealed class VaultDownDuringBackupTests(ITestOutputHelper output) : Vault
             addedBytes = summary.RootElement.GetProperty("addedBytes").GetInt64();
         }
 
-        output.WriteLine($"killed at {packsAtKill} packs; stored {uploaded.Count} packs ({uploadedBytes} bytes); interrupted run said: {line}");
+        output.WriteLine($"killed at {packsAtKill} packs; stored {uploaded.Count} packs ({uploadedBytes} bytes); interrupted run said: {message}");
         output.WriteLine($"resumed run added {addedBytes} of {(long)FileCount * FileSize} bytes");
 
         // Incompressible data: a pack's size is its blobs' size plus a few hundred bytes of headers, nonces and

@@ -85,7 +85,8 @@ public sealed class JsonGoldenTests
             false,
             [new ForgetGroupJson("host web1, paths /etc", [new ForgetSnapshotJson("5b", Until, "web1", ["/etc"], [], ["last snapshot"])], [new ForgetSnapshotJson("5a", Time, "web1", ["/etc"], ["x"], [])])],
             ["5a"],
-            "6c") { DurationSeconds = 0.75 },
+            "6c")
+        { DurationSeconds = 0.75 },
         CliJsonContext.Output.ForgetJson,
         """{"version":1,"dryRun":false,"groups":[{"key":"host web1, paths /etc","keep":"""
         + """[{"id":"5b","time":"2026-02-05T00:00:00.0000000Z","hostname":"web1","paths":["/etc"],"tags":[],"reasons":["last snapshot"]}],"forget":"""
@@ -104,7 +105,8 @@ public sealed class JsonGoldenTests
             1,
             1,
             Time,
-            Until) { DurationSeconds = 3 },
+            Until)
+        { DurationSeconds = 3 },
         CliJsonContext.Output.PruneJson,
         """{"version":1,"dryRun":false,"plan":{"keptSnapshots":1,"forgottenSnapshots":1,"reachableBlobs":30,"packsInUse":2,"partlyUsedPacks":1,"repackPacks":1,"unusedBytesInPartlyUsedPacks":500,"missingPacks":0},"kinds":"""
         + """[{"kind":"pack","objects":2,"bytes":9000,"stillLocked":1,"lockedUntil":"2026-02-05T00:00:00.0000000Z"},{"kind":"index","objects":0,"bytes":0,"stillLocked":0,"lockedUntil":null}],"objects":"""
