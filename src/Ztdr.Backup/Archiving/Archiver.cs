@@ -1,4 +1,3 @@
-using System.Runtime.ExceptionServices;
 using System.Text;
 using System.Threading.Channels;
 using Ztdr.Backup.Chunking;
@@ -25,7 +24,7 @@ namespace Ztdr.Backup.Archiving;
 /// </list>
 /// </summary>
 /// <remarks>One backup at a time per repository.</remarks>
-internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog catalog, TimeProvider time)
+internal sealed partial class Archiver(Repository.Repository repository, SnapshotCatalog catalog, TimeProvider time)
 {
     /// <summary>Files walked ahead of the readers: enough to keep readers busy, few enough to keep nodes small in memory.</summary>
     public const int FileQueueLength = 256;
@@ -58,7 +57,7 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         var visited = new Dictionary<TargetNode, Task<TreeNode?>>();
         Task<TreeNode?>? rootNode = null;
         var walker = Task.Run(
-            () => StopOnFailureAsync(stop, async () =>
+            () => PipelineStages.StopOnFailureAsync(stop, async () =>
             {
                 try
                 {
@@ -71,12 +70,12 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
             }),
             CancellationToken.None);
         var readers = Enumerable.Range(0, readerCount)
-            .Select(_ => Task.Run(() => StopOnFailureAsync(stop, () => ReadFilesAsync(files.Reader, run, stop.Token)), CancellationToken.None))
+            .Select(_ => Task.Run(() => PipelineStages.StopOnFailureAsync(stop, () => ReadFilesAsync(files.Reader, run, stop.Token)), CancellationToken.None))
             .ToList();
 
         try
         {
-            await WhenAllOrFirstFailureAsync([walker, .. readers]);
+            await PipelineStages.WhenAllOrFirstFailureAsync([walker, .. readers]);
             foreach (var (given, target) in targets.Targets)
             {
                 if (await visited[target] is null)
@@ -140,99 +139,6 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         }
 
         return null;
-    }
-
-    // The root tree: the contents of "/" when it is backed up, else a tree of the folders down to each target.
-    private async Task<Task<TreeNode?>> VisitRootAsync(
-        TargetNode root, ParentTree? parent, Dictionary<TargetNode, Task<TreeNode?>> visited, BackupRun run, ChannelWriter<FileJob> files, CancellationToken cancellationToken)
-    {
-        var previousChildren = parent is null ? null : await parent.ChildrenAsync(null, cancellationToken);
-        if (root.IsTarget)
-        {
-            var task = await VisitDirectoryAsync("/"u8.ToArray(), "/", TreeNode.Named("/"u8, NodeType.Dir), previousChildren, run, files, cancellationToken);
-            visited[root] = task;
-            return task;
-        }
-
-        return await VisitPrefixChildrenAsync(root, TreeNode.Named("/"u8, NodeType.Dir), previousChildren, parent, visited, run, files, cancellationToken);
-    }
-
-    // A target, or a folder above targets: the real folder's metadata (stat), and only the children that lead to a target.
-    private async Task<Task<TreeNode?>> VisitTargetAsync(
-        TargetNode target, TreeNode? previous, ParentTree? parent, Dictionary<TargetNode, Task<TreeNode?>> visited, BackupRun run, ChannelWriter<FileJob> files, CancellationToken cancellationToken)
-    {
-        var path = PosixReader.PathBytes(target.FullPath);
-        var name = Encoding.UTF8.GetBytes(target.Name);
-        if (target.IsTarget)
-        {
-            var task = await VisitAsync(path, name, target.FullPath, previous, run, files, cancellationToken);
-            visited[target] = task;
-            return task;
-        }
-
-        FileMetadata metadata;
-        try
-        {
-            // Followed: a folder reached through a symlink (say /var/run) is stored as the folder it leads to.
-            metadata = PosixReader.Stat(path, followSymlink: true);
-        }
-        catch (IOException ex)
-        {
-            // Every target below fails with it; the error names the folder that could not be read.
-            run.Error(target.FullPath, ex);
-            MarkFailed(target, visited);
-            return Task.FromResult<TreeNode?>(null);
-        }
-
-        var previousChildren = parent is null ? null : await parent.ChildrenAsync(previous, cancellationToken);
-        return await VisitPrefixChildrenAsync(target, NodeOf(name, NodeType.Dir, metadata), previousChildren, parent, visited, run, files, cancellationToken);
-    }
-
-    private async Task<Task<TreeNode?>> VisitPrefixChildrenAsync(
-        TargetNode prefix,
-        TreeNode node,
-        Dictionary<string, TreeNode>? previousChildren,
-        ParentTree? parent,
-        Dictionary<TargetNode, Task<TreeNode?>> visited,
-        BackupRun run,
-        ChannelWriter<FileJob> files,
-        CancellationToken cancellationToken)
-    {
-        var children = new List<Task<TreeNode?>>();
-        foreach (var child in prefix.Children)
-        {
-            children.Add(await VisitTargetAsync(child, parent?.NodeOf(child, previousChildren), parent, visited, run, files, cancellationToken));
-        }
-
-        return CompletePrefixAsync(node, children, run, cancellationToken);
-    }
-
-    // A prefix folder is not counted as backed up (only the targets and what is under them are); its tree is saved
-    // once every child is done, and it fails when one of them does (the run then reports the target).
-    private async Task<TreeNode?> CompletePrefixAsync(TreeNode node, List<Task<TreeNode?>> children, BackupRun run, CancellationToken cancellationToken)
-    {
-        var nodes = await Task.WhenAll(children);
-        if (nodes.Any(n => n is null))
-        {
-            return null;
-        }
-
-        return node with { Subtree = await SaveTreeAsync(new Tree(nodes!), run, cancellationToken) };
-    }
-
-    private static void MarkFailed(TargetNode prefix, Dictionary<TargetNode, Task<TreeNode?>> visited)
-    {
-        foreach (var child in prefix.Children)
-        {
-            if (child.IsTarget)
-            {
-                visited[child] = Task.FromResult<TreeNode?>(null);
-            }
-            else
-            {
-                MarkFailed(child, visited);
-            }
-        }
     }
 
     // Walker: returns once the entry (and, for a folder, everything under it) is queued; the inner task is its node.
@@ -383,37 +289,6 @@ internal sealed class Archiver(Repository.Repository repository, SnapshotCatalog
         var (id, stored) = await repository.StoreBlobAsync(BlobType.Tree, json, cancellationToken);
         run.CountBlob(stored, json.Length);
         return id;
-    }
-
-    // A stage that fails (anything but a readable-file problem, which is recorded) stops the others.
-    private static async Task StopOnFailureAsync(CancellationTokenSource stop, Func<Task> stage)
-    {
-        try
-        {
-            await stage();
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
-        {
-            await stop.CancelAsync();
-            throw;
-        }
-    }
-
-    // Waits for every stage; rethrows the failure that stopped the others rather than a cancellation it caused.
-    private static async Task WhenAllOrFirstFailureAsync(IReadOnlyList<Task> stages)
-    {
-        await Task.WhenAll(stages).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var failures = stages.Where(s => s.IsFaulted).SelectMany(s => s.Exception!.InnerExceptions).ToList();
-        var cause = failures.FirstOrDefault(e => e is not OperationCanceledException) ?? failures.FirstOrDefault();
-        if (cause is not null)
-        {
-            ExceptionDispatchInfo.Throw(cause);
-        }
-
-        foreach (var stage in stages)
-        {
-            await stage;
-        }
     }
 
     private static TreeNode NodeOf(byte[] name, NodeType type, FileMetadata metadata) => TreeNode.Named(name, type) with
