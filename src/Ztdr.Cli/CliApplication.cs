@@ -29,6 +29,8 @@ internal static class CliApplication
         root.Options.Add(global.PasswordFile);
         root.Options.Add(global.Zone);
         root.Options.Add(global.Config);
+        root.Options.Add(global.CacheDir);
+        root.Options.Add(global.NoCache);
         return root;
     }
 

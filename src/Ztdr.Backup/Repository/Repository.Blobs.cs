@@ -249,6 +249,11 @@ public sealed partial class Repository
             }
         }
 
+        if (await TryLoadCachedAsync(location, cancellationToken) is { } cached)
+        {
+            return cached;
+        }
+
         try
         {
             return await LoadBlobUnitAsync(location, cancellationToken);
@@ -332,6 +337,7 @@ public sealed partial class Repository
 
                 // A retry of this call re-sends the same bytes under the same name (§ 1), which the store accepts.
                 await _store.PutNewAsync(name, bytes, retainUntil, cancellationToken);
+                CacheUploaded(writer.Id, writer.Entries, bytes);
                 var pack = new IndexedPack(writer.Id, retainUntil, [.. writer.Entries]);
                 lock (_gate)
                 {

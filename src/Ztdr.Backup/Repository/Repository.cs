@@ -167,6 +167,11 @@ public sealed partial class Repository : IDisposable
 
             var repository = new Repository(pinned, reader, time, config, opened.MasterKey, opened.KeyObjects) { OpenedWithKey = opened.KeyId };
             await repository.LoadStateAsync(cancellationToken);
+            if (options.CacheRoot is { } cacheRoot)
+            {
+                repository.UseCache(cacheRoot);
+            }
+
             return repository;
         }
         catch

@@ -9,6 +9,12 @@ namespace Ztdr.Backup.Repository;
 /// </summary>
 public sealed record RepositoryOpenOptions(IReadOnlyList<ObjectId> PreferredKeys)
 {
+    /// <summary>
+    /// Folder of the local cache of tree packs (one subfolder per repository, <see cref="Caching.PackCache"/>); null
+    /// for none. Verify opens without one: it judges storage, not a copy of it.
+    /// </summary>
+    public string? CacheRoot { get; init; }
+
     public RepositoryOpenOptions()
         : this([])
     {

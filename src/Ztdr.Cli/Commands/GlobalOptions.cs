@@ -34,4 +34,16 @@ internal sealed class GlobalOptions
         Description = "Zone file (default: $XDG_CONFIG_HOME/ztdr/zones.json, then ~/.config/ztdr/zones.json)",
         Recursive = true,
     };
+
+    public Option<string?> CacheDir { get; } = new("--cache-dir")
+    {
+        Description = "Folder of the local cache of tree packs (default: $ZTDR_CACHE_DIR, then $XDG_CACHE_HOME/ztdr, then ~/.cache/ztdr)",
+        Recursive = true,
+    };
+
+    public Option<bool> NoCache { get; } = new("--no-cache")
+    {
+        Description = "Read everything from the repository; use and write no local cache",
+        Recursive = true,
+    };
 }

@@ -46,11 +46,14 @@ internal sealed class OpenRepository : IDisposable
     /// The repository named by <c>--repo</c> or the environment, unlocked with the password from its usual sources.
     /// <paramref name="readOnly"/>: the command only reads, so a zone opens with its <c>readProfile</c> when it has one.
     /// </summary>
-    public static async Task<OpenRepository> OpenAsync(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken, bool readOnly = false)
+    /// <paramref name="useCache"/>: false for a command that must judge storage itself (verify).
+    public static async Task<OpenRepository> OpenAsync(
+        GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken, bool readOnly = false, bool useCache = true)
     {
+        var options = OpenOptions(global, parse, context) with { CacheRoot = useCache ? CacheRoot(global, parse, context) : null };
         if (Zone(global, parse, context, readOnly) is { } zone)
         {
-            var (zoneStore, zoneRepository) = await zone.OpenAsync(context, OpenOptions(global, parse, context), cancellationToken);
+            var (zoneStore, zoneRepository) = await zone.OpenAsync(context, options, cancellationToken);
             return await RememberedAsync(new OpenRepository(zoneStore, zoneRepository, context));
         }
 
@@ -59,7 +62,7 @@ internal sealed class OpenRepository : IDisposable
         var store = location.OpenStore(context);
         try
         {
-            var repository = await BackupRepository.OpenAsync(store, password, OpenOptions(global, parse, context), context.Time, cancellationToken);
+            var repository = await BackupRepository.OpenAsync(store, password, options, context.Time, cancellationToken);
             return await RememberedAsync(new OpenRepository(store, repository, context));
         }
         catch
@@ -190,6 +193,11 @@ internal sealed class OpenRepository : IDisposable
             WarnImpostors();
         }
 
+        if (Repository.CacheProblem is { } problem)
+        {
+            _context.Error.WriteLine($"ztdr: warning: {problem}");
+        }
+
         Repository.Dispose();
         (_opened as IDisposable)?.Dispose();
     }
@@ -208,6 +216,30 @@ internal sealed class OpenRepository : IDisposable
         preferred.AddRange(new RepositoryMemory(context).RememberedKeys());
         return new RepositoryOpenOptions(preferred);
     }
+
+    /// <summary>
+    /// The cache folder: <c>--cache-dir</c>, else <c>ZTDR_CACHE_DIR</c>, else <c>$XDG_CACHE_HOME/ztdr</c>, else
+    /// <c>~/.cache/ztdr</c> (restic's order and layout); null with <c>--no-cache</c> or without any of them.
+    /// </summary>
+    internal static string? CacheRoot(GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context)
+    {
+        if (parse.GetValue(global.NoCache))
+        {
+            return null;
+        }
+
+        if ((parse.GetValue(global.CacheDir) ?? context.Variable(CacheDirVariable)) is { } given)
+        {
+            return Path.GetFullPath(given);
+        }
+
+        return context.Variable("XDG_CACHE_HOME") is { } cacheHome
+            ? Path.Combine(cacheHome, "ztdr")
+            : context.Variable("HOME") is { } home ? Path.Combine(home, ".cache", "ztdr") : null;
+    }
+
+    /// <summary>The environment variable for <c>--cache-dir</c>, as restic's RESTIC_CACHE_DIR.</summary>
+    public const string CacheDirVariable = "ZTDR_CACHE_DIR";
 
     /// <summary>The environment variable for <c>--key-hint</c>, as restic's RESTIC_KEY_HINT.</summary>
     public const string KeyHintVariable = "ZTDR_KEY_HINT";

@@ -33,7 +33,7 @@ internal static class VerifyCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             var selection = parse.GetValue(subset) is { } text ? ParseSubset(text) : parse.GetValue(readData) ? PackSubset.All : null;
-            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken);
+            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken, useCache: false);
             var missing = await open.CheckRollbackAsync(null, cancellationToken);
             var progress = new ProgressLines(context);
             var report = await new Verifier(open.Store, open.Repository, open.Catalog)

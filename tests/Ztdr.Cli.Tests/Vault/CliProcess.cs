@@ -24,7 +24,7 @@ internal static class CliProcess
 
     /// <summary>
     /// The ZTDR_* and AWS_* variables of the test runner are blanked so a developer's own settings cannot leak in;
-    /// an empty value counts as unset for ztdr. XDG_STATE_HOME and XDG_CONFIG_HOME point into a folder of this run.
+    /// an empty value counts as unset for ztdr. XDG_STATE_HOME, XDG_CONFIG_HOME and XDG_CACHE_HOME point into a folder of this run.
     /// </summary>
     public static Task<ProcessResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] args) =>
         RunInAsync(null, environment, args);
@@ -33,13 +33,14 @@ internal static class CliProcess
     public static Task<ProcessResult> RunInAsync(string? workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         var isolated = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var name in new[] { "ZTDR_REPOSITORY", "ZTDR_PASSWORD", "ZTDR_PASSWORD_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_CA_BUNDLE", "AWS_REGION", "AWS_DEFAULT_REGION", "ZTDR_KEY_HINT" })
+        foreach (var name in new[] { "ZTDR_REPOSITORY", "ZTDR_PASSWORD", "ZTDR_PASSWORD_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_PROFILE", "AWS_CA_BUNDLE", "AWS_REGION", "AWS_DEFAULT_REGION", "ZTDR_KEY_HINT", "ZTDR_CACHE_DIR" })
         {
             isolated[name] = string.Empty;
         }
 
         isolated["XDG_STATE_HOME"] = Path.Combine(IsolatedHome, "state");
         isolated["XDG_CONFIG_HOME"] = Path.Combine(IsolatedHome, "config");
+        isolated["XDG_CACHE_HOME"] = Path.Combine(IsolatedHome, "cache");
         isolated[KdfOption.Variable] = TestKdf;
 
         foreach (var (name, value) in environment)
