@@ -8,17 +8,20 @@
 # CPU is read from /proc. Restores are compared with the corpus (not timed). Prints a Markdown table and writes it
 # to a file (the last line says where).
 #
-#   bench/restic-compare.sh                       # 1 GiB corpus, both targets: about 6 minutes on 2 busy cores
-#   bench/restic-compare.sh --size 64M            # smoke run, under a minute
+#   bench/restic-compare.sh                       # 1 GiB deep corpus, both targets
+#   bench/restic-compare.sh --size 64M            # smoke run, 1-3 minutes
+#   bench/restic-compare.sh --shape flat          # the earlier corpus: ~1,800 files per GiB, 40 to a folder
 #   bench/restic-compare.sh --targets folder --out /tmp/table.md
 #
-# Options: --size N[K|M|G] (default 1G), --targets vault,folder (default both), --seed N (default 1),
+# Options: --size N[K|M|G] (default 1G), --shape deep|flat (corpus.py's tree, default deep: per GiB ~15,500 files in
+# ~1,100 folders, 2 to 8 deep), --targets vault,folder (default both), --seed N (default 1),
 # --out FILE (default artifacts/bench/restic-compare-<UTC time>.md), --work DIR (default a new folder in /tmp,
 # removed at the end unless --keep), --keep, --no-build.
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 size=1G
+shape=deep
 targets=vault,folder
 seed=1
 out=""
@@ -30,6 +33,7 @@ usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'
 while [ $# -gt 0 ]; do
   case "$1" in
     --size) size="${2:?--size needs a value}"; shift 2 ;;
+    --shape) shape="${2:?--shape needs a value}"; shift 2 ;;
     --targets) targets="${2:?--targets needs a value}"; shift 2 ;;
     --seed) seed="${2:?--seed needs a value}"; shift 2 ;;
     --out) out="${2:?--out needs a value}"; shift 2 ;;
@@ -40,47 +44,23 @@ while [ $# -gt 0 ]; do
     *) echo "restic-compare.sh: unknown option '$1' (--help lists them)" >&2; exit 2 ;;
   esac
 done
+case "$shape" in deep|flat) ;; *) echo "restic-compare.sh: unknown shape '$shape' (deep, flat)" >&2; exit 2 ;; esac
 IFS=', ' read -r -a target_list <<<"$targets"
 for target in "${target_list[@]}"; do
   case "$target" in vault|folder) ;; *) echo "restic-compare.sh: unknown target '$target' (vault, folder)" >&2; exit 2 ;; esac
 done
 tools=(ztdr restic)
-log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
+script=restic-compare.sh
+# shellcheck source=bench/lib/compare-common.sh
+source "$root/bench/lib/compare-common.sh"
 
-bash "$root/scripts/deps.sh"
-if [ "$build" -eq 1 ]; then
-  log "building ztdr and ztdr-vault (Release)"
-  dotnet build "$root/src/Ztdr.Vault.Host" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-  dotnet build "$root/src/Ztdr.Cli" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-fi
-vault_bin="$root/artifacts/bin/Ztdr.Vault.Host/release/ztdr-vault"
-ztdr_bin="$root/artifacts/bin/Ztdr.Cli/release/ztdr"
-for binary in "$vault_bin" "$ztdr_bin"; do
-  [ -x "$binary" ] || { echo "restic-compare.sh: $binary is missing; run without --no-build" >&2; exit 1; }
-done
-
-if [ -z "$work" ]; then
-  work=$(mktemp -d /tmp/ztdr-restic-compare.XXXXXX)
-elif [ -e "$work" ]; then
-  echo "restic-compare.sh: $work exists; give a new folder" >&2
-  exit 1
-else
-  mkdir -p "$work"
-fi
+prepare_binaries
+prepare_work ztdr-restic-compare
 stamp=$(date -u +%Y%m%d-%H%M%S)
 if [ -z "$out" ]; then
   mkdir -p "$root/artifacts/bench"
   out="$root/artifacts/bench/restic-compare-$stamp.md"
 fi
-vault_pid=""
-cleanup() {
-  if [ -n "$vault_pid" ]; then
-    kill "$vault_pid" 2>/dev/null || true
-    wait "$vault_pid" 2>/dev/null || true
-  fi
-  if [ "$keep" -eq 1 ]; then log "kept $work"; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
 
 results="$work/results.tsv"   # step, target, tool, wall s, user s, sys s, peak RSS KiB, vault CPU s, exit code, note
 sizes="$work/sizes.tsv"       # step, target, tool, repository bytes
@@ -91,94 +71,11 @@ started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$SECONDS
 
-log "generating the corpus ($size, seed $seed)"
-corpus_line=$(python3 "$root/bench/corpus.py" generate --out "$corpus" --size "$size" --seed "$seed")
+log "generating the corpus ($size, shape $shape, seed $seed)"
+corpus_line=$(python3 "$root/bench/corpus.py" generate --out "$corpus" --size "$size" --shape "$shape" --seed "$seed")
 log "$corpus_line"
 
-# The vault: a fresh data folder, served over HTTPS on a free loopback port, bucket "backups" with Object Lock.
-if [[ " ${target_list[*]} " == *" vault "* ]]; then
-  port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  "$vault_bin" init --data "$work/vault" --credentials-out "$work/vault-credentials" --bucket backups >"$work/vault-init.log"
-  "$vault_bin" serve --data "$work/vault" --listen "127.0.0.1:$port" >"$work/vault.log" 2>&1 &
-  vault_pid=$!
-  for _ in $(seq 1 300); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    kill -0 "$vault_pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-    echo "restic-compare.sh: the vault did not start listening on 127.0.0.1:$port; its log:" >&2
-    tail -n 20 "$work/vault.log" >&2
-    exit 1
-  fi
-  endpoint="https://127.0.0.1:$port"
-  ca="$work/vault/tls/ca.crt"
-  # restic 0.14 takes keys from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, not from a profile.
-  backup_key=$(awk '/^\[/{p=($0=="[backup]")} p && $1=="aws_access_key_id"{print $3}' "$work/vault-credentials")
-  backup_secret=$(awk '/^\[/{p=($0=="[backup]")} p && $1=="aws_secret_access_key"{print $3}' "$work/vault-credentials")
-  [ -n "$backup_key" ] && [ -n "$backup_secret" ] || { echo "restic-compare.sh: no backup profile in $work/vault-credentials" >&2; exit 1; }
-  log "vault serving at $endpoint (pid $vault_pid)"
-fi
-clock_ticks=$(getconf CLK_TCK)
-vault_cpu_ticks() { if [ -n "$vault_pid" ]; then awk '{print $14 + $15}' "/proc/$vault_pid/stat"; else echo 0; fi; }
-
-# Sets cmd to the command line that runs one tool against one target with the environment it needs (env execs the
-# tool, so /usr/bin/time measures the tool itself); the caller appends the tool's arguments.
-command_for() {
-  local tool=$1 target=$2 password="bench password $seed"
-  if [ "$tool" = ztdr ] && [ "$target" = vault ]; then
-    cmd=(env ZTDR_REPOSITORY="s3:$endpoint/backups/ztdr" ZTDR_PASSWORD="$password" AWS_SHARED_CREDENTIALS_FILE="$work/vault-credentials"
-      AWS_PROFILE=backup AWS_CA_BUNDLE="$ca" AWS_CONFIG_FILE=/dev/null "$ztdr_bin")
-  elif [ "$tool" = ztdr ]; then
-    cmd=(env ZTDR_REPOSITORY="$work/repo-ztdr" ZTDR_PASSWORD="$password" "$ztdr_bin")
-  elif [ "$target" = vault ]; then
-    cmd=(env RESTIC_REPOSITORY="s3:$endpoint/backups/restic" RESTIC_PASSWORD="$password" RESTIC_CACHE_DIR="$work/restic-cache-vault"
-      AWS_ACCESS_KEY_ID="$backup_key" AWS_SECRET_ACCESS_KEY="$backup_secret" restic --cacert "$ca")
-  else
-    cmd=(env RESTIC_REPOSITORY="$work/repo-restic" RESTIC_PASSWORD="$password" RESTIC_CACHE_DIR="$work/restic-cache-folder" restic)
-  fi
-}
-
-run() {
-  local cmd
-  command_for "$1" "$2"
-  shift 2
-  "${cmd[@]}" "$@"
-}
-
-caches_dropped=no
-drop_caches() {
-  sync
-  if { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null; then caches_dropped=yes; fi
-}
-
-# measure STEP TARGET TOOL ARGS...: one timed run after a cache drop; a failure is recorded, not fatal.
-measure() {
-  local step=$1 target=$2 tool=$3
-  shift 3
-  local logfile="$work/logs/$step-$target-$tool.log" timefile="$work/logs/$step-$target-$tool.time"
-  mkdir -p "$work/logs"
-  drop_caches
-  cut -d' ' -f1 /proc/loadavg >>"$work/load.txt"
-  log "$step: $tool -> $target (load $(cut -d' ' -f1 /proc/loadavg))"
-  local before after code=0
-  before=$(vault_cpu_ticks)
-  local cmd
-  command_for "$tool" "$target"
-  /usr/bin/time -f '%e %U %S %M' -o "$timefile" "${cmd[@]}" "$@" >"$logfile" 2>&1 || code=$?
-  after=$(vault_cpu_ticks)
-  local vault_cpu
-  vault_cpu=$(awk -v a="$after" -v b="$before" -v t="$clock_ticks" 'BEGIN{printf "%.2f", (a - b) / t}')
-  if [ "$code" -ne 0 ]; then
-    log "  FAILED (exit $code); last lines of $logfile:"
-    tail -n 5 "$logfile" >&2
-  fi
-  # /usr/bin/time writes "Command exited with non-zero status N" before the numbers when the command fails.
-  read -r wall user sys rss < <(tail -n 1 "$timefile")
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$step" "$target" "$tool" "$wall" "$user" "$sys" "$rss" "$vault_cpu" "$code" "" >>"$results"
-  log "  wall ${wall}s, cpu $(awk -v u="$user" -v s="$sys" 'BEGIN{print u + s}')s, rss $((rss / 1024)) MiB, vault cpu ${vault_cpu}s"
-  return 0
-}
+start_vault
 
 repository_bytes() {
   local target=$1 tool=$2
@@ -201,12 +98,7 @@ record_sizes() {
   done
 }
 
-for target in "${target_list[@]}"; do
-  run ztdr "$target" init --retention 1d >"$work/init-ztdr-$target.log" 2>&1 \
-    || { cat "$work/init-ztdr-$target.log" >&2; exit 1; }
-  run restic "$target" init --repository-version 2 >"$work/init-restic-$target.log" 2>&1 \
-    || { cat "$work/init-restic-$target.log" >&2; exit 1; }
-done
+init_repositories ""
 
 # Tools alternate within each step, so drift in the machine's load spreads over both.
 for step in backup-1 backup-2; do
@@ -275,22 +167,11 @@ if [[ " ${target_list[*]} " == *" vault "* ]]; then
 fi
 
 finished=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
-load_end=$(cut -d' ' -f1-3 /proc/loadavg)
-load_during=$(sort -g "$work/load.txt" | awk '{v[NR]=$1} END{printf "%s-%s (median %s)", v[1], v[NR], v[int((NR+1)/2)]}')
 minutes=$(( (SECONDS - t0 + 59) / 60 ))
-ztdr_commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-ztdr_dirty=$(git -C "$root" status --porcelain 2>/dev/null | grep -qv '^??' && echo " (with local changes)" || true)
-cpu_model=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)
-memory=$(awk '/MemTotal/{printf "%.0f GiB", $2 / 1048576}' /proc/meminfo)
-filesystem=$(df -T "$work" | awk 'NR==2{print $2}')
 
 {
-  echo "Run: $started to $finished ($minutes min), \`bench/restic-compare.sh --size $size --targets $targets --seed $seed\`."
-  echo "Machine: $(nproc) cores ($cpu_model), $memory, Linux $(uname -r), work folder on $filesystem;" \
-    "load average (1/5/15 min) $load_start at start, $load_end at end; 1-min load when each measured command started:" \
-    "$load_during; page cache dropped before each command: $caches_dropped."
-  echo "Versions: ztdr $ztdr_commit$ztdr_dirty (Release, .NET $(dotnet --version 2>/dev/null || echo '?')); $(restic version | cut -d' ' -f1-2)" \
-    "(repository version 2, default compression); aws CLI $(aws --version 2>&1 | cut -d' ' -f1 | cut -d/ -f2) for the listing."
+  echo "Run: $started to $finished ($minutes min), \`bench/restic-compare.sh --size $size --shape $shape --targets $targets --seed $seed\`."
+  describe_machine "$load_start" "; aws CLI $(aws --version 2>&1 | cut -d' ' -f1 | cut -d/ -f2) for the listing"
   corpus_description=${corpus_line#corpus: }
   echo "Corpus: ${corpus_description%, in *}. Before backup 3: $change_line."
   echo
