@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Konscious.Security.Cryptography;
 
 namespace Ztdr.Backup.Crypto;
 
@@ -15,11 +14,13 @@ namespace Ztdr.Backup.Crypto;
 /// </summary>
 internal sealed class KeyObject
 {
-    public const int SaltLength = 32;
+    // 16 bytes, RFC 9106's recommendation and the only salt libsodium's Argon2id takes (PasswordKdf). Keys made before
+    // 2026-12 have 32-byte salts; readers take 16..64.
+    public const int SaltLength = PasswordKdf.LibsodiumSaltLength;
     private const int MinSaltLength = 16;
     private const int MaxSaltLength = 64;
     private const int FormatVersion = 1;
-    private const int Argon2Version = 19; // 0x13, the version Konscious implements and RFC 9106 specifies.
+    private const int Argon2Version = 19; // 0x13, the version RFC 9106 specifies and both libsodium and Konscious implement.
 
     private KeyObject(DateTimeOffset created, KdfParameters kdf, byte[] salt, byte[] nonce, byte[] ciphertext)
     {
@@ -188,14 +189,7 @@ internal sealed class KeyObject
         var passwordBytes = Encoding.UTF8.GetBytes(password);
         try
         {
-            using var argon2 = new Argon2id(passwordBytes)
-            {
-                Salt = salt,
-                MemorySize = kdf.MemoryKiB,
-                Iterations = kdf.Iterations,
-                DegreeOfParallelism = kdf.Parallelism,
-            };
-            return argon2.GetBytes(RepositoryKeys.KeyLength);
+            return PasswordKdf.Derive(passwordBytes, kdf, salt, RepositoryKeys.KeyLength);
         }
         finally
         {

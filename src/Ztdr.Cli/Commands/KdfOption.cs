@@ -5,7 +5,7 @@ using Ztdr.Backup.Crypto;
 namespace Ztdr.Cli.Commands;
 
 /// <summary>
-/// <c>--kdf m=64MiB,t=3,p=4</c> (or <c>ZTDR_KDF</c>): the Argon2id cost of a new key, in the argon2 tool's letters
+/// <c>--kdf m=64MiB,t=3,p=1</c> (or <c>ZTDR_KDF</c>): the Argon2id cost of a new key, in the argon2 tool's letters
 /// (memory, passes, lanes). For small devices where the default's 64 MiB × 3 passes is too slow, and for test suites
 /// that open repositories hundreds of times. Never below OWASP's password-storage floor for Argon2id: at least 7 MiB and
 /// memory × passes of at least 35 MiB (19 MiB × 2, 12 MiB × 3, 7 MiB × 5, …), so a key cannot be made cheap to guess.
@@ -20,7 +20,7 @@ internal static class KdfOption
 
     public static Option<string?> Create() => new("--kdf")
     {
-        Description = "Argon2id cost of the new key as m=MEMORY,t=PASSES,p=LANES (default m=64MiB,t=3,p=4; env ZTDR_KDF). "
+        Description = "Argon2id cost of the new key as m=MEMORY,t=PASSES,p=LANES (default m=64MiB,t=3,p=1; env ZTDR_KDF). "
             + "At least m=7MiB and m×t ≥ 35MiB (OWASP's floor)",
     };
 
@@ -33,7 +33,7 @@ internal static class KdfOption
 
     internal static KdfParameters Parse(string text, string source)
     {
-        var usage = $"{source} '{text}': use m=MEMORY,t=PASSES,p=LANES, e.g. m=64MiB,t=3,p=4";
+        var usage = $"{source} '{text}': use m=MEMORY,t=PASSES,p=LANES, e.g. m=64MiB,t=3,p=1";
         var (memory, passes, lanes) = (KdfParameters.Default.MemoryKiB, KdfParameters.Default.Iterations, KdfParameters.Default.Parallelism);
         foreach (var part in text.Split(',', StringSplitOptions.TrimEntries))
         {

@@ -89,4 +89,19 @@ public sealed class CryptoGoldenTests
             """.ReplaceLineEndings("\n"),
             json.ReplaceLineEndings("\n"));
     }
+
+    [Fact]
+    public void KeyObject_SixteenByteSaltOneLane_WrappedKeyIsFrozen()
+    {
+        // The libsodium path (PasswordKdf), which every key since 2026-12 takes. The ciphertext was computed outside .NET:
+        // crypto_pwhash_argon2id from Python, then AES-256-GCM with the AAD of repository-format.md § 4.
+        using var master = MasterKey.FromBytes(Master);
+        var salt = Enumerable.Range(0x10, 16).Select(i => (byte)i).ToArray();
+        var nonce = Enumerable.Range(0xC0, 12).Select(i => (byte)i).ToArray();
+
+        var key = KeyObject.Create(master, "correct horse", new KdfParameters(1024, 1, 1), new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), salt, nonce);
+
+        Assert.True(PasswordKdf.UsesLibsodium(key.Kdf, key.Salt.Length));
+        Assert.Equal("DIpZ5mmMmovW0FqBVk63zSKYn47mnGyrWfP+JOmNcNH9jmVAWeMP8FYOlslTJjEq", Convert.ToBase64String(key.Ciphertext));
+    }
 }

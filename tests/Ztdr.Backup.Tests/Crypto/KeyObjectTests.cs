@@ -68,6 +68,53 @@ public sealed class KeyObjectTests
         Assert.False(edited.TryUnwrap("pw", out _));
     }
 
+    [Fact]
+    public void TryUnwrap_FourLaneKeyMadeBeforeLibsodium_ReturnsTheMasterKey()
+    {
+        // Made by KeyObject.Create when every key went through Konscious (4 lanes, 32-byte salt, as the default was until
+        // 2026-12): such keys take the Konscious path and must keep opening.
+        const string json = """
+            {
+              "version": 1,
+              "created": "2026-06-01T00:00:00.0000000Z",
+              "kdf": {
+                "algorithm": "argon2id",
+                "version": 19,
+                "memoryKiB": 2048,
+                "iterations": 2,
+                "parallelism": 4,
+                "salt": "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8="
+              },
+              "wrap": {
+                "algorithm": "aes-256-gcm",
+                "nonce": "0NHS09TV1tfY2drb",
+                "ciphertext": "Zc6ByI5ndKllfrRod27uZiDjAyId397nSuBQuugKSiDUsogYQScIOiOOgdid4CDA"
+              }
+            }
+            """;
+        var key = KeyObject.Parse(Encoding.UTF8.GetBytes(json));
+
+        Assert.False(PasswordKdf.UsesLibsodium(key.Kdf, key.Salt.Length));
+        Assert.True(key.TryUnwrap("old lanes", out var unwrapped));
+        using (unwrapped)
+        {
+            Assert.Equal(Enumerable.Range(0x40, 32).Select(i => (byte)i).ToArray(), unwrapped.Bytes.ToArray());
+        }
+    }
+
+    [Fact]
+    public void Create_DefaultParameters_SixteenByteSaltOneLaneThroughLibsodium()
+    {
+        using var master = MasterKey.Generate();
+        var key = KeyObject.Parse(KeyObject.Create(master, "pw", KdfParameters.Default, Created).Serialize());
+
+        Assert.Equal(16, key.Salt.Length);
+        Assert.Equal(new KdfParameters(64 * 1024, 3, 1), key.Kdf);
+        Assert.True(PasswordKdf.UsesLibsodium(key.Kdf, key.Salt.Length));
+        Assert.True(key.TryUnwrap("pw", out var unwrapped));
+        unwrapped.Dispose();
+    }
+
     [Theory]
     [InlineData("\"memoryKiB\": 1024", "\"memoryKiB\": 4194305")] // over 4 GiB: a planted key must not exhaust memory
     [InlineData("\"iterations\": 1", "\"iterations\": 101")]
