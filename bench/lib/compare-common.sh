@@ -12,16 +12,17 @@ clock_ticks=$(getconf CLK_TCK)
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
-# Installs missing tools, builds ztdr and ztdr-vault (Release) unless build=0, and sets vault_bin and ztdr_bin.
+# Installs missing tools, builds ztdr-vault (Release) and publishes ztdr as scripts/install.sh installs it (ReadyToRun:
+# what users run) unless build=0, and sets vault_bin and ztdr_bin.
 prepare_binaries() {
   bash "$root/scripts/deps.sh"
   if [ "$build" -eq 1 ]; then
     log "building ztdr and ztdr-vault (Release)"
     dotnet build "$root/src/Ztdr.Vault.Host" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
-    dotnet build "$root/src/Ztdr.Cli" -c Release -nologo -v quiet -clp:ErrorsOnly >&2
+    bash "$root/scripts/install.sh" --out "$root/artifacts/publish/ztdr" >&2
   fi
   vault_bin="$root/artifacts/bin/Ztdr.Vault.Host/release/ztdr-vault"
-  ztdr_bin="$root/artifacts/bin/Ztdr.Cli/release/ztdr"
+  ztdr_bin="$root/artifacts/publish/ztdr/ztdr"
   local binary
   for binary in "$vault_bin" "$ztdr_bin"; do
     [ -x "$binary" ] || { echo "$script: $binary is missing; run without --no-build" >&2; exit 1; }
@@ -167,6 +168,6 @@ describe_machine() {
   echo "Machine: $(nproc) cores ($cpu_model), $memory, Linux $(uname -r), work folder on $filesystem;" \
     "load average (1/5/15 min) $load_start at start, $load_end at end; 1-min load when each measured command started:" \
     "$load_during; page cache dropped before each command: $caches_dropped."
-  echo "Versions: ztdr $ztdr_commit$ztdr_dirty (Release, .NET $(dotnet --version 2>/dev/null || echo '?')); $(restic version | cut -d' ' -f1-2)" \
+  echo "Versions: ztdr $ztdr_commit$ztdr_dirty (Release, ReadyToRun, .NET $(dotnet --version 2>/dev/null || echo '?')); $(restic version | cut -d' ' -f1-2)" \
     "(repository version 2, default compression)$versions_extra."
 }
