@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 using Ztdr.Backup.Compression;
 using Ztdr.Backup.Crypto;
@@ -20,10 +19,10 @@ internal sealed class PackWriter : IDisposable
 
     private const int TrailerLengthField = 4;
 
-    // Sealed units on their way into the pack buffer; sealing is serialized by the repository, so this holds few.
-    private static readonly ArrayPool<byte> SealBuffers = ArrayPool<byte>.Create(16 * 1024 * 1024, 4);
+    /// <summary>Room past the target size a pack's array starts with: a last blob that carries the pack past its target usually fits.</summary>
+    private const int Slack = 4 * 1024 * 1024;
 
-    private readonly MemoryStream _buffer = new();
+    private readonly PackBuffer _buffer;
     private readonly BlobCipher _cipher;
     private readonly List<PackEntry> _entries = [];
     private readonly HashSet<BlobId> _ids = [];
@@ -31,9 +30,11 @@ internal sealed class PackWriter : IDisposable
     private readonly int _targetSize;
     private bool _finished;
 
-    public PackWriter(RepositoryKeys keys, ObjectId id, int targetSize, RandomFill random)
+    /// <summary>A writer for pack <paramref name="id"/>; <paramref name="initialCapacity"/> is the bytes to start with, by default room for a full pack (a tree pack may start smaller and grow).</summary>
+    public PackWriter(RepositoryKeys keys, ObjectId id, int targetSize, RandomFill random, int? initialCapacity = null)
     {
         Id = id;
+        _buffer = new PackBuffer(initialCapacity ?? (int)Math.Min(MaxPackLength, (long)targetSize + Slack));
         _targetSize = targetSize;
         _random = random;
         _cipher = keys.CreateObjectCipher(ObjectType.Pack, id);
@@ -85,16 +86,7 @@ internal sealed class PackWriter : IDisposable
         _random(nonce);
         Span<byte> idBytes = stackalloc byte[BlobId.Length];
         id.WriteTo(idBytes);
-        var sealedUnit = SealBuffers.Rent(sealedLength);
-        try
-        {
-            _cipher.Seal(KindOf(type), idBytes, plain, nonce, sealedUnit.AsSpan(0, sealedLength));
-            _buffer.Write(sealedUnit, 0, sealedLength);
-        }
-        finally
-        {
-            SealBuffers.Return(sealedUnit);
-        }
+        _cipher.Seal(KindOf(type), idBytes, plain, nonce, _buffer.Append(sealedLength));
 
         var entry = new PackEntry(type, id, checked((uint)(_buffer.Length - sealedLength)), (uint)sealedLength, (uint)rawLength);
         _entries.Add(entry);
@@ -102,8 +94,14 @@ internal sealed class PackWriter : IDisposable
         return entry;
     }
 
-    /// <summary>Appends the sealed trailer and its length; returns the whole pack. The writer is done afterwards.</summary>
-    public byte[] Finish(BlobCompressor compressor)
+    /// <summary>Appends the sealed trailer and its length; returns a copy of the whole pack. The writer is done afterwards.</summary>
+    public byte[] Finish(BlobCompressor compressor) => FinishInPlace(compressor).ToArray();
+
+    /// <summary>
+    /// As <see cref="Finish"/>, without copying: the pack is the writer's own buffer, valid until the writer is disposed
+    /// (the upload holds the writer open until the store has the bytes).
+    /// </summary>
+    public ReadOnlyMemory<byte> FinishInPlace(BlobCompressor compressor)
     {
         ObjectDisposedException.ThrowIf(_finished, this);
         _finished = true;
@@ -120,7 +118,7 @@ internal sealed class PackWriter : IDisposable
         Span<byte> length = stackalloc byte[TrailerLengthField];
         BinaryPrimitives.WriteUInt32LittleEndian(length, (uint)sealedTrailer.Length);
         _buffer.Write(length);
-        return _buffer.ToArray();
+        return _buffer.Written;
     }
 
     public void Dispose()

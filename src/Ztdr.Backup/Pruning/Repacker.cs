@@ -73,7 +73,7 @@ internal sealed class Repacker(IObjectStore store, Repository.Repository reposit
     {
         using (writer)
         {
-            var bytes = writer.Finish(compressor);
+            var bytes = writer.FinishInPlace(compressor);
             var retainUntil = repository.RunRetainUntil;
             await store.PutNewAsync(RepositoryObjectNames.Pack(writer.Id), bytes, retainUntil, cancellationToken);
             return new IndexedPack(writer.Id, retainUntil, [.. writer.Entries]);

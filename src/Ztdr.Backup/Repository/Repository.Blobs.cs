@@ -26,6 +26,9 @@ public sealed partial class Repository
     /// <summary>Packs uploading at once: enough to hide a round trip behind compression, few enough to bound memory.</summary>
     public const int MaxConcurrentUploads = 2;
 
+    /// <summary>Trees are small and a run writes few: their pack starts small and grows, rather than holding a data pack's array.</summary>
+    private const int TreePackInitialCapacity = 256 * 1024;
+
     private readonly Lock _gate = new();
     private readonly SemaphoreSlim _uploadSlots = new(MaxConcurrentUploads);
 
@@ -124,7 +127,7 @@ public sealed partial class Repository
                     if (!_openPacks.TryGetValue(type, out var writer))
                     {
                         // Data and tree blobs go to separate packs, so loading trees does not download file content (§ 7).
-                        writer = new PackWriter(_keys, NewObjectId(), Config.PackTargetSize, _random);
+                        writer = new PackWriter(_keys, NewObjectId(), Config.PackTargetSize, _random, type == BlobType.Tree ? TreePackInitialCapacity : null);
                         _openPacks[type] = writer;
                     }
 
@@ -321,11 +324,12 @@ public sealed partial class Repository
             await _uploadSlots.WaitAsync(cancellationToken);
             try
             {
-                byte[] bytes;
+                ReadOnlyMemory<byte> bytes;
                 var compressor = _compressors.Rent();
                 try
                 {
-                    bytes = writer.Finish(compressor);
+                    // The writer's own buffer, no copy: the using above keeps it until the store has the bytes.
+                    bytes = writer.FinishInPlace(compressor);
                 }
                 finally
                 {

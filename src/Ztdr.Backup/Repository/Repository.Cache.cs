@@ -97,7 +97,7 @@ public sealed partial class Repository
     }
 
     // A tree pack this process uploaded: kept as uploaded, so the next run reads these trees locally.
-    private void CacheUploaded(ObjectId packId, IReadOnlyList<PackEntry> entries, byte[] bytes)
+    private void CacheUploaded(ObjectId packId, IReadOnlyList<PackEntry> entries, ReadOnlyMemory<byte> bytes)
     {
         if (_cache is { } cache && entries.Count > 0 && entries[0].Type == BlobType.Tree)
         {
