@@ -1,3 +1,4 @@
+using Ztdr.Backup.Authenticity;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Index;
 using Ztdr.Backup.Retention;
@@ -17,6 +18,9 @@ public sealed partial class Repository
     // and its body is capped like any blob's (128 MiB, about a million blobs in one run's index); a retention record lists 40 bytes per extension.
     private const int MaxIndexObjectLength = Compression.BlobCompressor.MaxRawLength + (64 * 1024);
     private const int MaxRetentionRecordLength = 64 * 1024 * 1024;
+
+    /// <summary>Index objects and retention records read at once on open.</summary>
+    private const int ParallelReads = 8;
 
     private void RecordInitialRetention(DateTimeOffset retainUntil)
     {
@@ -101,34 +105,46 @@ public sealed partial class Repository
             NoteRetention(keyId, RepositoryObjectNames.Key(keyId), Config.Lock.RetainUntilForRunAt(key.Created));
         }
 
-        var indexObjects = new Dictionary<ObjectId, IndexObject>();
+        // Read several at once: each is a request, and a repository gains an index object per backup (one at a time,
+        // a year of daily backups cost a second on a LAN and much more across a WAN before any work started).
+        var listed = new List<(StoredName Item, ObjectId Id)>();
         await foreach (var item in _reader.ListAsync(RepositoryObjectNames.IndexPrefix, cancellationToken))
         {
             if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.IndexPrefix, out var indexId))
             {
-                try
-                {
-                    var index = await _reader.ReadAsync(
-                        item,
-                        MaxIndexObjectLength,
-                        bytes => IndexReader.Read(SealedObject.Open(_keys, _compressor, ObjectType.Index, indexId, bytes)),
-                        cancellationToken);
-                    if (index is not null)
-                    {
-                        indexObjects[indexId] = index;
-                    }
-                    else
-                    {
-                        // The index is derived data: an index object that does not authenticate must not lock the owner
-                        // out of every snapshot. Its packs read as unindexed: verify names what they hold, and the next
-                        // backup or copy re-indexes them from their own authenticated trailers (RecoverUnindexedPacksAsync).
-                        _damagedIndexObjects.Add($"{item.Name}: no version authenticates (verify names each)");
-                    }
-                }
-                catch (ObjectStoreException e) when (e.Kind == StoreErrorKind.Damaged)
-                {
-                    _damagedIndexObjects.Add($"{item.Name}: {e.Message}");
-                }
+                listed.Add((item, indexId));
+            }
+        }
+
+        var read = new (IndexObject? Index, string? Damage)[listed.Count];
+        await Parallel.ForAsync(0, listed.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (i, token) =>
+        {
+            var (item, indexId) = listed[i];
+            try
+            {
+                var index = await _reader.ReadAsync(item, MaxIndexObjectLength, bytes => OpenSealed(ObjectType.Index, indexId, bytes, body => IndexReader.Read(body)), token);
+
+                // The index is derived data: an index object that does not authenticate must not lock the owner out of
+                // every snapshot. Its packs read as unindexed: verify names what they hold, and the next backup or copy
+                // re-indexes them from their own authenticated trailers (RecoverUnindexedPacksAsync).
+                read[i] = index is not null ? (index, null) : (null, $"{item.Name}: no version authenticates (verify names each)");
+            }
+            catch (ObjectStoreException e) when (e.Kind == StoreErrorKind.Damaged)
+            {
+                read[i] = (null, $"{item.Name}: {e.Message}");
+            }
+        });
+
+        var indexObjects = new Dictionary<ObjectId, IndexObject>();
+        for (var i = 0; i < listed.Count; i++)
+        {
+            if (read[i].Index is { } index)
+            {
+                indexObjects[listed[i].Id] = index;
+            }
+            else
+            {
+                _damagedIndexObjects.Add(read[i].Damage!);
             }
         }
 
@@ -149,22 +165,42 @@ public sealed partial class Repository
             }
         }
 
+        var records = new List<(StoredName Item, ObjectId Id)>();
         await foreach (var item in _reader.ListAsync(RepositoryObjectNames.RetentionPrefix, cancellationToken))
         {
             if (RepositoryObjectNames.TryParseId(item.Name, RepositoryObjectNames.RetentionPrefix, out var recordId))
             {
-                // A record only ever saves extension calls: one that does not authenticate is passed over (and logged),
-                // which at worst costs an extension this run did not need.
-                var extensions = await _reader.ReadAsync(
-                    item,
-                    MaxRetentionRecordLength,
-                    bytes => RetentionRecord.Read(SealedObject.Open(_keys, _compressor, ObjectType.Retention, recordId, bytes, MaxRetentionRecordLength)),
-                    cancellationToken);
-                foreach (var extension in extensions ?? [])
-                {
-                    RaiseRecordedRetention(extension.Id, extension.RetainUntil);
-                }
+                records.Add((item, recordId));
             }
+        }
+
+        var extensionsRead = new IReadOnlyList<RetentionExtension>?[records.Count];
+        await Parallel.ForAsync(0, records.Count, new ParallelOptions { MaxDegreeOfParallelism = ParallelReads, CancellationToken = cancellationToken }, async (i, token) =>
+        {
+            // A record only ever saves extension calls: one that does not authenticate is passed over (and logged),
+            // which at worst costs an extension this run did not need.
+            var (item, recordId) = records[i];
+            extensionsRead[i] = await _reader.ReadAsync(
+                item, MaxRetentionRecordLength, bytes => OpenSealed(ObjectType.Retention, recordId, bytes, body => RetentionRecord.Read(body), MaxRetentionRecordLength), token);
+        });
+
+        foreach (var extension in extensionsRead.SelectMany(e => e ?? []))
+        {
+            RaiseRecordedRetention(extension.Id, extension.RetainUntil);
+        }
+    }
+
+    // Opens a sealed object with a compressor of its own: the reads on open run in parallel.
+    private T OpenSealed<T>(ObjectType type, ObjectId id, byte[] bytes, Func<byte[], T> parse, int? maxBodyLength = null)
+    {
+        var compressor = _compressors.Rent();
+        try
+        {
+            return parse(maxBodyLength is { } max ? SealedObject.Open(_keys, compressor, type, id, bytes, max) : SealedObject.Open(_keys, compressor, type, id, bytes));
+        }
+        finally
+        {
+            _compressors.Return(compressor);
         }
     }
 
