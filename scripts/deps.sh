@@ -12,6 +12,10 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 command -v restic >/dev/null 2>&1 || need+=(restic)
 command -v rclone >/dev/null 2>&1 || need+=(rclone)
 command -v faketime >/dev/null 2>&1 || need+=(faketime)
+# A C toolchain links the native AOT ztdr that scripts/install.sh publishes (the benchmarks run it).
+# (.NET's prerequisites for native AOT on Debian: a C compiler and zlib's headers.)
+command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
+dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
 [ -x /usr/bin/time ] || need+=(time)   # GNU time: bench/restic-compare.sh reads wall, CPU and peak RSS from it
 # Checked by import, not by package: the python3 on PATH may be a non-Debian one that already has boto3.
 python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)

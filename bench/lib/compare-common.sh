@@ -12,8 +12,8 @@ clock_ticks=$(getconf CLK_TCK)
 
 log() { echo "[$(date -u +%H:%M:%S)] $*" >&2; }
 
-# Installs missing tools, builds ztdr-vault (Release) and publishes ztdr as scripts/install.sh installs it (ReadyToRun:
-# what users run) unless build=0, and sets vault_bin and ztdr_bin.
+# Installs missing tools, builds ztdr-vault (Release) and publishes ztdr as scripts/install.sh installs it (native
+# AOT: what users run) unless build=0, and sets vault_bin and ztdr_bin.
 prepare_binaries() {
   bash "$root/scripts/deps.sh"
   if [ "$build" -eq 1 ]; then
@@ -168,6 +168,6 @@ describe_machine() {
   echo "Machine: $(nproc) cores ($cpu_model), $memory, Linux $(uname -r), work folder on $filesystem;" \
     "load average (1/5/15 min) $load_start at start, $load_end at end; 1-min load when each measured command started:" \
     "$load_during; page cache dropped before each command: $caches_dropped."
-  echo "Versions: ztdr $ztdr_commit$ztdr_dirty (Release, ReadyToRun, .NET $(dotnet --version 2>/dev/null || echo '?')); $(restic version | cut -d' ' -f1-2)" \
+  echo "Versions: ztdr $ztdr_commit$ztdr_dirty (Release, native AOT, .NET $(dotnet --version 2>/dev/null || echo '?')); $(restic version | cut -d' ' -f1-2)" \
     "(repository version 2, default compression)$versions_extra."
 }

@@ -12,7 +12,7 @@ internal readonly record struct BlobLocation(ObjectId PackId, PackEntry Entry);
 /// </summary>
 internal sealed class BlobIndex
 {
-    private readonly Dictionary<BlobId, BlobLocation> _blobs = [];
+    private readonly BlobLocations _blobs = new();
     private readonly Dictionary<ObjectId, IndexedPack> _packs = [];
     private readonly Dictionary<ObjectId, List<ObjectId>> _indexObjectsOfPack = [];
     private readonly HashSet<ObjectId> _indexObjects = [];
@@ -52,7 +52,7 @@ internal sealed class BlobIndex
 
     public bool Has(BlobId id) => _blobs.ContainsKey(id);
 
-    public bool TryGet(BlobId id, out BlobLocation location) => _blobs.TryGetValue(id, out location);
+    public bool TryGet(BlobId id, out BlobLocation location) => _blobs.TryGet(id, out location);
 
     /// <summary>The index objects that list <paramref name="packId"/> (empty while its index object is not written yet).</summary>
     public IReadOnlyList<ObjectId> IndexObjectsOf(ObjectId packId) =>
@@ -78,7 +78,7 @@ internal sealed class BlobIndex
             ids.Add(indexId);
             foreach (var entry in pack.Entries)
             {
-                _blobs.TryAdd(entry.Id, new BlobLocation(pack.PackId, entry));
+                _blobs.TryAdd(pack.PackId, entry);
             }
         }
     }

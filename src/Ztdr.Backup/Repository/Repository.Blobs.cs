@@ -36,7 +36,7 @@ public sealed partial class Repository
 
     // Uploaded packs not yet listed in an index object; their blobs are findable through _pendingBlobs meanwhile.
     private readonly List<IndexedPack> _pendingPacks = [];
-    private readonly Dictionary<BlobId, BlobLocation> _pendingBlobs = [];
+    private readonly BlobLocations _pendingBlobs = new();
 
     // Blobs claimed by a save and not yet in an uploaded pack (open, full-and-waiting or uploading).
     private readonly HashSet<BlobId> _inFlight = [];
@@ -97,7 +97,7 @@ public sealed partial class Repository
         var id = _keys.ChunkIdKey.ComputeId(plaintext.Span);
         lock (_gate)
         {
-            if (_index.TryGet(id, out var indexed) || _pendingBlobs.TryGetValue(id, out indexed))
+            if (_index.TryGet(id, out var indexed) || _pendingBlobs.TryGet(id, out indexed))
             {
                 _referencedPacks.Add(indexed.PackId);
                 return (id, false);
@@ -178,7 +178,7 @@ public sealed partial class Repository
         {
             foreach (var id in ids)
             {
-                if (_index.TryGet(id, out var location) || _pendingBlobs.TryGetValue(id, out location))
+                if (_index.TryGet(id, out var location) || _pendingBlobs.TryGet(id, out location))
                 {
                     packs.Add(location.PackId);
                 }
@@ -241,7 +241,7 @@ public sealed partial class Repository
         BlobLocation location;
         lock (_gate)
         {
-            if (!_index.TryGet(id, out location) && !_pendingBlobs.TryGetValue(id, out location))
+            if (!_index.TryGet(id, out location) && !_pendingBlobs.TryGet(id, out location))
             {
                 if (_inFlight.Contains(id))
                 {
@@ -348,7 +348,7 @@ public sealed partial class Repository
                     _pendingPacks.Add(pack);
                     foreach (var entry in pack.Entries)
                     {
-                        _pendingBlobs[entry.Id] = new BlobLocation(pack.PackId, entry);
+                        _pendingBlobs.Set(pack.PackId, entry);
                         _inFlight.Remove(entry.Id);
                     }
 

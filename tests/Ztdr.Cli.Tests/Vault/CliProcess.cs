@@ -13,7 +13,13 @@ internal static class CliProcess
     /// </summary>
     public const string TestKdf = "m=7MiB,t=5,p=1";
 
-    public static string Executable => Path.Combine(RepositoryPaths.Root, "artifacts", "bin", "Ztdr.Cli", RepositoryPaths.Configuration, "ztdr");
+    /// <summary>
+    /// The ztdr the tests run: the build's, or the one <c>ZTDR_TEST_EXECUTABLE</c> names, so the same tests can prove a
+    /// published build (scripts/install.sh: native AOT) behaves as the build does.
+    /// </summary>
+    public static string Executable => Environment.GetEnvironmentVariable("ZTDR_TEST_EXECUTABLE") is { Length: > 0 } published
+        ? published
+        : Path.Combine(RepositoryPaths.Root, "artifacts", "bin", "Ztdr.Cli", RepositoryPaths.Configuration, "ztdr");
 
     /// <summary>
     /// Where ztdr keeps its state and looks for its zone file during the tests, unless a test chooses: the runner's
