@@ -14,11 +14,12 @@ namespace Ztdr.Backup.Restoring;
 /// files first use them, so files complete early and few stay partly written. A pack is read with one ranged request
 /// per window (needed blobs less than <see cref="MaxGap"/> apart, at most <see cref="WindowBytes"/> unless one blob is
 /// larger), and each blob in it is opened once — authenticated, decompressed, id re-checked — and written to all its
-/// uses. A file is finished (owner, mode, time, handed to <see cref="DurableRenames"/>) when its last blob use is
-/// written; a file without content is created and finished directly.
+/// uses. Windows, not whole packs, are the workers' unit: a restore from a few packs still keeps every worker busy.
+/// A file is finished (owner, mode, time, handed to <see cref="DurableRenames"/>) when its last blob use is written; a
+/// file without content is created and finished directly.
 /// <para>
-/// Memory: the plan holds one small record per blob use and file; besides, each of the bounded pack workers holds at
-/// most one window (<see cref="WindowBytes"/>, or one sealed blob when larger) and the blob it is writing (its
+/// Memory: the plan holds one small record per blob use, window and file; besides, each of the bounded workers holds
+/// at most one window (<see cref="WindowBytes"/>, or one sealed blob when larger) and the blob it is writing (its
 /// decrypted unit and raw bytes). At most <see cref="OpenFiles.DefaultCapacity"/> file handles are open (plus one per
 /// worker when all are in use).
 /// </para>
@@ -36,6 +37,7 @@ internal sealed class PackRestorer
     private readonly List<RestoringFile> _files = [];
     private readonly List<RestoringFile> _empty = [];
     private readonly List<PackJob> _packs = [];
+    private readonly List<Window> _windows = [];
     private readonly OpenFiles _open;
     private DurableRenames? _renames;
     private Action<long>? _wrote;
@@ -108,6 +110,12 @@ internal sealed class PackRestorer
         foreach (var pack in _packs)
         {
             pack.Blobs.Sort((a, b) => a.Entry.Offset.CompareTo(b.Entry.Offset));
+            for (var first = 0; first < pack.Blobs.Count;)
+            {
+                var last = WindowEnd(pack.Blobs, first);
+                _windows.Add(new Window(pack, first, last));
+                first = last;
+            }
         }
     }
 
@@ -121,7 +129,8 @@ internal sealed class PackRestorer
     public int Packs => _packs.Count;
 
     /// <summary>
-    /// Writes every planned file with <paramref name="workers"/> packs at once, handing each finished file to
+    /// Writes every planned file with <paramref name="workers"/> windows at once (in pack order, so a pack's windows
+    /// are read side by side), handing each finished file to
     /// <paramref name="renames"/>; <paramref name="wrote"/> is told the bytes of each blob use written (from several
     /// threads). Call once.
     /// </summary>
@@ -148,7 +157,7 @@ internal sealed class PackRestorer
             }
 
             var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
-            await Parallel.ForEachAsync(_packs, parallel, (pack, token) => new ValueTask(RestorePackAsync(pack, token)));
+            await Parallel.ForEachAsync(_windows, parallel, (window, token) => new ValueTask(RestoreWindowAsync(window, token)));
         }
         catch
         {
@@ -168,44 +177,39 @@ internal sealed class PackRestorer
         }
     }
 
-    private async Task RestorePackAsync(PackJob pack, CancellationToken cancellationToken)
+    private async Task RestoreWindowAsync(Window window, CancellationToken cancellationToken)
     {
+        var (pack, first, last) = window;
         var blobs = pack.Blobs;
+        var range = new ByteRange(blobs[first].Entry.Offset, blobs[last - 1].Entry.End - blobs[first].Entry.Offset);
+        var bytes = await ReadAsync(pack.Id, range, cancellationToken);
         var repinned = false;
-        for (var first = 0; first < blobs.Count;)
+        for (var i = first; i < last; i++)
         {
-            var last = WindowEnd(blobs, first);
-            var range = new ByteRange(blobs[first].Entry.Offset, blobs[last - 1].Entry.End - blobs[first].Entry.Offset);
-            var bytes = await ReadAsync(pack.Id, range, cancellationToken);
-            for (var i = first; i < last; i++)
+            cancellationToken.ThrowIfCancellationRequested();
+            var blob = blobs[i];
+            byte[] raw;
+            try
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var blob = blobs[i];
-                byte[] raw;
-                try
+                raw = _repository.OpenBlob(new BlobLocation(pack.Id, blob.Entry), bytes.AsSpan((int)(blob.Entry.Offset - range.Offset), (int)blob.Entry.SealedLength));
+            }
+            catch (Exception e) when (!repinned && PackPins.MayBeImpostor(e))
+            {
+                // The window may come from an impostor written over the pack: look past it once, and read the
+                // window again from the authentic version (or keep the error when there is none).
+                repinned = true;
+                if (!await _repository.TryRepinPackAsync(pack.Id, cancellationToken))
                 {
-                    raw = _repository.OpenBlob(new BlobLocation(pack.Id, blob.Entry), bytes.AsSpan((int)(blob.Entry.Offset - range.Offset), (int)blob.Entry.SealedLength));
-                }
-                catch (Exception e) when (!repinned && PackPins.MayBeImpostor(e))
-                {
-                    // The window may come from an impostor written over the pack: look past it once, and read the
-                    // window again from the authentic version (or keep the error when there is none).
-                    repinned = true;
-                    if (!await _repository.TryRepinPackAsync(pack.Id, cancellationToken))
-                    {
-                        throw;
-                    }
-
-                    bytes = await ReadAsync(pack.Id, range, cancellationToken);
-                    i--;
-                    continue;
+                    throw;
                 }
 
-                Interlocked.Increment(ref _opened);
-                Write(raw, blob.Targets);
+                bytes = await ReadAsync(pack.Id, range, cancellationToken);
+                i--;
+                continue;
             }
 
-            first = last;
+            Interlocked.Increment(ref _opened);
+            Write(raw, blob.Targets);
         }
     }
 
@@ -313,6 +317,9 @@ internal sealed class PackRestorer
     {
         public List<(RestoringFile File, long Offset)> Targets { get; } = [];
     }
+
+    /// <summary>Blobs [<see cref="First"/>, <see cref="Last"/>) of a pack, read with one request.</summary>
+    private sealed record Window(PackJob Pack, int First, int Last);
 
     /// <summary>A pack and its needed blobs, by offset once planning is done.</summary>
     private sealed record PackJob(ObjectId Id)
