@@ -10,7 +10,7 @@ namespace Ztdr.Backup.Restoring;
 /// handle is closed and the file later reopened by its temporary path. Thread-safe: pack workers acquire, write and
 /// release concurrently, also the same file (pwrite at distinct offsets).
 /// </summary>
-internal sealed class OpenFiles(int capacity)
+internal sealed class OpenFiles(int capacity, Func<byte[], byte[]> tempPath)
 {
     /// <summary>Open handles kept at most: far below the usual 1024 descriptors per process.</summary>
     public const int DefaultCapacity = 256;
@@ -19,7 +19,10 @@ internal sealed class OpenFiles(int capacity)
     private readonly LinkedList<RestoringFile> _idle = [];
     private int _open;
 
-    /// <summary>The file's handle, creating the file on its first use; pair with <see cref="Release"/>.</summary>
+    /// <summary>
+    /// The file's handle, creating the file on its first use (under a new temporary name in its folder); pair with
+    /// <see cref="Release"/>.
+    /// </summary>
     public SafeFileHandle Acquire(RestoringFile file)
     {
         lock (file.Opening)
@@ -57,8 +60,7 @@ internal sealed class OpenFiles(int capacity)
             SafeFileHandle opened;
             try
             {
-                opened = file.Created ? PosixWriter.OpenForWriting(file.Temp) : PosixWriter.CreateNewFile(file.Temp);
-                file.Created = true;
+                opened = file.Created ? PosixWriter.OpenForWriting(file.Temp) : Create(file);
             }
             catch
             {
@@ -105,5 +107,14 @@ internal sealed class OpenFiles(int capacity)
 
             return null;
         }
+    }
+
+    /// <summary>Creates the file under a new temporary name in its folder; the caller holds its <c>Opening</c> lock.</summary>
+    public SafeFileHandle Create(RestoringFile file)
+    {
+        file.Temp = tempPath(file.Entry.Folder);
+        var handle = PosixWriter.CreateNewFile(file.Temp);
+        file.Created = true;
+        return handle;
     }
 }

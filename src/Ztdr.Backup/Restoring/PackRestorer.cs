@@ -49,10 +49,14 @@ internal sealed class PackRestorer
     /// Plans the content of <paramref name="files"/> (in tree order). Throws before anything is written when a blob is
     /// in no index or a file's blobs do not add up to its size.
     /// </summary>
+    /// <param name="repository"></param>
+    /// <param name="files"></param>
+    /// <param name="tempPath">A new temporary path in the given folder, for each file as it is created.</param>
+    /// <param name="maxOpenFiles"></param>
     public PackRestorer(Repository.Repository repository, IReadOnlyList<PlannedEntry> files, Func<byte[], byte[]> tempPath, int maxOpenFiles = OpenFiles.DefaultCapacity)
     {
         _repository = repository;
-        _open = new OpenFiles(maxOpenFiles);
+        _open = new OpenFiles(maxOpenFiles, tempPath);
         var uses = new Dictionary<BlobId, BlobUse>();
         var packs = new Dictionary<ObjectId, PackJob>();
         var locations = new List<PackEntry>();
@@ -91,7 +95,7 @@ internal sealed class PackRestorer
                 throw new RepositoryFormatException($"The file '{entry.Display}' should be {expected} bytes but its content blobs hold {size}.");
             }
 
-            var file = new RestoringFile(entry, tempPath(entry.Folder), size, content.Count);
+            var file = new RestoringFile(entry, size, content.Count);
             _files.Add(file);
             if (content.Count == 0)
             {
@@ -145,14 +149,13 @@ internal sealed class PackRestorer
                 SafeFileHandle handle;
                 try
                 {
-                    handle = PosixWriter.CreateNewFile(file.Temp);
+                    handle = _open.Create(file);
                 }
                 catch (IOException e) when (Unnamed(e))
                 {
                     throw Named(e, file);
                 }
 
-                file.Created = true;
                 Finish(file, handle);
             }
 

@@ -6,12 +6,15 @@ namespace Ztdr.Backup.Restoring;
 /// A file being restored by <see cref="PackRestorer"/>: written under its temporary name, blob by blob in whatever
 /// order the packs bring them, until its last blob use is written. The handle fields belong to <see cref="OpenFiles"/>.
 /// </summary>
-internal sealed class RestoringFile(PlannedEntry entry, byte[] temp, long size, int blobUses)
+internal sealed class RestoringFile(PlannedEntry entry, long size, int blobUses)
 {
     public PlannedEntry Entry { get; } = entry;
 
-    /// <summary>The NUL-terminated temporary path the file is written under until its group is renamed.</summary>
-    public byte[] Temp { get; } = temp;
+    /// <summary>
+    /// The NUL-terminated temporary path the file is written under until its group is renamed; chosen when the file is
+    /// created, so a plan of many files does not hold a second path for each.
+    /// </summary>
+    public byte[] Temp { get; set; } = [];
 
     /// <summary>The file's length: the raw lengths of its content blobs, checked against the snapshot's size.</summary>
     public long Size { get; } = size;
