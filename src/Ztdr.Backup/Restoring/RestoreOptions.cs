@@ -8,7 +8,7 @@ internal sealed record RestoreOptions
     /// <summary>Which entries to restore; everything by default.</summary>
     public RestoreFilter Filter { get; init; } = RestoreFilter.All;
 
-    /// <summary>Packs restored at once; null for twice the cores, at most <see cref="Restorer.MaxWorkers"/>.</summary>
+    /// <summary>Pack reads (windows) restored at once; null for twice the cores, at most <see cref="Restorer.MaxWorkers"/>.</summary>
     public int? Workers { get; init; }
 
     /// <summary>Told after each blob use written; called from several threads at once.</summary>

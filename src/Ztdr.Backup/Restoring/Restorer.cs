@@ -20,7 +20,7 @@ namespace Ztdr.Backup.Restoring;
 /// </summary>
 internal sealed class Restorer(Repository.Repository repository)
 {
-    /// <summary>Cap on packs restored at once: past it more workers add memory (a read window each), not speed.</summary>
+    /// <summary>Cap on pack reads restored at once: past it more workers add memory (a read window each), not speed.</summary>
     public const int MaxWorkers = 16;
 
     private const string TempSuffix = ".ztdr-restore";
