@@ -76,6 +76,16 @@ internal static class PosixWriter
         return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw Failure("create", path, Marshal.GetLastPInvokeError());
     }
 
+    /// <summary>
+    /// Opens a file this process created (a restore's temporary file whose handle was closed to cap open handles) to
+    /// write on; never follows a symlink, never creates.
+    /// </summary>
+    public static SafeFileHandle OpenForWriting(byte[] path)
+    {
+        var fd = Open(path, OpenFlags.WriteOnly | OpenFlags.CloseOnExec | OpenFlags.NoFollow, 0);
+        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw Failure("open", path, Marshal.GetLastPInvokeError());
+    }
+
     /// <summary>Flushes a written file to stable storage, so a rename after it never exposes a torn file after a crash.</summary>
     public static void Sync(SafeFileHandle file, byte[] path) => Check(Fsync(file), "write", path);
 

@@ -6,7 +6,7 @@ using Ztdr.Backup.Stores;
 namespace Ztdr.Backup.Repository;
 
 /// <content>
-/// Reading several neighbouring blobs of a pack with one request (restore's read-ahead): where a blob is, one ranged
+/// Reading several neighbouring blobs of a pack with one request (restore by pack): where a blob is, one ranged
 /// read of a pack, and opening a sealed blob cut from such a read — authenticated and id-checked like
 /// <see cref="LoadBlobAsync"/>. Thread-safe while nothing is being saved.
 /// </content>
@@ -18,15 +18,6 @@ public sealed partial class Repository
         lock (_gate)
         {
             return _index.TryGet(id, out location);
-        }
-    }
-
-    /// <summary>A pack's entries in the order they are stored (by offset), as its index object lists them.</summary>
-    internal IReadOnlyList<PackEntry> EntriesByOffset(ObjectId packId)
-    {
-        lock (_gate)
-        {
-            return _index.Packs.TryGetValue(packId, out var pack) ? [.. pack.Entries.OrderBy(e => e.Offset)] : [];
         }
     }
 

@@ -8,9 +8,9 @@ internal sealed record RestoreOptions
     /// <summary>Which entries to restore; everything by default.</summary>
     public RestoreFilter Filter { get; init; } = RestoreFilter.All;
 
-    /// <summary>Files restored at once; null for twice the cores, at most <see cref="Restorer.MaxWorkers"/>.</summary>
+    /// <summary>Pack reads (windows) restored at once; null for twice the cores, at most <see cref="Restorer.MaxWorkers"/>.</summary>
     public int? Workers { get; init; }
 
-    /// <summary>Told after each blob written; called from several threads at once.</summary>
+    /// <summary>Told after each blob use written; called from several threads at once.</summary>
     public IProgress<RestoreProgress>? Progress { get; init; }
 }

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Microsoft.Win32.SafeHandles;
 using Ztdr.Backup.Crypto;
 using Ztdr.Backup.FileSystem;
 using Ztdr.Backup.Snapshots;
@@ -8,22 +7,21 @@ namespace Ztdr.Backup.Restoring;
 
 /// <summary>
 /// Restores a snapshot's tree into a target folder, in parallel with bounded memory. First the whole plan is walked
-/// and the target checked (<see cref="RestorePlan"/>), so a conflict stops the restore before anything is written.
-/// Then folders are created in tree order, symlinks made, files restored by a bounded set of workers, hard links
-/// linked to their set's first file, and last each folder's owner, mode and time set, children first (creating a
-/// child changes its folder's time; a read-only folder could not be filled).
-/// Every blob is authenticated and its id re-checked as it is loaded. A file is written under a temporary name in its
-/// folder and renamed only when complete and synced (<see cref="DurableRenames"/>, one syncfs per group): a crash, a cancel or a damaged blob never leaves a partial file
-/// under a real name, and the temporary file is removed. All writes go through <see cref="PosixWriter"/> by byte path,
-/// so names that are not UTF-8 restore exactly. Owners are restored only when running as root.
+/// and the target checked (<see cref="RestorePlan"/>), and every content blob located (<see cref="PackRestorer"/>), so a
+/// conflict or a missing blob stops the restore before anything is written. Then folders are created in tree order,
+/// symlinks made, file content written pack by pack by a bounded set of workers, hard links linked to their set's first
+/// file, and last each folder's owner, mode and time set, children first (creating a child changes its folder's time;
+/// a read-only folder could not be filled).
+/// Every blob is authenticated and its id re-checked as it is opened. A file is written under a temporary name in its
+/// folder and renamed only when complete and synced (<see cref="DurableRenames"/>, one syncfs per group): a crash, a
+/// cancel or a damaged blob never leaves a partial file under a real name, and the temporary file is removed. All
+/// writes go through <see cref="PosixWriter"/> by byte path, so names that are not UTF-8 restore exactly. Owners are
+/// restored only when running as root.
 /// </summary>
 internal sealed class Restorer(Repository.Repository repository)
 {
-    /// <summary>Cap on files restored at once: past it more workers add seeks and memory, not speed.</summary>
+    /// <summary>Cap on pack reads restored at once: past it more workers add memory (a read window each), not speed.</summary>
     public const int MaxWorkers = 16;
-
-    /// <summary>Blobs one file loads ahead of its write position, so a large file is not restored one blob at a time.</summary>
-    private const int AheadPerFile = 4;
 
     private const string TempSuffix = ".ztdr-restore";
 
@@ -58,7 +56,10 @@ internal sealed class Restorer(Repository.Repository repository)
         var plan = await RestorePlan.BuildAsync(
             repository, tree, root == "/" ? "" : root, rootKind == PosixWriter.PathKind.Directory, options.Filter, options.Overwrite, cancellationToken);
         Directory.CreateDirectory(root);
-        var run = new Run(options, plan, new PackReadAhead(repository, plan.Files.SelectMany(f => f.Node.Content ?? [])));
+        var run = new Run(options, plan);
+
+        // Before anything inside the target is made: a blob in no index or a file whose blobs miss its size stops the restore here.
+        var content = new PackRestorer(repository, plan.Files, TempPath);
 
         foreach (var folder in plan.Folders)
         {
@@ -78,13 +79,11 @@ internal sealed class Restorer(Repository.Repository repository)
         }
 
         var workers = Math.Clamp(options.Workers ?? 2 * Environment.ProcessorCount, 1, MaxWorkers);
-        using (var slots = new SemaphoreSlim(2 * workers))
         using (var renames = new DurableRenames(PosixWriter.PathOf(root), options.Overwrite, run.FilesDone))
         {
             try
             {
-                var parallel = new ParallelOptions { MaxDegreeOfParallelism = workers, CancellationToken = cancellationToken };
-                await Parallel.ForEachAsync(plan.Files, parallel, (file, token) => new ValueTask(RestoreFileAsync(file, run, slots, renames, token)));
+                await content.RestoreAsync(workers, renames, run.SetOwners, run.Wrote, cancellationToken);
                 renames.Flush();
             }
             catch
@@ -115,106 +114,6 @@ internal sealed class Restorer(Repository.Repository repository)
         }
 
         return new RestoreSummary(run.Files, plan.Folders.Count, plan.Symlinks.Count, run.HardLinks, run.Bytes);
-    }
-
-    private async Task RestoreFileAsync(PlannedEntry entry, Run run, SemaphoreSlim slots, DurableRenames renames, CancellationToken cancellationToken)
-    {
-        var node = entry.Node;
-        var temp = TempPath(entry.Folder);
-        var file = PosixWriter.CreateNewFile(temp);
-        var renamed = false;
-        try
-        {
-            long written;
-            using (file)
-            {
-                written = await WriteContentAsync(file, entry, run, slots, cancellationToken);
-                if (node.Size is { } size && size != written)
-                {
-                    throw new RepositoryFormatException($"The file '{entry.Display}' should be {size} bytes but its content blobs hold {written}.");
-                }
-
-                if (run.SetOwners)
-                {
-                    // Before the mode: a change of owner clears setuid and setgid.
-                    PosixWriter.SetOwner(file, temp, node.Uid ?? uint.MaxValue, node.Gid ?? uint.MaxValue);
-                }
-
-                PosixWriter.SetMode(file, temp, node.Mode);
-                PosixWriter.SetModificationTime(file, temp, node.MtimeNs);
-            }
-
-            // From here the group owns the temporary name: it renames it after syncfs, or removes it on failure.
-            renames.Add(temp, entry.Path, written);
-            renamed = true;
-        }
-        catch (IOException e) when (e is not EndOfStreamException && !e.Message.Contains('/', StringComparison.Ordinal))
-        {
-            // A full disk or a failing one: the system's message ("No space left on device") names no file; the user
-            // needs to know which file system, so the file's real path goes with it.
-            throw new IOException($"{e.Message}: cannot write '{entry.Display}'", e);
-        }
-        finally
-        {
-            if (!renamed)
-            {
-                PosixWriter.RemoveIfPresent(temp);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Writes a file's blobs at their offsets, loading up to <see cref="AheadPerFile"/> in parallel. Each loaded blob
-    /// holds one of <paramref name="slots"/> until written, which bounds the memory of the whole restore. A file waits
-    /// for a slot only when it holds none; otherwise it takes a free one or writes what it has, so files holding slots
-    /// always progress and workers cannot deadlock on each other.
-    /// </summary>
-    private async Task<long> WriteContentAsync(SafeFileHandle file, PlannedEntry entry, Run run, SemaphoreSlim slots, CancellationToken cancellationToken)
-    {
-        var content = entry.Node.Content!;
-        var pending = new Queue<Task<byte[]>>();
-        var next = 0;
-        long offset = 0;
-        try
-        {
-            while (next < content.Count || pending.Count > 0)
-            {
-                while (next < content.Count && pending.Count < AheadPerFile)
-                {
-                    if (pending.Count == 0)
-                    {
-                        await slots.WaitAsync(cancellationToken);
-                    }
-                    else if (!slots.Wait(0, CancellationToken.None))
-                    {
-                        break;
-                    }
-
-                    // Loading authenticates the blob and re-checks its id: a tampered pack fails here, not later.
-                    var id = content[next++];
-                    pending.Enqueue(Task.Run(() => run.Blobs.LoadAsync(id, cancellationToken), cancellationToken));
-                }
-
-                var blob = await pending.Peek();
-                RandomAccess.Write(file, blob, offset);
-                _ = pending.Dequeue();
-                slots.Release();
-                offset += blob.Length;
-                run.Wrote(blob.Length);
-            }
-
-            return offset;
-        }
-        finally
-        {
-            // On failure: wait out the loads still running (their results are dropped) and give back their slots.
-            while (pending.TryDequeue(out var load))
-            {
-                await Task.WhenAny(load);
-                _ = load.Exception;
-                slots.Release();
-            }
-        }
     }
 
     private static void RestoreSymlink(PlannedEntry entry, Run run)
@@ -264,10 +163,8 @@ internal sealed class Restorer(Repository.Repository repository)
     private static byte[] TempPath(byte[] folder) =>
         PosixWriter.Join(folder, System.Text.Encoding.ASCII.GetBytes("." + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)) + TempSuffix));
 
-    private sealed class Run(RestoreOptions options, RestorePlan plan, PackReadAhead blobs)
+    private sealed class Run(RestoreOptions options, RestorePlan plan)
     {
-        public PackReadAhead Blobs { get; } = blobs;
-
         private long _files;
         private long _bytes;
 

@@ -6,7 +6,7 @@ namespace Ztdr.Backup.Tests.Stores;
 /// <summary>
 /// Passes every call to a real store and lets a test watch or break the traffic: which names were uploaded, how many
 /// retention extensions were asked for, a check run before chosen uploads, and a pack upload that fails like a
-/// storage outage after a set number of them.
+/// storage outage after a set number of them; and how many reads each name got.
 /// </summary>
 internal sealed class ObservedStore(IObjectStore inner) : ForwardingStore(inner)
 {
@@ -14,6 +14,7 @@ internal sealed class ObservedStore(IObjectStore inner) : ForwardingStore(inner)
     private readonly Lock _lock = new();
     private readonly List<string> _puts = [];
     private int _extendCalls;
+    private readonly Dictionary<string, int> _gets = [];
 
     /// <summary>Pack uploads allowed before every further one fails with <see cref="StoreErrorKind.Unavailable"/>; null never fails.</summary>
     public int? FailPackUploadsAfter
@@ -48,11 +49,24 @@ internal sealed class ObservedStore(IObjectStore inner) : ForwardingStore(inner)
 
     public int ExtendCalls => Volatile.Read(ref _extendCalls);
 
+    /// <summary>Reads (whole or ranged, of any version) of each name that was read, so far.</summary>
+    public IReadOnlyDictionary<string, int> Gets
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<string, int>(_gets);
+            }
+        }
+    }
+
     public void ResetCounts()
     {
         lock (_lock)
         {
             _puts.Clear();
+            _gets.Clear();
         }
 
         Volatile.Write(ref _extendCalls, 0);
@@ -100,5 +114,25 @@ internal sealed class ObservedStore(IObjectStore inner) : ForwardingStore(inner)
     {
         Interlocked.Increment(ref _extendCalls);
         return Inner.ExtendRetentionAsync(name, retainUntil, cancellationToken);
+    }
+
+    public override Task<Stream> GetAsync(string name, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        CountGet(name);
+        return Inner.GetAsync(name, range, cancellationToken);
+    }
+
+    public override Task<Stream> GetVersionAsync(string name, string? versionId, ByteRange? range = null, CancellationToken cancellationToken = default)
+    {
+        CountGet(name);
+        return Inner.GetVersionAsync(name, versionId, range, cancellationToken);
+    }
+
+    private void CountGet(string name)
+    {
+        lock (_lock)
+        {
+            _gets[name] = _gets.GetValueOrDefault(name) + 1;
+        }
     }
 }
