@@ -73,13 +73,17 @@ public sealed partial class Repository
     // blob is then read from storage by its range, which reports the failure as it always has.
     private async Task FillAsync(PackCache cache, ObjectId packId, CancellationToken cancellationToken)
     {
-        var entries = EntriesByOffset(packId);
-        if (entries.Count == 0)
+        long end;
+        lock (_gate)
         {
-            return;
+            if (!_index.Packs.TryGetValue(packId, out var pack) || pack.Entries.Count == 0)
+            {
+                return;
+            }
+
+            end = pack.Entries.Max(e => (long)e.Offset + e.SealedLength);
         }
 
-        var end = entries.Max(e => (long)e.Offset + e.SealedLength);
         byte[] bytes;
         try
         {
