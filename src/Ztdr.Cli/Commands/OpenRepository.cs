@@ -46,11 +46,12 @@ internal sealed class OpenRepository : IDisposable
     /// The repository named by <c>--repo</c> or the environment, unlocked with the password from its usual sources.
     /// <paramref name="readOnly"/>: the command only reads, so a zone opens with its <c>readProfile</c> when it has one.
     /// </summary>
-    /// <paramref name="useCache"/>: false for a command that must judge storage itself (verify).
+    /// <paramref name="ownCache"/>: a folder this run fills from storage and its caller removes, instead of the user's
+    /// cache, for a command that must judge storage itself (verify, as restic's check uses a temporary cache).
     public static async Task<OpenRepository> OpenAsync(
-        GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken, bool readOnly = false, bool useCache = true)
+        GlobalOptions global, System.CommandLine.ParseResult parse, CliContext context, CancellationToken cancellationToken, bool readOnly = false, string? ownCache = null)
     {
-        var options = OpenOptions(global, parse, context) with { CacheRoot = useCache ? CacheRoot(global, parse, context) : null };
+        var options = OpenOptions(global, parse, context) with { CacheRoot = ownCache ?? CacheRoot(global, parse, context) };
         if (Zone(global, parse, context, readOnly) is { } zone)
         {
             var (zoneStore, zoneRepository) = await zone.OpenAsync(context, options, cancellationToken);

@@ -33,7 +33,10 @@ internal static class VerifyCommand
         command.SetAction((parse, cancellationToken) => CommandErrors.RunAsync(context, parse, ElapsedLine.Around(context, parse, async () =>
         {
             var selection = parse.GetValue(subset) is { } text ? ParseSubset(text) : parse.GetValue(readData) ? PackSubset.All : null;
-            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken, useCache: false);
+            // Trees come from storage, a pack at a time, into a cache of this run only: never from the user's cache,
+            // which holds what storage said earlier, not what it says now (restic's check does the same).
+            using var ownCache = new TemporaryFolder("ztdr-verify-cache-");
+            using var open = await OpenRepository.OpenAsync(global, parse, context, cancellationToken, ownCache: ownCache.Path);
             var missing = await open.CheckRollbackAsync(null, cancellationToken);
             var progress = new ProgressLines(context);
             var report = await new Verifier(open.Store, open.Repository, open.Catalog)
