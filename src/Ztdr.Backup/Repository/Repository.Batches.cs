@@ -1,0 +1,115 @@
+using Ztdr.Backup.Crypto;
+using Ztdr.Backup.Packing;
+using Ztdr.Backup.Stores;
+
+namespace Ztdr.Backup.Repository;
+
+/// <content>
+/// Loading many blobs with few requests (copy): the blobs are grouped by pack, and neighbours less than
+/// <see cref="BatchGap"/> apart are read in one ranged request of at most <see cref="BatchWindow"/> bytes. Each blob is
+/// opened exactly as <see cref="LoadBlobUnitAsync(BlobId, CancellationToken)"/> opens it. A window that cannot be read
+/// or opened is loaded again blob by blob through that method, so impostors, hidden packs and damage are handled and
+/// reported exactly as for single loads.
+/// </content>
+public sealed partial class Repository
+{
+    /// <summary>Largest gap between two blobs read in one request: reading it costs less than another request.</summary>
+    internal const long BatchGap = 1024 * 1024;
+
+    /// <summary>Most bytes one request reads (a single larger blob is read alone).</summary>
+    internal const long BatchWindow = 8L * 1024 * 1024;
+
+    /// <summary>
+    /// Loads every blob of <paramref name="ids"/> and hands each to <paramref name="use"/>, windows read up to
+    /// <paramref name="parallelism"/> at once. Memory: at most <paramref name="parallelism"/> windows and their open blobs.
+    /// </summary>
+    internal async Task ForEachBlobUnitAsync(
+        IReadOnlyCollection<BlobId> ids, int parallelism, Func<BlobId, OpenedBlob, CancellationToken, Task> use, CancellationToken cancellationToken)
+    {
+        var alone = new List<BlobId>();
+        var byPack = new Dictionary<ObjectId, List<PackEntry>>();
+        foreach (var id in ids.Distinct())
+        {
+            if (TryLocate(id, out var location))
+            {
+                if (!byPack.TryGetValue(location.PackId, out var entries))
+                {
+                    entries = [];
+                    byPack[location.PackId] = entries;
+                }
+
+                entries.Add(location.Entry);
+            }
+            else
+            {
+                alone.Add(id);
+            }
+        }
+
+        var windows = new List<(ObjectId Pack, List<PackEntry> Entries)>();
+        foreach (var (pack, entries) in byPack)
+        {
+            entries.Sort((a, b) => a.Offset.CompareTo(b.Offset));
+            var window = new List<PackEntry> { entries[0] };
+            for (var i = 1; i < entries.Count; i++)
+            {
+                var start = window[0].Offset;
+                if (entries[i].Offset - window[^1].End <= BatchGap && entries[i].End - start <= BatchWindow)
+                {
+                    window.Add(entries[i]);
+                }
+                else
+                {
+                    windows.Add((pack, window));
+                    window = [entries[i]];
+                }
+            }
+
+            windows.Add((pack, window));
+        }
+
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, parallelism), CancellationToken = cancellationToken };
+        await Parallel.ForEachAsync(windows, parallel, async (window, token) => await LoadWindowAsync(window.Pack, window.Entries, use, token));
+
+        // Not in the index (or unindexed until a recovery): the single load says so, as it always has.
+        await Parallel.ForEachAsync(alone, parallel, async (id, token) => await use(id, await LoadBlobUnitAsync(id, token), token));
+    }
+
+    private async Task LoadWindowAsync(ObjectId pack, List<PackEntry> entries, Func<BlobId, OpenedBlob, CancellationToken, Task> use, CancellationToken cancellationToken)
+    {
+        var start = entries[0].Offset;
+        var opened = new List<OpenedBlob>(entries.Count);
+        try
+        {
+            var bytes = await ReadPackRangeAsync(pack, new ByteRange(start, entries[^1].End - start), cancellationToken);
+            var compressor = _compressors.Rent();
+            try
+            {
+                foreach (var entry in entries)
+                {
+                    opened.Add(PackReader.OpenBlobUnit(_keys, compressor, pack, entry, bytes.AsSpan((int)(entry.Offset - start), (int)entry.SealedLength)));
+                }
+            }
+            finally
+            {
+                _compressors.Return(compressor);
+            }
+        }
+        catch (Exception e) when (PackPins.MayBeImpostor(e))
+        {
+            // An impostor over the pack, a marker hiding it, or damage: the single load looks past what can be
+            // looked past and reports the rest, blob by blob.
+            foreach (var entry in entries)
+            {
+                await use(entry.Id, await LoadBlobUnitAsync(entry.Id, cancellationToken), cancellationToken);
+            }
+
+            return;
+        }
+
+        for (var i = 0; i < entries.Count; i++)
+        {
+            await use(entries[i].Id, opened[i], cancellationToken);
+        }
+    }
+}
