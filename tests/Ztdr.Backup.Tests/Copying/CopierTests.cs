@@ -97,6 +97,36 @@ public sealed class CopierTests : IDisposable
     }
 
     [Fact]
+    public async Task CopyAsync_SourcePacksOverwrittenByImpostors_CopiesTheAuthenticVersionsAndNamesTheImpostors()
+    {
+        await InitAsync();
+        await BackupAsync();
+        var packs = new List<string>();
+        await foreach (var item in _source.ListAsync(RepositoryObjectNames.DataPrefix, Ct))
+        {
+            packs.Add(item.Name);
+        }
+
+        foreach (var pack in packs)
+        {
+            _source.PutVersion(pack, new byte[1000], _time.GetUtcNow().AddYears(1));
+        }
+
+        using (var source = await Repo.OpenAsync(_source, "source-secret", _time, Ct))
+        using (var target = await Repo.OpenAsync(_target, "target-secret", _time, Ct))
+        {
+            await new Copier(source, new SnapshotCatalog(_source, source), _target, target, new SnapshotCatalog(_target, target)).CopyAsync(null, null, Ct);
+            Assert.Equal(packs.Order(StringComparer.Ordinal), source.Impostors.Found.Select(i => i.Name).Distinct().Order(StringComparer.Ordinal));
+        }
+
+        using var reopened = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
+        var (_, snapshot) = Assert.Single(await new SnapshotCatalog(_target, reopened).ListAsync(Ct));
+        var restored = Path.Combine(_tree.Root, "restored-authentic");
+        await new Restorer(reopened).RestoreAsync(snapshot, restored, new RestoreOptions(), Ct);
+        AssertSameFiles(_tree.Source, BackedUpPath.Under(restored, _tree.Source));
+    }
+
+    [Fact]
     public async Task CopyAsync_Twice_SecondCopiesNothing()
     {
         await InitAsync();
