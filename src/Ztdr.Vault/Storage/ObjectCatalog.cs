@@ -10,7 +10,7 @@ namespace Ztdr.Vault.Storage;
 /// also re-reads the state it depends on (bucket versioning, the current latest version).
 /// Mutations return the data files they orphaned; the caller removes those only after the commit.
 /// </summary>
-public sealed class ObjectCatalog
+public sealed partial class ObjectCatalog
 {
     private const string VersionColumns =
         "seq, bucket, key, version_id, is_delete_marker, is_latest, size, etag, last_modified_ms, headers, checksum_algorithm, checksum_value, checksum_type, lock_mode, retain_until_ms, legal_hold, writer";
@@ -179,36 +179,6 @@ public sealed class ObjectCatalog
             }
         }, cancellationToken);
 
-    /// <summary>Current, non-deleted versions with key in [prefix, prefix+0xFF) and key &gt; <paramref name="afterKey"/>, in UTF-8 byte order.</summary>
-    public IReadOnlyList<ObjectVersion> ListLatest(string bucket, byte[] prefix, byte[]? afterKey, int limit) => _db.Read(connection =>
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT {VersionColumns} FROM versions
-            WHERE bucket = $b AND is_latest = 1 AND is_delete_marker = 0 AND key >= $lo AND key < $hi AND key > $after
-            ORDER BY key LIMIT $limit
-            """;
-        AddRange(command, bucket, prefix, afterKey, limit);
-        return ReadRows(command);
-    });
-
-    /// <summary>
-    /// All versions and delete markers with the prefix, ordered by key then newest first, strictly after
-    /// (<paramref name="afterKey"/>, <paramref name="afterSequence"/>); a null sequence means after every version of that key.
-    /// </summary>
-    public IReadOnlyList<ObjectVersion> ListVersions(string bucket, byte[] prefix, byte[]? afterKey, long? afterSequence, int limit) => _db.Read(connection =>
-    {
-        using var command = connection.CreateCommand();
-        command.CommandText = $"""
-            SELECT {VersionColumns} FROM versions
-            WHERE bucket = $b AND key >= $lo AND key < $hi AND (key > $after OR (key = $after AND seq < $seq))
-            ORDER BY key, seq DESC LIMIT $limit
-            """;
-        AddRange(command, bucket, prefix, afterKey, limit);
-        command.Parameters.AddWithValue("$seq", afterSequence ?? long.MinValue);
-        return ReadRows(command);
-    });
-
     /// <summary>Sequence of a version, for resuming a version listing from (key-marker, version-id-marker).</summary>
     public long? FindSequence(string bucket, string key, string versionId) =>
         _db.Read(connection => FindRow(connection, null, bucket, Encoding.UTF8.GetBytes(key), versionId)?.Sequence);
@@ -370,19 +340,6 @@ public sealed class ObjectCatalog
         }
 
         return result;
-    }
-
-    private static void AddRange(SqliteCommand command, string bucket, byte[] prefix, byte[]? afterKey, int limit)
-    {
-        // UTF-8 never contains 0xFF, so [prefix, prefix+0xFF) is exactly the keys that start with prefix.
-        var high = new byte[prefix.Length + 1];
-        prefix.CopyTo(high, 0);
-        high[^1] = 0xFF;
-        command.Parameters.AddWithValue("$b", bucket);
-        command.Parameters.AddWithValue("$lo", prefix);
-        command.Parameters.AddWithValue("$hi", high);
-        command.Parameters.AddWithValue("$after", afterKey ?? []);
-        command.Parameters.AddWithValue("$limit", limit);
     }
 
     private static List<ObjectVersion> ReadRows(SqliteCommand command)
