@@ -9,7 +9,8 @@ namespace Ztdr.Backup.Repository;
 /// <see cref="BatchGap"/> apart are read in one ranged request of at most <see cref="BatchWindow"/> bytes. Each blob is
 /// opened exactly as <see cref="LoadBlobUnitAsync(BlobId, CancellationToken)"/> opens it. A window that cannot be read
 /// or opened is loaded again blob by blob through that method, so impostors, hidden packs and damage are handled and
-/// reported exactly as for single loads.
+/// reported exactly as for single loads. Restore by pack (<see cref="Restoring.PackRestorer"/>) groups its windows with
+/// the same two limits.
 /// </content>
 public sealed partial class Repository
 {

@@ -28,10 +28,10 @@ namespace Ztdr.Backup.Restoring;
 internal sealed class PackRestorer
 {
     /// <summary>Most bytes one request reads: half a pack of the default size, so a pack costs a few requests.</summary>
-    public const long WindowBytes = 8L * 1024 * 1024;
+    public const long WindowBytes = Repository.Repository.BatchWindow;
 
     /// <summary>Bytes not needed that a request still reads between needed blobs: cheaper than another request.</summary>
-    public const long MaxGap = 1024L * 1024;
+    public const long MaxGap = Repository.Repository.BatchGap;
 
     private readonly Repository.Repository _repository;
     private readonly List<RestoringFile> _files = [];
