@@ -67,18 +67,34 @@ internal static class PackReader
     /// <summary><see cref="OpenBlob"/>, also returning the compression unit it decompressed.</summary>
     public static OpenedBlob OpenBlobUnit(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit)
     {
-        if (sealedUnit.Length < MinTrailerSealedLength)
-        {
-            throw new RepositoryFormatException($"Blob {entry.Id} in pack {packId} is {sealedUnit.Length} bytes, shorter than a sealed unit.");
-        }
+        CheckSealedLength(packId, entry, sealedUnit);
+        var plain = new byte[UnitLength(sealedUnit)];
+        var raw = new byte[entry.RawLength];
+        OpenBlobInto(keys, compressor, packId, entry, sealedUnit, plain, raw);
+        return new OpenedBlob(raw, plain);
+    }
 
-        var plain = new byte[sealedUnit.Length - BlobCipher.Overhead];
+    /// <summary>The length of the compression unit a sealed blob of <paramref name="sealedUnit"/>'s length holds.</summary>
+    public static int UnitLength(ReadOnlySpan<byte> sealedUnit) => Math.Max(0, sealedUnit.Length - BlobCipher.Overhead);
+
+    /// <summary>
+    /// <see cref="OpenBlob"/> into the caller's buffers, so a restore of many blobs can reuse pooled ones instead of
+    /// allocating two large arrays per blob: the compression unit goes to the first <see cref="UnitLength"/> bytes of
+    /// <paramref name="plain"/>, the raw bytes to the first <see cref="PackEntry.RawLength"/> bytes of
+    /// <paramref name="raw"/>. The same checks as <see cref="OpenBlob"/>: authenticated, decompressed to exactly the raw
+    /// length, id re-checked; on failure the buffers hold nothing to use.
+    /// </summary>
+    public static void OpenBlobInto(
+        RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit, Span<byte> plain, Span<byte> raw)
+    {
+        CheckSealedLength(packId, entry, sealedUnit);
+        plain = plain[..UnitLength(sealedUnit)];
+        raw = raw[..(int)entry.RawLength];
         using (var cipher = keys.CreateObjectCipher(ObjectType.Pack, packId))
         {
             cipher.OpenBlob(entry.Type, entry.Id, sealedUnit, plain);
         }
 
-        var raw = new byte[entry.RawLength];
         compressor.Decompress(plain, raw.Length, raw);
 
         // The tag proves who sealed it, not that the content hashes to the id: a buggy or hostile writer holding the
@@ -87,8 +103,14 @@ internal static class PackReader
         {
             throw new CryptographicIntegrityException($"Blob {entry.Id} in pack {packId} decrypts to content with another id: it was written wrongly. Run 'ztdr verify'.");
         }
+    }
 
-        return new OpenedBlob(raw, plain);
+    private static void CheckSealedLength(ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit)
+    {
+        if (sealedUnit.Length < MinTrailerSealedLength)
+        {
+            throw new RepositoryFormatException($"Blob {entry.Id} in pack {packId} is {sealedUnit.Length} bytes, shorter than a sealed unit.");
+        }
     }
 
     private static List<PackEntry> OpenTrailer(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, ReadOnlySpan<byte> sealedTrailer, long trailerStart)
@@ -124,10 +146,16 @@ internal static class PackReader
 
     internal static async Task<byte[]> ReadRangeAsync(IObjectStore store, string name, ByteRange range, CancellationToken cancellationToken)
     {
-        await using var stream = await store.GetAsync(name, range, cancellationToken);
         var buffer = new byte[range.Length];
-        var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken);
+        var read = await ReadRangeAsync(store, name, range, buffer, cancellationToken);
         return read == buffer.Length ? buffer : buffer[..read];
+    }
+
+    /// <summary>Reads <paramref name="range"/> into the start of <paramref name="destination"/>; returns the bytes read (fewer when the object is shorter).</summary>
+    internal static async Task<int> ReadRangeAsync(IObjectStore store, string name, ByteRange range, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        await using var stream = await store.GetAsync(name, range, cancellationToken);
+        return await stream.ReadAtLeastAsync(destination[..(int)range.Length], (int)range.Length, throwOnEndOfStream: false, cancellationToken);
     }
 }
 

@@ -30,13 +30,29 @@ public sealed partial class Repository
             : throw new RepositoryFormatException($"Pack {packId} is truncated: {bytes.Length} of {range.Length} bytes at offset {range.Offset}.");
     }
 
-    /// <summary>Opens the sealed blob at <paramref name="location"/> from its bytes: authenticated, decompressed, id re-checked.</summary>
-    internal byte[] OpenBlob(BlobLocation location, ReadOnlySpan<byte> sealedUnit)
+    /// <summary>
+    /// <see cref="ReadPackRangeAsync(ObjectId, ByteRange, CancellationToken)"/> into the start of the caller's
+    /// <paramref name="destination"/> (a pooled buffer: a restore reads gigabytes in windows of megabytes).
+    /// </summary>
+    internal async Task ReadPackRangeAsync(ObjectId packId, ByteRange range, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        var read = await PackReader.ReadRangeAsync(_store, RepositoryObjectNames.Pack(packId), range, destination, cancellationToken);
+        if (read != range.Length)
+        {
+            throw new RepositoryFormatException($"Pack {packId} is truncated: {read} of {range.Length} bytes at offset {range.Offset}.");
+        }
+    }
+
+    /// <summary>
+    /// Opens the sealed blob at <paramref name="location"/> from its bytes into the caller's buffers (see
+    /// <see cref="PackReader.OpenBlobInto"/>): authenticated, decompressed, id re-checked.
+    /// </summary>
+    internal void OpenBlobInto(BlobLocation location, ReadOnlySpan<byte> sealedUnit, Span<byte> plain, Span<byte> raw)
     {
         var compressor = _compressors.Rent();
         try
         {
-            return PackReader.OpenBlob(_keys, compressor, location.PackId, location.Entry, sealedUnit);
+            PackReader.OpenBlobInto(_keys, compressor, location.PackId, location.Entry, sealedUnit, plain, raw);
         }
         finally
         {

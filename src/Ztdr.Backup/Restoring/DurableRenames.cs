@@ -6,9 +6,11 @@ namespace Ztdr.Backup.Restoring;
 /// <summary>
 /// Renames completed files to their real names in groups, after one syncfs(2) made the whole group durable: a file
 /// under a real name is never torn after a crash, as with an fsync per file, but the disk's flush latency is paid once
-/// per group rather than once per file (the difference between minutes and seconds for many small files). Files wait
-/// under their temporary names until their group is flushed; <see cref="Abandon"/> removes those left when a restore
-/// fails or is cancelled.
+/// per group rather than once per file (the difference between minutes and seconds for many small files). A full group
+/// is synced and renamed in the background while the restore goes on filling the next one, so the writers never wait
+/// for the disk unless a second group fills before the first is done (then the writer that filled it waits: at most
+/// two groups ever wait under temporary names). Files wait under their temporary names until their group is renamed;
+/// <see cref="Abandon"/> removes those left when a restore fails or is cancelled.
 /// </summary>
 internal sealed class DurableRenames : IDisposable
 {
@@ -19,16 +21,21 @@ internal sealed class DurableRenames : IDisposable
     public const long MaxBytes = 256L * 1024 * 1024;
 
     private readonly Lock _lock = new();
-    private readonly List<(byte[] Temp, byte[] Path)> _waiting = [];
     private readonly SafeFileHandle _fileSystem;
     private readonly byte[] _root;
     private readonly bool _replace;
     private readonly Action<int> _renamed;
+    private List<(byte[] Temp, byte[] Path)> _waiting = [];
     private long _waitingBytes;
+
+    // The group being synced and renamed in the background, and that work. Its list belongs to the task until the
+    // task ends; what is left in it then (after a failure) is still under temporary names.
+    private List<(byte[] Temp, byte[] Path)> _flushing = [];
+    private Task _flush = Task.CompletedTask;
 
     /// <param name="root">A folder on the file system the files are written to (the restore target).</param>
     /// <param name="replace">Whether a rename may replace an existing entry (--overwrite).</param>
-    /// <param name="renamed">Told how many files got their real names, after each group.</param>
+    /// <param name="renamed">Told how many files got their real names, after each group (from any thread).</param>
     public DurableRenames(byte[] root, bool replace, Action<int> renamed)
     {
         _root = root;
@@ -37,7 +44,10 @@ internal sealed class DurableRenames : IDisposable
         _fileSystem = PosixWriter.OpenDirectory(root);
     }
 
-    /// <summary>Queues a closed, complete file for its real name; flushes the group when it is full.</summary>
+    /// <summary>
+    /// Queues a closed, complete file for its real name; when the group is full, hands it to the background. Throws
+    /// the error of an earlier group that failed.
+    /// </summary>
     public void Add(byte[] temp, byte[] path, long bytes)
     {
         lock (_lock)
@@ -46,30 +56,49 @@ internal sealed class DurableRenames : IDisposable
             _waitingBytes += bytes;
             if (_waiting.Count >= MaxFiles || _waitingBytes >= MaxBytes)
             {
-                FlushLocked();
+                // The previous group first: groups are renamed in order, and at most one is in the background.
+                AwaitFlushLocked();
+                (_flushing, _waiting, _waitingBytes) = (_waiting, [], 0);
+                var group = _flushing;
+                _flush = Task.Run(() => FlushGroup(group));
             }
         }
     }
 
-    /// <summary>Makes every queued file durable, then renames each to its real name.</summary>
+    /// <summary>Makes every queued file durable, then renames each to its real name; throws what a group failed with.</summary>
     public void Flush()
     {
         lock (_lock)
         {
-            FlushLocked();
+            AwaitFlushLocked();
+            FlushGroup(_waiting);
+            _waitingBytes = 0;
         }
     }
 
-    /// <summary>Removes the temporary files still waiting (after a failure or cancel): none of them got a real name.</summary>
+    /// <summary>
+    /// Removes the temporary files still waiting (after a failure or cancel): none of them got a real name. Waits for
+    /// a group in the background first, whatever its outcome (the failure that led here is already being reported).
+    /// </summary>
     public void Abandon()
     {
         lock (_lock)
         {
-            foreach (var (temp, _) in _waiting)
+            try
+            {
+                _flush.Wait();
+            }
+            catch (AggregateException)
+            {
+                // The group's files still under temporary names stay in _flushing and are removed below.
+            }
+
+            foreach (var (temp, _) in _flushing.Concat(_waiting))
             {
                 PosixWriter.RemoveIfPresent(temp);
             }
 
+            _flushing.Clear();
             _waiting.Clear();
             _waitingBytes = 0;
         }
@@ -77,9 +106,12 @@ internal sealed class DurableRenames : IDisposable
 
     public void Dispose() => _fileSystem.Dispose();
 
-    private void FlushLocked()
+    // Waits for the group in the background and rethrows its error as it was thrown (an IOException naming the file).
+    private void AwaitFlushLocked() => _flush.GetAwaiter().GetResult();
+
+    private void FlushGroup(List<(byte[] Temp, byte[] Path)> group)
     {
-        if (_waiting.Count == 0)
+        if (group.Count == 0)
         {
             return;
         }
@@ -88,7 +120,7 @@ internal sealed class DurableRenames : IDisposable
         var done = 0;
         try
         {
-            foreach (var (temp, path) in _waiting)
+            foreach (var (temp, path) in group)
             {
                 PosixWriter.Rename(temp, path, _replace);
                 done++;
@@ -97,8 +129,7 @@ internal sealed class DurableRenames : IDisposable
         finally
         {
             // Renamed files leave the list; a failed rename leaves itself and the rest for Abandon.
-            _waiting.RemoveRange(0, done);
-            _waitingBytes = _waiting.Count == 0 ? 0 : _waitingBytes;
+            group.RemoveRange(0, done);
             _renamed(done);
         }
     }

@@ -19,8 +19,8 @@ namespace Ztdr.Backup.Restoring;
 /// file without content is created and finished directly.
 /// <para>
 /// Memory: the plan holds one small record per blob use, window and file; besides, each of the bounded workers holds
-/// at most one window (<see cref="WindowBytes"/>, or one sealed blob when larger) and the blob it is writing (its
-/// decrypted unit and raw bytes). At most <see cref="OpenFiles.DefaultCapacity"/> file handles are open (plus one per
+/// one set of <see cref="WindowBuffers"/>, reused window after window: a window (<see cref="WindowBytes"/>, or one
+/// sealed blob when larger) and the blob it is writing (its decrypted unit and raw bytes). At most <see cref="OpenFiles.DefaultCapacity"/> file handles are open (plus one per
 /// worker when all are in use).
 /// </para>
 /// On any failure (a damaged blob, an IO error, a cancel) every temporary file not yet handed over is closed and removed.
@@ -39,6 +39,7 @@ internal sealed class PackRestorer
     private readonly List<PackJob> _packs = [];
     private readonly List<Window> _windows = [];
     private readonly OpenFiles _open;
+    private readonly WindowBuffers.Pool _buffers = new();
     private DurableRenames? _renames;
     private Action<long>? _wrote;
     private bool _setOwners;
@@ -185,44 +186,55 @@ internal sealed class PackRestorer
         var (pack, first, last) = window;
         var blobs = pack.Blobs;
         var range = new ByteRange(blobs[first].Entry.Offset, blobs[last - 1].Entry.End - blobs[first].Entry.Offset);
-        var bytes = await ReadAsync(pack.Id, range, cancellationToken);
-        var repinned = false;
-        for (var i = first; i < last; i++)
+        var buffers = _buffers.Take();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var blob = blobs[i];
-            byte[] raw;
-            try
+            var bytes = buffers.Window((int)range.Length);
+            await ReadAsync(pack.Id, range, bytes, cancellationToken);
+            var repinned = false;
+            for (var i = first; i < last; i++)
             {
-                raw = _repository.OpenBlob(new BlobLocation(pack.Id, blob.Entry), bytes.AsSpan((int)(blob.Entry.Offset - range.Offset), (int)blob.Entry.SealedLength));
-            }
-            catch (Exception e) when (!repinned && PackPins.MayBeImpostor(e))
-            {
-                // The window may come from an impostor written over the pack: look past it once, and read the
-                // window again from the authentic version (or keep the error when there is none).
-                repinned = true;
-                if (!await _repository.TryRepinPackAsync(pack.Id, cancellationToken))
+                cancellationToken.ThrowIfCancellationRequested();
+                var blob = blobs[i];
+                var sealedUnit = bytes.AsMemory((int)(blob.Entry.Offset - range.Offset), (int)blob.Entry.SealedLength);
+                var raw = buffers.Raw((int)blob.Entry.RawLength);
+                try
                 {
-                    throw;
+                    _repository.OpenBlobInto(new BlobLocation(pack.Id, blob.Entry), sealedUnit.Span, buffers.Unit(PackReader.UnitLength(sealedUnit.Span)), raw);
+                }
+                catch (Exception e) when (!repinned && PackPins.MayBeImpostor(e))
+                {
+                    // The window may come from an impostor written over the pack: look past it once, and read the
+                    // window again from the authentic version (or keep the error when there is none).
+                    repinned = true;
+                    if (!await _repository.TryRepinPackAsync(pack.Id, cancellationToken))
+                    {
+                        throw;
+                    }
+
+                    await ReadAsync(pack.Id, range, bytes, cancellationToken);
+                    i--;
+                    continue;
                 }
 
-                bytes = await ReadAsync(pack.Id, range, cancellationToken);
-                i--;
-                continue;
+                Interlocked.Increment(ref _opened);
+                Write(raw.AsSpan(0, (int)blob.Entry.RawLength), blob.Targets);
             }
-
-            Interlocked.Increment(ref _opened);
-            Write(raw, blob.Targets);
+        }
+        finally
+        {
+            _buffers.Give(buffers);
         }
     }
 
     // One ranged read; a hidden or replaced pack is looked past once, as the repository's own blob loads do.
-    private async Task<byte[]> ReadAsync(ObjectId pack, ByteRange range, CancellationToken cancellationToken)
+    private async Task ReadAsync(ObjectId pack, ByteRange range, byte[] destination, CancellationToken cancellationToken)
     {
         Interlocked.Increment(ref _requests);
         try
         {
-            return await _repository.ReadPackRangeAsync(pack, range, cancellationToken);
+            await _repository.ReadPackRangeAsync(pack, range, destination, cancellationToken);
+            return;
         }
         catch (Exception e) when (PackPins.MayBeImpostor(e))
         {
@@ -233,7 +245,7 @@ internal sealed class PackRestorer
         }
 
         Interlocked.Increment(ref _requests);
-        return await _repository.ReadPackRangeAsync(pack, range, cancellationToken);
+        await _repository.ReadPackRangeAsync(pack, range, destination, cancellationToken);
     }
 
     // The end (exclusive) of the window starting at blobs[first]: following blobs join while the gap before each is
@@ -252,7 +264,7 @@ internal sealed class PackRestorer
         return next;
     }
 
-    private void Write(byte[] raw, List<(RestoringFile File, long Offset)> targets)
+    private void Write(ReadOnlySpan<byte> raw, List<(RestoringFile File, long Offset)> targets)
     {
         foreach (var (file, offset) in targets)
         {

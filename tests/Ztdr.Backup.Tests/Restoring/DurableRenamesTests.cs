@@ -27,18 +27,56 @@ public sealed class DurableRenamesTests : IDisposable
     }
 
     [Fact]
-    public void Add_GroupFull_RenamesTheWholeGroupAtOnce()
+    public void Add_GroupFull_RenamesTheWholeGroupAtOnceAndKeepsFillingTheNext()
     {
         using var renames = new DurableRenames(PathOf(""), replace: false, _renamed.Add);
 
-        for (var i = 0; i < DurableRenames.MaxFiles; i++)
+        // One past a group: the full group goes to the background, the last file starts the next group.
+        for (var i = 0; i <= DurableRenames.MaxFiles; i++)
         {
             File.WriteAllText(_directory.Combine($".t{i}"), $"{i}");
             renames.Add(PathOf($".t{i}"), PathOf($"f{i}"), 1);
         }
 
-        Assert.Equal([DurableRenames.MaxFiles], _renamed);
+        renames.Flush();
+
+        Assert.Equal([DurableRenames.MaxFiles, 1], _renamed);
         Assert.Equal("7", File.ReadAllText(_directory.Combine("f7")));
+        Assert.Equal($"{DurableRenames.MaxFiles}", File.ReadAllText(_directory.Combine($"f{DurableRenames.MaxFiles}")));
+        Assert.Empty(Directory.GetFiles(_directory.Path, ".t*"));
+    }
+
+    [Fact]
+    public void Add_BackgroundGroupFailed_LaterCallsThrowAndAbandonRemovesEveryTemporaryLeft()
+    {
+        using var renames = new DurableRenames(PathOf(""), replace: false, _renamed.Add);
+        File.WriteAllText(_directory.Combine("f3"), "someone else's");
+
+        // The first group fails at f3 in the background; the next group's files keep arriving meanwhile.
+        var failed = false;
+        for (var i = 0; i < 2 * DurableRenames.MaxFiles + 1 && !failed; i++)
+        {
+            File.WriteAllText(_directory.Combine($".t{i}"), $"{i}");
+            try
+            {
+                renames.Add(PathOf($".t{i}"), PathOf($"f{i}"), 1);
+            }
+            catch (IOException)
+            {
+                failed = true;
+            }
+        }
+
+        // Filling the second group waits for the first, so its failure has surfaced by the end at the latest.
+        Assert.True(failed);
+        Assert.Throws<IOException>(renames.Flush);
+        renames.Abandon();
+
+        Assert.Equal([3], _renamed);
+        Assert.Equal("someone else's", File.ReadAllText(_directory.Combine("f3")));
+        Assert.Equal("2", File.ReadAllText(_directory.Combine("f2")));
+        Assert.Empty(Directory.GetFiles(_directory.Path, ".t*"));
+        Assert.False(File.Exists(_directory.Combine("f4")));
     }
 
     [Fact]
