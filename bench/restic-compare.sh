@@ -76,6 +76,7 @@ corpus_line=$(python3 "$root/bench/corpus.py" generate --out "$corpus" --size "$
 log "$corpus_line"
 
 start_vault
+warm_vault
 
 repository_bytes() {
   local target=$1 tool=$2

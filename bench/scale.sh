@@ -71,6 +71,7 @@ load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$SECONDS
 
 start_vault
+warm_vault
 
 for count in "${file_counts[@]}"; do
   corpus="$work/corpus-$count"
