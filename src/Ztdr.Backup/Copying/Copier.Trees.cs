@@ -13,8 +13,12 @@ namespace Ztdr.Backup.Copying;
 /// </content>
 internal sealed partial class Copier
 {
-    /// <summary>Source windows read at once: enough ranged GETs in flight to hide the source's latency.</summary>
-    private const int WindowsInFlight = 8;
+    /// <summary>
+    /// Source windows read at once. Each is a thread of CPU work while its blobs are opened and stored (hashed and
+    /// sealed for the target), so one per core keeps the cores busy; more added memory, not speed: every extra caller
+    /// can hold a full target pack waiting for an upload slot (eight took a 128 MiB copy from 180 to 235 MiB peak).
+    /// </summary>
+    private static readonly int WindowsInFlight = Math.Clamp(Environment.ProcessorCount, 2, 8);
 
     /// <summary>
     /// Data blob ids collected before they are read: a snapshot of millions of files is read in a few rounds of this
