@@ -29,10 +29,7 @@ internal sealed partial class Copier(
     /// <summary>The tag prefix that marks a target snapshot as the copy of a source snapshot.</summary>
     public const string CopyOfTagPrefix = "copy-of:";
 
-    /// <summary>Data blobs copied at once within one folder: enough ranged GETs in flight to hide the source's latency.</summary>
-    private const int BlobsInFlight = 8;
-
-    // Guards _mapped and the counters while a folder's blobs are copied in parallel.
+    // Guards _mapped and the counters while data blobs are copied in parallel.
     private readonly Lock _gate = new();
 
     // Source blob id -> target blob id, for blobs (data and tree) this session already holds in the target.
@@ -89,7 +86,7 @@ internal sealed partial class Copier(
                 continue;
             }
 
-            var root = await CopyTreeAsync(snapshot.Tree, cancellationToken);
+            var root = await CopySnapshotTreeAsync(snapshot.Tree, cancellationToken);
             ObjectId? parent = snapshot.Parent is { } p && copiedAlready.TryGetValue(p, out var mappedParent) ? mappedParent : null;
             var copy = snapshot with
             {
@@ -239,67 +236,6 @@ internal sealed partial class Copier(
         return true;
     }
 
-    /// <summary>Copies one source tree and everything under it; returns the tree's id in the target.</summary>
-    private async Task<BlobId> CopyTreeAsync(BlobId sourceTree, CancellationToken cancellationToken)
-    {
-        if (_mapped.TryGetValue(sourceTree, out var known))
-        {
-            return known;
-        }
-
-        // A folder an earlier run copied: its copy is already in the target, nothing to read from the source.
-        if (_earlier.TryGetValue(sourceTree, out var earlier) && await ReferenceTargetTreeAsync(earlier, cancellationToken))
-        {
-            _mapped[sourceTree] = earlier;
-            return earlier;
-        }
-
-        var tree = await Tree.LoadAsync(source, sourceTree, cancellationToken);
-        Interlocked.Increment(ref _blobsRead);
-
-        // The folder's file content first. Neighbouring blobs of a source pack are read in one request, several
-        // requests at once: one ranged GET per blob cost the vault three times restic's CPU on a tree of small files
-        // (the repository is thread-safe and bounds its own uploads).
-        var pending = tree.Nodes.SelectMany(n => n.Content ?? []).Distinct().Where(b => !IsMapped(b) && !MappedToEarlier(b)).ToList();
-        await source.ForEachBlobUnitAsync(pending, BlobsInFlight, (blob, unit, token) => StoreBlobAsync(BlobType.Data, blob, unit, token), cancellationToken);
-
-        var nodes = new List<TreeNode>(tree.Nodes.Count);
-        foreach (var node in tree.Nodes)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var copy = node;
-            if (node.Content is { Count: > 0 } content)
-            {
-                copy = copy with { Content = [.. content.Select(Mapped)] };
-            }
-
-            if (node.Subtree is { } subtree)
-            {
-                copy = copy with { Subtree = await CopyTreeAsync(subtree, cancellationToken) };
-            }
-
-            nodes.Add(copy);
-        }
-
-        var bytes = new Tree(nodes).Serialize();
-        var (id, stored) = await target.StoreBlobAsync(BlobType.Tree, bytes, cancellationToken);
-        Count(stored, bytes.Length);
-        Map(sourceTree, id);
-        return id;
-    }
-
-    // A blob an earlier run copied and the target still holds: mapped without reading the source.
-    private bool MappedToEarlier(BlobId sourceId)
-    {
-        if (_earlier.TryGetValue(sourceId, out var earlier) && target.ReferenceBlobs([earlier]))
-        {
-            Map(sourceId, earlier);
-            return true;
-        }
-
-        return false;
-    }
-
     /// <summary>Stores one source blob into the target; called for several blobs at once (the mapping is under <c>_gate</c>).</summary>
     private async Task StoreBlobAsync(BlobType type, BlobId sourceId, Packing.OpenedBlob blob, CancellationToken cancellationToken)
     {
@@ -319,6 +255,14 @@ internal sealed partial class Copier(
         lock (_gate)
         {
             return _mapped.ContainsKey(sourceId);
+        }
+    }
+
+    private bool TryMapped(BlobId sourceId, out BlobId targetId)
+    {
+        lock (_gate)
+        {
+            return _mapped.TryGetValue(sourceId, out targetId);
         }
     }
 

@@ -22,7 +22,8 @@ public sealed partial class Repository
 
     /// <summary>
     /// Loads every blob of <paramref name="ids"/> and hands each to <paramref name="use"/>, windows read up to
-    /// <paramref name="parallelism"/> at once. Memory: at most <paramref name="parallelism"/> windows and their open blobs.
+    /// <paramref name="parallelism"/> at once. Memory: the ids and their locations, and at most <paramref name="parallelism"/>
+    /// windows (each at most <see cref="BatchWindow"/> bytes) with one open blob each.
     /// </summary>
     internal async Task ForEachBlobUnitAsync(
         IReadOnlyCollection<BlobId> ids, int parallelism, Func<BlobId, OpenedBlob, CancellationToken, Task> use, CancellationToken cancellationToken)
@@ -76,41 +77,52 @@ public sealed partial class Repository
         await Parallel.ForEachAsync(alone, parallel, async (id, token) => await use(id, await LoadBlobUnitAsync(id, token), token));
     }
 
+    // Each blob is handed on as soon as it is opened, so a window in flight holds its bytes and one open blob, not every
+    // blob of it decompressed (a window of text can open to many times its 8 MiB). A blob that opened is authentic and
+    // has its id; from the first that does not, the rest of the window is loaded blob by blob.
     private async Task LoadWindowAsync(ObjectId pack, List<PackEntry> entries, Func<BlobId, OpenedBlob, CancellationToken, Task> use, CancellationToken cancellationToken)
     {
         var start = entries[0].Offset;
-        var opened = new List<OpenedBlob>(entries.Count);
+        byte[] bytes;
         try
         {
-            var bytes = await ReadPackRangeAsync(pack, new ByteRange(start, entries[^1].End - start), cancellationToken);
-            var compressor = _compressors.Rent();
-            try
-            {
-                foreach (var entry in entries)
-                {
-                    opened.Add(PackReader.OpenBlobUnit(_keys, compressor, pack, entry, bytes.AsSpan((int)(entry.Offset - start), (int)entry.SealedLength)));
-                }
-            }
-            finally
-            {
-                _compressors.Return(compressor);
-            }
+            bytes = await ReadPackRangeAsync(pack, new ByteRange(start, entries[^1].End - start), cancellationToken);
         }
         catch (Exception e) when (PackPins.MayBeImpostor(e))
         {
-            // An impostor over the pack, a marker hiding it, or damage: the single load looks past what can be
-            // looked past and reports the rest, blob by blob.
-            foreach (var entry in entries)
-            {
-                await use(entry.Id, await LoadBlobUnitAsync(entry.Id, cancellationToken), cancellationToken);
-            }
-
+            await LoadEachAsync(entries, use, cancellationToken);
             return;
         }
 
         for (var i = 0; i < entries.Count; i++)
         {
-            await use(entries[i].Id, opened[i], cancellationToken);
+            OpenedBlob opened;
+            var compressor = _compressors.Rent();
+            try
+            {
+                opened = PackReader.OpenBlobUnit(_keys, compressor, pack, entries[i], bytes.AsSpan((int)(entries[i].Offset - start), (int)entries[i].SealedLength));
+            }
+            catch (Exception e) when (PackPins.MayBeImpostor(e))
+            {
+                await LoadEachAsync(entries[i..], use, cancellationToken);
+                return;
+            }
+            finally
+            {
+                _compressors.Return(compressor);
+            }
+
+            await use(entries[i].Id, opened, cancellationToken);
+        }
+    }
+
+    // An impostor over the pack, a marker hiding it, or damage: the single load looks past what can be looked past
+    // and reports the rest, blob by blob.
+    private async Task LoadEachAsync(List<PackEntry> entries, Func<BlobId, OpenedBlob, CancellationToken, Task> use, CancellationToken cancellationToken)
+    {
+        foreach (var entry in entries)
+        {
+            await use(entry.Id, await LoadBlobUnitAsync(entry.Id, cancellationToken), cancellationToken);
         }
     }
 }

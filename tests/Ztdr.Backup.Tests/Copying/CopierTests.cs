@@ -14,7 +14,7 @@ using RepositoryObjectNames = Ztdr.Backup.Repository.RepositoryObjectNames;
 namespace Ztdr.Backup.Tests.Copying;
 
 /// <summary>Copies between two repositories with different passwords and master keys, so every blob id differs.</summary>
-public sealed class CopierTests : IDisposable
+public sealed partial class CopierTests : IDisposable
 {
     private static readonly TimeSpan SourceRetention = TimeSpan.FromDays(30);
     private static readonly TimeSpan TargetRetention = TimeSpan.FromDays(90);
@@ -58,42 +58,6 @@ public sealed class CopierTests : IDisposable
         var report = await new Copier(null!, null!, _target, target, catalog).VerifyTargetAsync(Ct);
         Assert.True(report.Passed, string.Join("; ", report.Findings.Select(f => f.ToString())));
         Assert.True(report.LockCoverageChecked);
-    }
-
-    [Fact]
-    public async Task CopyAsync_FolderOfSmallFiles_ReadsNeighbouringBlobsInFewRequests()
-    {
-        var folder = Path.Combine(_tree.Root, "small");
-        Directory.CreateDirectory(folder);
-        for (var i = 0; i < 40; i++)
-        {
-            await File.WriteAllTextAsync(Path.Combine(folder, $"f{i:00}.txt"), $"small file {i} {Guid.NewGuid()}", Ct);
-        }
-
-        await InitAsync();
-        using (var repository = await Repo.OpenAsync(_source, "source-secret", _time, Ct))
-        {
-            await new Archiver(repository, new SnapshotCatalog(_source, repository), _time).BackupAsync(new BackupRequest([folder]), Ct);
-        }
-
-        var observed = new ObservedStore(_source);
-        CopySummary summary;
-        using (var source = await Repo.OpenAsync(observed, "source-secret", _time, Ct))
-        using (var target = await Repo.OpenAsync(_target, "target-secret", _time, Ct))
-        {
-            observed.ResetCounts();
-            summary = await new Copier(source, new SnapshotCatalog(observed, source), _target, target, new SnapshotCatalog(_target, target)).CopyAsync(null, null, Ct);
-        }
-
-        // 40 data blobs in one pack, and one tree per folder from the root down: one request per blob before.
-        var packReads = observed.Gets.Where(g => g.Key.StartsWith(RepositoryObjectNames.DataPrefix, StringComparison.Ordinal)).Sum(g => g.Value);
-        Assert.InRange(packReads, 1, BackedUpPath.FoldersAbove(folder) + 3);
-        Assert.True(summary.BlobsStored >= 40, $"{summary.BlobsStored} blobs stored");
-        using var reopened = await Repo.OpenAsync(_target, "target-secret", _time, Ct);
-        var (_, snapshot) = Assert.Single(await new SnapshotCatalog(_target, reopened).ListAsync(Ct));
-        var restored = Path.Combine(_tree.Root, "restored-small");
-        await new Restorer(reopened).RestoreAsync(snapshot, restored, new RestoreOptions(), Ct);
-        AssertSameFiles(folder, BackedUpPath.Under(restored, folder));
     }
 
     [Fact]
