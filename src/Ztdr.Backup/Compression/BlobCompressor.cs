@@ -21,14 +21,38 @@ internal sealed class BlobCompressor : IDisposable
     /// <summary>Compressed output is kept only when it is at most raw − raw / MinSavingDivisor bytes.</summary>
     public const int MinSavingDivisor = 8;
 
-    private readonly Compressor _compressor;
-    private readonly Decompressor _decompressor;
+    private readonly int _level;
+
+    // libzstd's contexts where the library is present, else ZstdSharp's (see NativeZstd).
+    private readonly NativeZstd.CompressionContext? _nativeCompressor;
+    private readonly NativeZstd.DecompressionContext? _nativeDecompressor;
+    private readonly Compressor? _compressor;
+    private readonly Decompressor? _decompressor;
 
     public BlobCompressor(int level = DefaultLevel)
+        : this(level, NativeZstd.IsAvailable)
     {
-        _compressor = new Compressor(level);
-        _decompressor = new Decompressor();
     }
+
+    /// <param name="level">The zstd level.</param>
+    /// <param name="native">Whether to use libzstd (tests cross-check it against ZstdSharp).</param>
+    internal BlobCompressor(int level, bool native)
+    {
+        _level = level;
+        if (native)
+        {
+            _nativeCompressor = NativeZstd.CompressionContext.Create();
+            _nativeDecompressor = NativeZstd.DecompressionContext.Create();
+        }
+        else
+        {
+            _compressor = new Compressor(level);
+            _decompressor = new Decompressor();
+        }
+    }
+
+    /// <summary>Whether this instance uses the system's libzstd.</summary>
+    public bool IsNative => _nativeCompressor is not null;
 
     /// <summary>The destination size that always suffices for <see cref="Compress"/>.</summary>
     public static int MaxCompressedLength(int rawLength) => rawLength + 1;
@@ -48,7 +72,7 @@ internal sealed class BlobCompressor : IDisposable
 
         // Giving zstd only the space a worthwhile result may take makes it stop early on incompressible data.
         var worthwhile = raw.Length - (raw.Length / MinSavingDivisor);
-        if (raw.Length >= MinSavingDivisor && _compressor.TryWrap(raw, destination.Slice(1, worthwhile), out var written))
+        if (raw.Length >= MinSavingDivisor && TryCompressZstd(raw, destination.Slice(1, worthwhile), out var written))
         {
             destination[0] = ZstdFlag;
             return written + 1;
@@ -143,7 +167,9 @@ internal sealed class BlobCompressor : IDisposable
         int written;
         try
         {
-            fits = _decompressor.TryUnwrap(frame, output, out written);
+            fits = _nativeDecompressor is not null
+                ? NativeZstd.TryDecompress(_nativeDecompressor, frame, output, out written)
+                : _decompressor!.TryUnwrap(frame, output, out written);
         }
         catch (ZstdException ex)
         {
@@ -158,9 +184,16 @@ internal sealed class BlobCompressor : IDisposable
         return written;
     }
 
+    private bool TryCompressZstd(ReadOnlySpan<byte> raw, Span<byte> destination, out int written) =>
+        _nativeCompressor is not null
+            ? NativeZstd.TryCompress(_nativeCompressor, raw, destination, _level, out written)
+            : _compressor!.TryWrap(raw, destination, out written);
+
     public void Dispose()
     {
-        _compressor.Dispose();
-        _decompressor.Dispose();
+        _nativeCompressor?.Dispose();
+        _nativeDecompressor?.Dispose();
+        _compressor?.Dispose();
+        _decompressor?.Dispose();
     }
 }

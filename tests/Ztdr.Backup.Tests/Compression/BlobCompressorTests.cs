@@ -5,9 +5,15 @@ using Ztdr.Backup.Compression;
 
 namespace Ztdr.Backup.Tests.Compression;
 
-public sealed class BlobCompressorTests : IDisposable
+/// <summary>
+/// What every <see cref="BlobCompressor"/> must do, run against both implementations: the system's libzstd
+/// (<see cref="NativeBlobCompressorTests"/>) and ZstdSharp (<see cref="ManagedBlobCompressorTests"/>).
+/// </summary>
+public abstract class BlobCompressorTests : IDisposable
 {
-    private readonly BlobCompressor _compressor = new();
+    private readonly BlobCompressor _compressor;
+
+    private protected BlobCompressorTests(bool native) => _compressor = new BlobCompressor(BlobCompressor.DefaultLevel, native);
 
     [Fact]
     public void Compress_TextLikeData_StoresZstdAndRoundTrips()
@@ -108,5 +114,56 @@ public sealed class BlobCompressorTests : IDisposable
         Assert.Throws<RepositoryFormatException>(() => _compressor.Decompress(unit, 2, new byte[2]));
     }
 
-    public void Dispose() => _compressor.Dispose();
+    [Theory]
+    [InlineData(1_000)]
+    [InlineData(70_000)]
+    [InlineData(3_000_000)]
+    public void Compress_TextLikeData_TheOtherImplementationReadsIt(int length)
+    {
+        var raw = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, length / 10 + 1).Select(i => $"line {i % 977} of text\n")))[..length];
+        using var other = new BlobCompressor(BlobCompressor.DefaultLevel, native: !_compressor.IsNative);
+        var unit = new byte[BlobCompressor.MaxCompressedLength(raw.Length)];
+        var otherUnit = new byte[BlobCompressor.MaxCompressedLength(raw.Length)];
+
+        var n = _compressor.Compress(raw, unit);
+        var otherN = other.Compress(raw, otherUnit);
+
+        Assert.Equal(BlobCompressor.ZstdFlag, unit[0]);
+        var back = new byte[raw.Length];
+        Assert.Equal(raw.Length, other.Decompress(unit.AsSpan(0, n), raw.Length, back));
+        Assert.Equal(raw, back);
+        Assert.Equal(raw.Length, _compressor.Decompress(otherUnit.AsSpan(0, otherN), raw.Length, back));
+        Assert.Equal(raw, back);
+    }
+
+    public void Dispose()
+    {
+        _compressor.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class NativeBlobCompressorTests : BlobCompressorTests
+{
+    public NativeBlobCompressorTests()
+        : base(native: true)
+    {
+    }
+
+    [Fact]
+    public void IsAvailable_OnTheTestMachine_LibzstdLoads()
+    {
+        // Debian's dpkg depends on libzstd1: a machine without it would silently measure the slower port.
+        Assert.True(NativeZstd.IsAvailable);
+        using var compressor = new BlobCompressor();
+        Assert.True(compressor.IsNative);
+    }
+}
+
+public sealed class ManagedBlobCompressorTests : BlobCompressorTests
+{
+    public ManagedBlobCompressorTests()
+        : base(native: false)
+    {
+    }
 }
