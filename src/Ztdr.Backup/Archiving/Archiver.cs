@@ -50,9 +50,19 @@ internal sealed partial class Archiver(Repository.Repository repository, Snapsho
         var readerCount = Math.Min(concurrency, MaxReaders);
         var run = new BackupRun(request.Progress, 2 * concurrency, readerCount);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var scan = request.Progress is null
-            ? Task.CompletedTask
-            : Task.Run(() => PreScan.Count(targets.Targets.Select(t => PosixReader.PathBytes(t.Node.FullPath)), run, stop.Token), CancellationToken.None);
+        using var ownScan = request.Progress is null || request.Scan is not null ? null : PreScan.Start(targets);
+        var scan = request.Progress is null ? null : request.Scan ?? ownScan;
+        var totals = scan?.Totals.ContinueWith(
+            counted =>
+            {
+                if (counted.IsCompletedSuccessfully)
+                {
+                    run.SetTotals(counted.Result.Files, counted.Result.Bytes);
+                }
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default) ?? Task.CompletedTask;
         var files = Channel.CreateBounded<FileJob>(new BoundedChannelOptions(FileQueueLength) { SingleWriter = true });
         var visited = new Dictionary<TargetNode, Task<TreeNode?>>();
         Task<TreeNode?>? rootNode = null;
@@ -110,7 +120,12 @@ internal sealed partial class Archiver(Repository.Repository repository, Snapsho
         finally
         {
             await stop.CancelAsync();
-            await scan.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (scan is not null)
+            {
+                await scan.StopAsync();
+            }
+
+            await totals;
         }
     }
 

@@ -30,6 +30,12 @@ internal sealed record BackupRequest(IReadOnlyList<string> Paths)
     /// </summary>
     public IProgress<BackupProgress>? Progress { get; init; }
 
+    /// <summary>
+    /// A count of <see cref="Paths"/> already under way (<see cref="PreScan.Start(IReadOnlyList{string})"/>), used for
+    /// <see cref="Progress"/>'s totals instead of starting one; the backup stops it when it ends. The caller disposes it.
+    /// </summary>
+    public PreScan? Scan { get; init; }
+
     /// <summary>Compressing workers and file readers; defaults to one per core.</summary>
     public int Concurrency { get; init; } = Environment.ProcessorCount;
 

@@ -34,12 +34,14 @@ internal static class BackupCommand
                 throw new CliException("--force reads every file and records no parent; it cannot be combined with --parent.");
             }
 
+            // Counting starts now, beside the key derivation, rather than beside the walk (see PreScan).
+            using var scan = PreScan.Start(fullPaths);
             using var open = await OpenRepository.OpenForBackupAsync(global, parse, context, cancellationToken);
             ObjectId? parentId = parentReference is null ? null : (await open.Catalog.ResolveAsync(parentReference, cancellationToken)).Id;
             var archiver = new Archiver(open.Repository, open.Catalog, context.Time);
             var summary = await BackupProgressDisplay.RunAsync(
                 context,
-                progress => archiver.BackupAsync(new BackupRequest(fullPaths) { Progress = progress, Parent = parentId, Force = forced }, cancellationToken));
+                progress => archiver.BackupAsync(new BackupRequest(fullPaths) { Progress = progress, Scan = scan, Parent = parentId, Force = forced }, cancellationToken));
             await open.Memory.RememberSnapshotAsync(open.Repository.Id, summary.SnapshotId, summary.Time);
             return await ReportAsync(context, BackupOutcome.From(summary) with { RetainUntil = open.Repository.RunRetainUntil }, parse.GetValue(json));
         })));

@@ -198,6 +198,21 @@ public sealed class ArchiverPipelineTests : IDisposable
         Assert.Equal(summary.BytesRead, reports[^1].BytesDone);
     }
 
+    [Fact]
+    public async Task BackupAsync_ScanStartedBeforeAndFinished_EveryReportCarriesItsTotalsAndTheScanIsStopped()
+    {
+        using var repository = await InitAsync();
+        var reports = new List<BackupProgress>();
+        using var scan = PreScan.Start([_tree.Source]);
+        Assert.Equal((_tree.Expected.Files, _tree.Expected.Bytes), await scan.Totals);
+
+        await BackupAsync(repository, new BackupRequest([_tree.Source]) { Progress = new Collect(reports), Scan = scan });
+
+        Assert.NotEmpty(reports);
+        Assert.All(reports, r => Assert.Equal(_tree.Expected.Files, r.TotalFiles));
+        Assert.All(reports, r => Assert.Equal(_tree.Expected.Bytes, r.TotalBytes));
+    }
+
     // A changed file also changes its folder's tree and every tree above it: docs, src, and the trees of the folders
     // above src down from the root (one per component of the source's absolute path but the last, and the root's).
     private int TreeBlobsChanged => 2 + BackedUpPath.FoldersAbove(_tree.Source) + 1;
