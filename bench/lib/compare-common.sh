@@ -87,7 +87,7 @@ start_vault() {
 warm_vault() {
   [[ " ${target_list[*]} " == *" vault "* ]] || return 0
   local warm="$work/warmup" saved=$repo_suffix tool
-  python3 "$root/bench/corpus.py" generate --out "$warm/corpus" --size 16M --seed 7 >/dev/null
+  python3 "$root/bench/corpus.py" generate --out "$warm/corpus" --size 64M --seed 7 >/dev/null
   repo_suffix=-warmup
   for tool in "${tools[@]}"; do
     {
@@ -99,7 +99,7 @@ warm_vault() {
   done
   repo_suffix=$saved
   rm -rf "$warm"
-  log "vault warmed up (each tool: backup, restore and check of a 16 MiB corpus, untimed)"
+  log "vault warmed up (each tool: backup, restore and check of a 64 MiB corpus, untimed)"
 }
 
 vault_cpu_ticks() { if [ -n "$vault_pid" ]; then awk '{print $14 + $15}' "/proc/$vault_pid/stat"; else echo 0; fi; }

@@ -97,7 +97,9 @@ public sealed class DataFileStore
             await using (var file = new FileStream(path, options))
             {
                 int read;
-                while ((read = await source.ReadAsync(buffer.AsMemory(0, CopyBufferSize), cancellationToken)) > 0)
+                // Filled before each write: a TLS record (16 KiB) per read made four writes, and four thread-pool
+                // hops of the asynchronous file, per buffer; 12% of the vault's CPU during a backup was in those writes.
+                while ((read = await source.ReadAtLeastAsync(buffer.AsMemory(0, CopyBufferSize), CopyBufferSize, throwOnEndOfStream: false, cancellationToken)) > 0)
                 {
                     size += read;
                     if (size > maxBytes)
