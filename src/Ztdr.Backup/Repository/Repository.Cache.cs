@@ -33,6 +33,22 @@ public sealed partial class Repository
         _cache = cache;
     }
 
+    /// <summary>
+    /// From now on reads trees through a cache in <paramref name="root"/> (a new, empty folder), which this process
+    /// fills from storage only: copy's check of its target then costs a request per tree pack rather than one per
+    /// tree, as <c>verify</c>'s own cache does, and still reads what storage holds. For a repository opened without
+    /// a cache, after its last upload.
+    /// </summary>
+    internal void UseCacheFilledFromStorage(string root)
+    {
+        if (_cache is not null)
+        {
+            throw new InvalidOperationException("This repository already reads through a cache.");
+        }
+
+        _cache = PackCache.Open(root, Id);
+    }
+
     // A tree blob from the cache, filling it from storage first; null when it must be read from storage instead.
     private async Task<OpenedBlob?> TryLoadCachedAsync(BlobLocation location, CancellationToken cancellationToken)
     {

@@ -121,6 +121,10 @@ internal static class CopyCommand
                     $"{summary.Copied.Count} snapshots copied, {summary.Skipped.Count} already in the target; {summary.BlobsStored} blobs ({ByteSize.Format(summary.BytesStored)}) added");
             }
 
+            // The check reads every target tree: through a cache of its own, filled from storage only (as verify's),
+            // that is one request per tree pack instead of one per tree.
+            using var checkCache = new TemporaryFolder("ztdr-copy-check-");
+            targetRepository.UseCacheFilledFromStorage(checkCache.Path);
             var report = await copier.VerifyTargetAsync(cancellationToken);
             foreach (var warning in report.Warnings)
             {

@@ -1,5 +1,6 @@
 using Ztdr.Backup.Archiving;
 using Ztdr.Backup.Copying;
+using Ztdr.Backup.Crypto;
 using Ztdr.Backup.Restoring;
 using Ztdr.Backup.Snapshots;
 using Ztdr.Backup.Tests.Stores;
@@ -98,5 +99,41 @@ public sealed partial class CopierTests
         var restored = Path.Combine(_tree.Root, "restored-many");
         await new Restorer(reopened).RestoreAsync(snapshot, restored, new RestoreOptions(), Ct);
         AssertSameFiles(many, BackedUpPath.Under(restored, many));
+    }
+
+    [Fact]
+    public async Task VerifyTargetAsync_CacheFilledFromStorage_ReadsEachTargetTreePackOnceAndPasses()
+    {
+        var many = Path.Combine(_tree.Root, "checked");
+        for (var f = 0; f < 30; f++)
+        {
+            var folder = Path.Combine(many, $"d{f:00}");
+            Directory.CreateDirectory(folder);
+            await File.WriteAllTextAsync(Path.Combine(folder, "f.txt"), $"file {f} {Guid.NewGuid()}", Ct);
+        }
+
+        await InitAsync();
+        using (var repository = await Repo.OpenAsync(_source, "source-secret", _time, Ct))
+        {
+            await new Archiver(repository, new SnapshotCatalog(_source, repository), _time).BackupAsync(new BackupRequest([many]), Ct);
+        }
+
+        var observed = new ObservedStore(_target);
+        using var cache = new TemporaryDirectory("copy-check-cache");
+        using var source = await Repo.OpenAsync(_source, "source-secret", _time, Ct);
+        using var target = await Repo.OpenAsync(observed, "target-secret", _time, Ct);
+        var copier = new Copier(source, new SnapshotCatalog(_source, source), observed, target, new SnapshotCatalog(observed, target));
+        await copier.CopyAsync(null, null, Ct);
+
+        // As the CLI checks a copy's target: trees read back from storage, a pack at a time, never from the uploads.
+        target.UseCacheFilledFromStorage(cache.Path);
+        observed.ResetCounts();
+        var report = await copier.VerifyTargetAsync(Ct);
+
+        Assert.True(report.Passed);
+        var treePacks = target.Index.Packs.Where(p => p.Value.Entries.Any(e => e.Type == BlobType.Tree)).Select(p => RepositoryObjectNames.Pack(p.Key)).ToHashSet();
+        var treePackReads = observed.Gets.Where(g => treePacks.Contains(g.Key)).ToList();
+        Assert.Equal(treePacks.Count, treePackReads.Count);
+        Assert.All(treePackReads, g => Assert.Equal(1, g.Value));
     }
 }
