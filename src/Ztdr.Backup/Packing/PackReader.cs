@@ -82,17 +82,19 @@ internal static class PackReader
     {
         CheckSealedLength(packId, entry, sealedUnit);
         var plain = new byte[sealedUnit.Length - BlobCipher.Overhead];
-        var raw = new byte[entry.RawLength];
         using (var cipher = keys.CreateObjectCipher(ObjectType.Pack, packId))
         {
-            OpenBlob(keys, cipher, compressor, packId, entry, sealedUnit, plain, raw);
+            cipher.OpenBlob(entry.Type, entry.Id, sealedUnit, plain);
         }
 
+        // Allocated only once the unit authenticates: a damaged entry's raw length is not trusted with memory.
+        var raw = new byte[entry.RawLength];
+        DecompressAndCheckId(keys, compressor, packId, entry, plain, raw);
         return new OpenedBlob(raw, plain);
     }
 
     /// <summary>
-    /// The one implementation of opening a blob, into buffers the caller owns and reuses: authenticated with
+    /// <see cref="OpenBlobUnit"/> into buffers the caller owns and reuses: authenticated with
     /// <paramref name="packCipher"/> (the cipher of pack <paramref name="packId"/>) into <paramref name="plain"/> (at
     /// least sealed length − <see cref="BlobCipher.Overhead"/> bytes; it may be the ciphertext's own bytes inside
     /// <paramref name="sealedUnit"/>, opened in place), decompressed to exactly its raw length into
@@ -103,7 +105,12 @@ internal static class PackReader
     {
         CheckSealedLength(packId, entry, sealedUnit);
         var plainLength = packCipher.OpenBlob(entry.Type, entry.Id, sealedUnit, plain);
-        var rawLength = compressor.Decompress(plain[..plainLength], (int)entry.RawLength, raw);
+        DecompressAndCheckId(keys, compressor, packId, entry, plain[..plainLength], raw);
+    }
+
+    private static void DecompressAndCheckId(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> plain, Span<byte> raw)
+    {
+        var rawLength = compressor.Decompress(plain, (int)entry.RawLength, raw);
 
         // The tag proves who sealed it, not that the content hashes to the id: a buggy or hostile writer holding the
         // key could seal other bytes under an id, which would silently corrupt every snapshot deduplicating against it.
