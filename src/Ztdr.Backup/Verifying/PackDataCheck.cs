@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Ztdr.Backup.Compression;
@@ -104,7 +103,7 @@ internal static class PackDataCheck
             // blobs (and so which files) are damaged. A pack longer than listed loses its trailer to the range and is reported.
             await using var stream = await store.GetAsync(name, new ByteRange(0, size), cancellationToken);
             window.Begin(stream, name);
-            return await ReadPackAsync(store, repository, window, compressor, packId, name, cancellationToken);
+            return await ReadPackAsync(store, repository, workers, window, compressor, packId, name, cancellationToken);
         }
         catch (ObjectStoreException ex) when (ex.Kind is not StoreErrorKind.AccessDenied)
         {
@@ -128,7 +127,7 @@ internal static class PackDataCheck
     /// blob overlaps it, which only a damaged index does.
     /// </summary>
     private static async Task<PackResult> ReadPackAsync(
-        IObjectStore store, Repository.Repository repository, PackWindow window, BlobCompressor compressor, ObjectId packId, string name, CancellationToken cancellationToken)
+        IObjectStore store, Repository.Repository repository, Workers workers, PackWindow window, BlobCompressor compressor, ObjectId packId, string name, CancellationToken cancellationToken)
     {
         await window.FillAsync(0, ObjectHeader.Length, cancellationToken);
         var head = window.Span(0, (int)Math.Min(window.Position, ObjectHeader.Length)).ToArray();
@@ -150,7 +149,7 @@ internal static class PackDataCheck
                 }
 
                 var inPlace = k == order.Length - 1 || entry.End <= entries[order[k + 1]].Offset;
-                problems[order[k]] = OpenBlob(repository.Keys, cipher, compressor, packId, entry, window.Span(entry.Offset, (int)entry.SealedLength), inPlace);
+                problems[order[k]] = OpenBlob(repository.Keys, cipher, compressor, workers, packId, entry, window.Span(entry.Offset, (int)entry.SealedLength), inPlace);
             }
         }
 
@@ -170,12 +169,13 @@ internal static class PackDataCheck
     }
 
     /// <summary>Opens one blob through <see cref="PackReader.OpenBlob(RepositoryKeys, BlobCipher, BlobCompressor, ObjectId, PackEntry, ReadOnlySpan{byte}, Span{byte}, Span{byte})"/>; returns why it fails, or null.</summary>
-    private static string? OpenBlob(RepositoryKeys keys, BlobCipher cipher, BlobCompressor compressor, ObjectId packId, PackEntry entry, Span<byte> sealedUnit, bool inPlace)
+    private static string? OpenBlob(
+        RepositoryKeys keys, BlobCipher cipher, BlobCompressor compressor, Workers workers, ObjectId packId, PackEntry entry, Span<byte> sealedUnit, bool inPlace)
     {
         // The raw bytes are only hashed: scratch shared by the workers, held while this (synchronous) call runs.
-        var raw = ArrayPool<byte>.Shared.Rent((int)Math.Min(entry.RawLength, BlobCompressor.MaxRawLength));
+        var raw = workers.RentScratch((int)Math.Min(entry.RawLength, BlobCompressor.MaxRawLength));
         var plainLength = Math.Max(0, sealedUnit.Length - BlobCipher.Overhead);
-        var copy = inPlace ? null : ArrayPool<byte>.Shared.Rent(plainLength);
+        var copy = inPlace ? null : workers.RentScratch(plainLength);
         try
         {
             Span<byte> plain = copy is not null ? copy : sealedUnit.Slice(Math.Min(BlobCipher.NonceLength, sealedUnit.Length), plainLength);
@@ -188,10 +188,10 @@ internal static class PackDataCheck
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(raw);
+            workers.ReturnScratch(raw);
             if (copy is not null)
             {
-                ArrayPool<byte>.Shared.Return(copy);
+                workers.ReturnScratch(copy);
             }
         }
     }
@@ -250,11 +250,20 @@ internal static class PackDataCheck
         public bool HasProblem => Unreadable is not null || Damaged.Count > 0 || TrailerProblem is not null;
     }
 
-    /// <summary>What a worker holds while it checks a pack: its window and a compressor, both reused from pack to pack.</summary>
+    /// <summary>
+    /// What the workers reuse from pack to pack: a window and a compressor each while a pack is checked, and scratch for
+    /// raw bytes only while a blob is opened. Blobs are opened synchronously, so scratch is held by as many workers as
+    /// run on a CPU at once, not by every download in flight; unlike <see cref="System.Buffers.ArrayPool{T}.Shared"/>
+    /// it keeps no array per thread and per size, and each array grows to the largest blob and stays.
+    /// </summary>
     private sealed class Workers(int compressionLevel) : IDisposable
     {
+        /// <summary>Scratch grows in these steps, so blobs of slowly rising sizes do not reallocate it each time.</summary>
+        private const int ScratchStep = 1024 * 1024;
+
         private readonly CompressorPool _compressors = new(compressionLevel);
         private readonly ConcurrentBag<PackWindow> _windows = [];
+        private readonly ConcurrentBag<byte[]> _scratch = [];
 
         public (PackWindow Window, BlobCompressor Compressor) Rent() =>
             (_windows.TryTake(out var window) ? window : new PackWindow(), _compressors.Rent());
@@ -264,6 +273,19 @@ internal static class PackDataCheck
             _windows.Add(window);
             _compressors.Return(compressor);
         }
+
+        public byte[] RentScratch(int length)
+        {
+            if (_scratch.TryTake(out var scratch) && scratch.Length >= length)
+            {
+                return scratch;
+            }
+
+            // None free, or one too small: that one is let go, and the larger one takes its place from now on.
+            return new byte[Math.Max(ScratchStep, ((long)length + ScratchStep - 1) / ScratchStep * ScratchStep)];
+        }
+
+        public void ReturnScratch(byte[] scratch) => _scratch.Add(scratch);
 
         public void Dispose() => _compressors.Dispose();
     }
