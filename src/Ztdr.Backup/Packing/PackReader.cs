@@ -12,7 +12,9 @@ namespace Ztdr.Backup.Packing;
 /// </summary>
 internal static class PackReader
 {
-    private const int TrailerLengthField = 4;
+    /// <summary>The field at a pack's end that gives its trailer's sealed length (little-endian).</summary>
+    public const int TrailerLengthField = 4;
+
     private const int MinTrailerSealedLength = BlobCipher.Overhead + 1;
 
     /// <summary>Reads and authenticates the trailer of the pack stored as <paramref name="name"/>, <paramref name="packLength"/> bytes long.</summary>
@@ -30,16 +32,27 @@ internal static class PackReader
     /// <summary>Reads the trailer of a whole pack held in memory, checking its header too.</summary>
     public static IReadOnlyList<PackEntry> ReadTrailer(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, ReadOnlySpan<byte> pack)
     {
-        CheckPackLength(packId, pack.Length);
-        var header = ObjectHeader.Read(pack, ObjectType.Pack);
-        if (header.Id != packId)
-        {
-            throw new RepositoryFormatException($"The pack stored as {packId} says it is {header.Id}: storage served it under another name.");
-        }
+        CheckLengthAndHeader(packId, pack.Length, pack);
+        var (trailerStart, trailerLength) = LocateTrailer(packId, pack[^TrailerLengthField..], pack.Length);
+        return OpenTrailer(keys, compressor, packId, pack.Slice((int)trailerStart, trailerLength), trailerStart);
+    }
 
-        var trailerLength = TrailerLength(packId, pack[^TrailerLengthField..], pack.Length);
-        var trailerStart = pack.Length - TrailerLengthField - trailerLength;
-        return OpenTrailer(keys, compressor, packId, pack.Slice(trailerStart, trailerLength), trailerStart);
+    /// <summary>
+    /// The checks of <see cref="ReadTrailer(RepositoryKeys, BlobCompressor, ObjectId, ReadOnlySpan{byte})"/> for a pack
+    /// read as a stream and not held whole, in the same order: first its length and <paramref name="head"/> (its first
+    /// bytes, at least the header's), then <see cref="LocateTrailer"/> and <see cref="OpenTrailer"/>.
+    /// </summary>
+    public static void CheckLengthAndHeader(ObjectId packId, long packLength, ReadOnlySpan<byte> head)
+    {
+        CheckPackLength(packId, packLength);
+        CheckHeader(packId, head);
+    }
+
+    /// <summary>Where the sealed trailer of a <paramref name="packLength"/>-byte pack lies, from its last four bytes.</summary>
+    public static (long Start, int Length) LocateTrailer(ObjectId packId, ReadOnlySpan<byte> lengthField, long packLength)
+    {
+        var trailerLength = TrailerLength(packId, lengthField, packLength);
+        return (packLength - TrailerLengthField - trailerLength, trailerLength);
     }
 
     /// <summary>Fetches one blob by its entry with a ranged GET, authenticates it and checks its id.</summary>
@@ -64,42 +77,61 @@ internal static class PackReader
     public static byte[] OpenBlob(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit) =>
         OpenBlobUnit(keys, compressor, packId, entry, sealedUnit).Raw;
 
-    /// <summary><see cref="OpenBlob"/>, also returning the compression unit it decompressed.</summary>
+    /// <summary><see cref="OpenBlob(RepositoryKeys, BlobCompressor, ObjectId, PackEntry, ReadOnlySpan{byte})"/>, also returning the compression unit it decompressed.</summary>
     public static OpenedBlob OpenBlobUnit(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit)
     {
         CheckSealedLength(packId, entry, sealedUnit);
-        var plain = new byte[UnitLength(sealedUnit)];
+        var plain = new byte[sealedUnit.Length - BlobCipher.Overhead];
+        using (var cipher = keys.CreateObjectCipher(ObjectType.Pack, packId))
+        {
+            cipher.OpenBlob(entry.Type, entry.Id, sealedUnit, plain);
+        }
+
+        // Allocated only once the unit authenticates: a damaged entry's raw length is not trusted with memory.
         var raw = new byte[entry.RawLength];
-        OpenBlobInto(keys, compressor, packId, entry, sealedUnit, plain, raw);
+        DecompressAndCheckId(keys, compressor, packId, entry, plain, raw);
         return new OpenedBlob(raw, plain);
+    }
+
+    /// <summary>
+    /// <see cref="OpenBlobUnit"/> into buffers the caller owns and reuses: authenticated with
+    /// <paramref name="packCipher"/> (the cipher of pack <paramref name="packId"/>) into <paramref name="plain"/> (at
+    /// least sealed length − <see cref="BlobCipher.Overhead"/> bytes; it may be the ciphertext's own bytes inside
+    /// <paramref name="sealedUnit"/>, opened in place), decompressed to exactly its raw length into
+    /// <paramref name="raw"/> (at least <see cref="PackEntry.RawLength"/> bytes), id re-checked.
+    /// </summary>
+    public static void OpenBlob(
+        RepositoryKeys keys, BlobCipher packCipher, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit, Span<byte> plain, Span<byte> raw)
+    {
+        CheckSealedLength(packId, entry, sealedUnit);
+        var plainLength = packCipher.OpenBlob(entry.Type, entry.Id, sealedUnit, plain);
+        DecompressAndCheckId(keys, compressor, packId, entry, plain[..plainLength], raw);
     }
 
     /// <summary>The length of the compression unit a sealed blob of <paramref name="sealedUnit"/>'s length holds.</summary>
     public static int UnitLength(ReadOnlySpan<byte> sealedUnit) => Math.Max(0, sealedUnit.Length - BlobCipher.Overhead);
 
     /// <summary>
-    /// <see cref="OpenBlob"/> into the caller's buffers, so a restore of many blobs can reuse pooled ones instead of
-    /// allocating two large arrays per blob: the compression unit goes to the first <see cref="UnitLength"/> bytes of
-    /// <paramref name="plain"/>, the raw bytes to the first <see cref="PackEntry.RawLength"/> bytes of
-    /// <paramref name="raw"/>. The same checks as <see cref="OpenBlob"/>: authenticated, decompressed to exactly the raw
-    /// length, id re-checked; on failure the buffers hold nothing to use.
+    /// <see cref="OpenBlob(RepositoryKeys, BlobCipher, BlobCompressor, ObjectId, PackEntry, ReadOnlySpan{byte}, Span{byte}, Span{byte})"/>
+    /// with the pack's cipher made for this one blob (restore opens a window's blobs one by one): the compression unit
+    /// goes to the first <see cref="UnitLength"/> bytes of <paramref name="plain"/>, the raw bytes to the first
+    /// <see cref="PackEntry.RawLength"/> bytes of <paramref name="raw"/>.
     /// </summary>
     public static void OpenBlobInto(
         RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit, Span<byte> plain, Span<byte> raw)
     {
         CheckSealedLength(packId, entry, sealedUnit);
-        plain = plain[..UnitLength(sealedUnit)];
-        raw = raw[..(int)entry.RawLength];
-        using (var cipher = keys.CreateObjectCipher(ObjectType.Pack, packId))
-        {
-            cipher.OpenBlob(entry.Type, entry.Id, sealedUnit, plain);
-        }
+        using var cipher = keys.CreateObjectCipher(ObjectType.Pack, packId);
+        OpenBlob(keys, cipher, compressor, packId, entry, sealedUnit, plain, raw);
+    }
 
-        compressor.Decompress(plain, raw.Length, raw);
+    private static void DecompressAndCheckId(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> plain, Span<byte> raw)
+    {
+        var rawLength = compressor.Decompress(plain, (int)entry.RawLength, raw);
 
         // The tag proves who sealed it, not that the content hashes to the id: a buggy or hostile writer holding the
         // key could seal other bytes under an id, which would silently corrupt every snapshot deduplicating against it.
-        if (keys.ChunkIdKey.ComputeId(raw) != entry.Id)
+        if (keys.ChunkIdKey.ComputeId(raw[..rawLength]) != entry.Id)
         {
             throw new CryptographicIntegrityException($"Blob {entry.Id} in pack {packId} decrypts to content with another id: it was written wrongly. Run 'ztdr verify'.");
         }
@@ -113,7 +145,8 @@ internal static class PackReader
         }
     }
 
-    private static List<PackEntry> OpenTrailer(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, ReadOnlySpan<byte> sealedTrailer, long trailerStart)
+    /// <summary>Authenticates and parses a pack's sealed trailer, which starts at <paramref name="trailerStart"/>.</summary>
+    public static List<PackEntry> OpenTrailer(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, ReadOnlySpan<byte> sealedTrailer, long trailerStart)
     {
         var plain = new byte[sealedTrailer.Length - BlobCipher.Overhead];
         using (var cipher = keys.CreateObjectCipher(ObjectType.Pack, packId))
@@ -123,6 +156,15 @@ internal static class PackReader
 
         var body = compressor.DecompressBounded(plain, PackWriter.MaxBlobs * PackEntry.Length);
         return PackEntry.ReadAll(body, trailerStart);
+    }
+
+    private static void CheckHeader(ObjectId packId, ReadOnlySpan<byte> head)
+    {
+        var header = ObjectHeader.Read(head, ObjectType.Pack);
+        if (header.Id != packId)
+        {
+            throw new RepositoryFormatException($"The pack stored as {packId} says it is {header.Id}: storage served it under another name.");
+        }
     }
 
     private static void CheckPackLength(ObjectId packId, long packLength)

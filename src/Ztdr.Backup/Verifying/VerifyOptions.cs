@@ -8,7 +8,7 @@ internal sealed record VerifyOptions
     /// <summary>Which packs to download and authenticate blob by blob; null reads none (structure only).</summary>
     public PackSubset? ReadData { get; init; }
 
-    /// <summary>Packs downloaded at once; each holds one whole pack in memory (16 MiB by default, 128 MiB at most).</summary>
+    /// <summary>Packs downloaded at once; each is checked as it streams in, holding about one blob (8 MiB at most) in memory.</summary>
     public int Parallelism { get; init; } = 4;
 
     /// <summary>Retention reads in flight at once: small requests, latency-bound.</summary>

@@ -115,6 +115,71 @@ public sealed class PackTests : IDisposable
     }
 
     [Fact]
+    public void OpenBlob_IntoReusedBuffers_SameRawAsAllocatingOpen()
+    {
+        var blobs = new[] { Encoding.UTF8.GetBytes(new string('t', 9000)), RandomNumberGenerator.GetBytes(7000), RandomNumberGenerator.GetBytes(10) };
+        var (packId, pack, entries) = Pack(blobs);
+        var plain = new byte[10_000];
+        var raw = new byte[10_000];
+        using var cipher = _keys.CreateObjectCipher(ObjectType.Pack, packId);
+
+        foreach (var entry in entries)
+        {
+            var sealedUnit = pack.AsSpan((int)entry.Offset, (int)entry.SealedLength);
+            PackReader.OpenBlob(_keys, cipher, _compressor, packId, entry, sealedUnit, plain, raw);
+
+            Assert.Equal(PackReader.OpenBlob(_keys, _compressor, packId, entry, sealedUnit), raw.AsSpan(0, (int)entry.RawLength).ToArray());
+        }
+    }
+
+    [Fact]
+    public void OpenBlob_InPlace_OpensTheSealedUnitsOwnCiphertext()
+    {
+        var blob = Encoding.UTF8.GetBytes(new string('x', 5000) + "end");
+        var (packId, pack, entry) = OnePack(blob);
+        var sealedUnit = pack.AsSpan((int)entry.Offset, (int)entry.SealedLength);
+        var raw = new byte[blob.Length];
+        using var cipher = _keys.CreateObjectCipher(ObjectType.Pack, packId);
+
+        PackReader.OpenBlob(_keys, cipher, _compressor, packId, entry, sealedUnit, sealedUnit.Slice(BlobCipher.NonceLength, sealedUnit.Length - BlobCipher.Overhead), raw);
+
+        Assert.Equal(blob, raw);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OpenBlob_IntoBuffersTamperedOrMisnamed_ThrowsWhatTheAllocatingOpenThrows(bool misnamed)
+    {
+        var (packId, pack, entry) = OnePack(RandomNumberGenerator.GetBytes(100));
+        if (misnamed)
+        {
+            entry = entry with { Id = _keys.ChunkIdKey.ComputeId([1, 2, 3]) };
+        }
+        else
+        {
+            pack[entry.Offset + 20] ^= 0x80;
+        }
+
+        using var cipher = _keys.CreateObjectCipher(ObjectType.Pack, packId);
+        var allocating = Assert.Throws<CryptographicIntegrityException>(() => PackReader.OpenBlob(_keys, _compressor, packId, entry, pack.AsSpan((int)entry.Offset, (int)entry.SealedLength)));
+        var intoBuffers = Assert.Throws<CryptographicIntegrityException>(() =>
+            PackReader.OpenBlob(_keys, cipher, _compressor, packId, entry, pack.AsSpan((int)entry.Offset, (int)entry.SealedLength), new byte[200], new byte[200]));
+
+        Assert.Equal(allocating.Message, intoBuffers.Message);
+    }
+
+    [Fact]
+    public void OpenBlob_IntoBuffersShorterThanASealedUnit_ThrowsFormatExceptionBeforeReading()
+    {
+        var (packId, pack, entry) = OnePack(RandomNumberGenerator.GetBytes(100));
+        using var cipher = _keys.CreateObjectCipher(ObjectType.Pack, packId);
+
+        var ex = Assert.Throws<RepositoryFormatException>(() => PackReader.OpenBlob(_keys, cipher, _compressor, packId, entry, pack.AsSpan((int)entry.Offset, 10), default, default));
+        Assert.Contains("shorter than a sealed unit", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ReadTrailer_ServedUnderAnotherName_Throws()
     {
         var (_, pack, _) = OnePack(RandomNumberGenerator.GetBytes(100));
@@ -202,6 +267,14 @@ public sealed class PackTests : IDisposable
         _compressor.Dispose();
         _keys.Dispose();
         _master.Dispose();
+    }
+
+    private (ObjectId PackId, byte[] Pack, List<PackEntry> Entries) Pack(byte[][] blobs)
+    {
+        var packId = ObjectId.NewRandom();
+        using var writer = new PackWriter(_keys, packId, 1024 * 1024, RandomNumberGenerator.Fill);
+        var entries = blobs.Select(blob => writer.Add(BlobType.Data, _keys.ChunkIdKey.ComputeId(blob), blob, _compressor)).ToList();
+        return (packId, writer.Finish(_compressor), entries);
     }
 
     private (ObjectId PackId, byte[] Pack, PackEntry Entry) OnePack(byte[] blob)
