@@ -14,11 +14,15 @@ namespace Ztdr.Backup.Restoring;
 /// </summary>
 internal sealed class DurableRenames : IDisposable
 {
-    /// <summary>Files per group: bounds what waits under a temporary name and the list held in memory.</summary>
-    public const int MaxFiles = 512;
+    /// <summary>
+    /// Files per group: bounds what waits under a temporary name and the list held in memory. 512 made 31 syncfs for
+    /// 15,557 files, and a writer that filled a group while the previous one was still flushing held the others up:
+    /// restore of 1 GiB 7.3-8.0 s wall, against 5.6-6.1 s with 4,096 (16,384 gained nothing more).
+    /// </summary>
+    public const int MaxFiles = 4096;
 
     /// <summary>Bytes per group: bounds how much written data one flush waits for.</summary>
-    public const long MaxBytes = 256L * 1024 * 1024;
+    public const long MaxBytes = 1024L * 1024 * 1024;
 
     private readonly Lock _lock = new();
     private readonly SafeFileHandle _fileSystem;
