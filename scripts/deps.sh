@@ -16,6 +16,7 @@ command -v faketime >/dev/null 2>&1 || need+=(faketime)
 # (.NET's prerequisites for native AOT on Debian: a C compiler and zlib's headers.)
 command -v gcc >/dev/null 2>&1 || need+=(gcc libc6-dev)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
+dpkg -s libzstd1 >/dev/null 2>&1 || need+=(libzstd1)   # the compressor ztdr loads (NativeZstd); ZstdSharp is the slower fallback
 [ -x /usr/bin/time ] || need+=(time)   # GNU time: bench/restic-compare.sh reads wall, CPU and peak RSS from it
 # Checked by import, not by package: the python3 on PATH may be a non-Debian one that already has boto3.
 python3 -c 'import boto3' >/dev/null 2>&1 || need+=(python3-boto3)
