@@ -58,27 +58,35 @@ internal static class NativeZstd
     private static int ErrorCode(nuint result) => unchecked((int)((nuint)0 - result));
 
     [DllImport(Library, EntryPoint = "ZSTD_createCCtx")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern CompressionContext CreateCCtx();
 
     [DllImport(Library, EntryPoint = "ZSTD_freeCCtx")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern nuint FreeCCtx(nint context);
 
     [DllImport(Library, EntryPoint = "ZSTD_compressCCtx")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern nuint CompressCCtx(CompressionContext context, ref byte destination, nuint capacity, ref byte source, nuint length, int level);
 
     [DllImport(Library, EntryPoint = "ZSTD_createDCtx")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern DecompressionContext CreateDCtx();
 
     [DllImport(Library, EntryPoint = "ZSTD_freeDCtx")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern nuint FreeDCtx(nint context);
 
     [DllImport(Library, EntryPoint = "ZSTD_decompressDCtx")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern nuint DecompressDCtx(DecompressionContext context, ref byte destination, nuint capacity, ref byte source, nuint length);
 
     [DllImport(Library, EntryPoint = "ZSTD_isError")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern uint IsError(nuint result);
 
     [DllImport(Library, EntryPoint = "ZSTD_getErrorName")]
+    [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
     private static extern nint GetErrorName(nuint result);
 
     /// <summary>A ZSTD_CCtx: reused for every blob a worker compresses (creating one costs more than a small blob).</summary>
