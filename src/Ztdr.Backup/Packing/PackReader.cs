@@ -111,20 +111,6 @@ internal static class PackReader
     /// <summary>The length of the compression unit a sealed blob of <paramref name="sealedUnit"/>'s length holds.</summary>
     public static int UnitLength(ReadOnlySpan<byte> sealedUnit) => Math.Max(0, sealedUnit.Length - BlobCipher.Overhead);
 
-    /// <summary>
-    /// <see cref="OpenBlob(RepositoryKeys, BlobCipher, BlobCompressor, ObjectId, PackEntry, ReadOnlySpan{byte}, Span{byte}, Span{byte})"/>
-    /// with the pack's cipher made for this one blob (restore opens a window's blobs one by one): the compression unit
-    /// goes to the first <see cref="UnitLength"/> bytes of <paramref name="plain"/>, the raw bytes to the first
-    /// <see cref="PackEntry.RawLength"/> bytes of <paramref name="raw"/>.
-    /// </summary>
-    public static void OpenBlobInto(
-        RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> sealedUnit, Span<byte> plain, Span<byte> raw)
-    {
-        CheckSealedLength(packId, entry, sealedUnit);
-        using var cipher = keys.CreateObjectCipher(ObjectType.Pack, packId);
-        OpenBlob(keys, cipher, compressor, packId, entry, sealedUnit, plain, raw);
-    }
-
     private static void DecompressAndCheckId(RepositoryKeys keys, BlobCompressor compressor, ObjectId packId, PackEntry entry, ReadOnlySpan<byte> plain, Span<byte> raw)
     {
         var rawLength = compressor.Decompress(plain, (int)entry.RawLength, raw);

@@ -24,10 +24,9 @@ public sealed partial class Repository
     /// <summary>The bytes <paramref name="range"/> of pack <paramref name="packId"/>, in one request.</summary>
     internal async Task<byte[]> ReadPackRangeAsync(ObjectId packId, ByteRange range, CancellationToken cancellationToken)
     {
-        var bytes = await PackReader.ReadRangeAsync(_store, RepositoryObjectNames.Pack(packId), range, cancellationToken);
-        return bytes.Length == range.Length
-            ? bytes
-            : throw new RepositoryFormatException($"Pack {packId} is truncated: {bytes.Length} of {range.Length} bytes at offset {range.Offset}.");
+        var bytes = new byte[range.Length];
+        await ReadPackRangeAsync(packId, range, bytes, cancellationToken);
+        return bytes;
     }
 
     /// <summary>
@@ -44,15 +43,16 @@ public sealed partial class Repository
     }
 
     /// <summary>
-    /// Opens the sealed blob at <paramref name="location"/> from its bytes into the caller's buffers (see
-    /// <see cref="PackReader.OpenBlobInto"/>): authenticated, decompressed, id re-checked.
+    /// Opens the sealed blob at <paramref name="location"/> from its bytes into the caller's buffers with
+    /// <paramref name="packCipher"/>, its pack's cipher (see <see cref="PackReader.OpenBlob(RepositoryKeys, BlobCipher, Compression.BlobCompressor, ObjectId, PackEntry, ReadOnlySpan{byte}, Span{byte}, Span{byte})"/>):
+    /// authenticated, decompressed, id re-checked.
     /// </summary>
-    internal void OpenBlobInto(BlobLocation location, ReadOnlySpan<byte> sealedUnit, Span<byte> plain, Span<byte> raw)
+    internal void OpenBlobInto(BlobLocation location, BlobCipher packCipher, ReadOnlySpan<byte> sealedUnit, Span<byte> plain, Span<byte> raw)
     {
         var compressor = _compressors.Rent();
         try
         {
-            PackReader.OpenBlobInto(_keys, compressor, location.PackId, location.Entry, sealedUnit, plain, raw);
+            PackReader.OpenBlob(_keys, packCipher, compressor, location.PackId, location.Entry, sealedUnit, plain, raw);
         }
         finally
         {

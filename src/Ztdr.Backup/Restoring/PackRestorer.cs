@@ -187,6 +187,9 @@ internal sealed class PackRestorer
         var blobs = pack.Blobs;
         var range = new ByteRange(blobs[first].Entry.Offset, blobs[last - 1].Entry.End - blobs[first].Entry.Offset);
         var buffers = _buffers.Take();
+
+        // One cipher per window, as verify keeps one per pack: each costs a key derivation and an AES context.
+        using var cipher = _repository.Keys.CreateObjectCipher(ObjectType.Pack, pack.Id);
         try
         {
             var bytes = buffers.Window((int)range.Length);
@@ -200,7 +203,7 @@ internal sealed class PackRestorer
                 var raw = buffers.Raw((int)blob.Entry.RawLength);
                 try
                 {
-                    _repository.OpenBlobInto(new BlobLocation(pack.Id, blob.Entry), sealedUnit.Span, buffers.Unit(PackReader.UnitLength(sealedUnit.Span)), raw);
+                    _repository.OpenBlobInto(new BlobLocation(pack.Id, blob.Entry), cipher, sealedUnit.Span, buffers.Unit(PackReader.UnitLength(sealedUnit.Span)), raw);
                 }
                 catch (Exception e) when (!repinned && PackPins.MayBeImpostor(e))
                 {

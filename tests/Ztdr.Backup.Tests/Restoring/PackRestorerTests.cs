@@ -210,25 +210,15 @@ public sealed class PackRestorerTests : IDisposable
     {
         using var repository = await Repo.OpenAsync(_store, "secret", _time, Ct);
         Assert.True(repository.TryLocate(id, out var location));
-        var copy = new MemoryObjectStore(_time);
-        await foreach (var item in _store.ListAsync("", Ct))
+        var pack = RepositoryObjectNames.Pack(location.PackId);
+        return await StoreCopy.CopyAsync(_store, _time, (name, data) =>
         {
-            byte[] data;
-            await using (var stream = await _store.GetAsync(item.Name, cancellationToken: Ct))
-            using (var buffer = new MemoryStream())
-            {
-                await stream.CopyToAsync(buffer, Ct);
-                data = buffer.ToArray();
-            }
-
-            if (item.Name == RepositoryObjectNames.Pack(location.PackId))
+            if (name == pack)
             {
                 data[location.Entry.Offset + (location.Entry.SealedLength / 2)] ^= 0x20;
             }
 
-            await copy.PutNewAsync(item.Name, data, (await _store.GetRetentionAsync(item.Name, Ct))?.RetainUntil, Ct);
-        }
-
-        return copy;
+            return data;
+        }, cancellationToken: Ct);
     }
 }

@@ -2,6 +2,7 @@ using Ztdr.Backup.Archiving;
 using Ztdr.Backup.Repository;
 using Ztdr.Backup.Snapshots;
 using Ztdr.Backup.Stores;
+using Ztdr.Backup.Tests.Stores;
 using Ztdr.Backup.Verifying;
 using Ztdr.Testing;
 using Repo = Ztdr.Backup.Repository.Repository;
@@ -58,29 +59,9 @@ public sealed partial class VerifierTests
     /// A copy of <see cref="_store"/> with each object's bytes (null: left out) and retain-until (null: none) as the
     /// functions say: damage written directly, bypassing the engine.
     /// </summary>
-    private async Task<MemoryObjectStore> CopyAsync(
-        Func<string, byte[], byte[]?>? bytes = null, Func<string, DateTimeOffset?, DateTimeOffset?>? retention = null)
-    {
-        var copy = new MemoryObjectStore(_time);
-        await foreach (var item in _store.ListAsync("", Ct))
-        {
-            byte[] data;
-            await using (var stream = await _store.GetAsync(item.Name, cancellationToken: Ct))
-            using (var buffer = new MemoryStream())
-            {
-                await stream.CopyToAsync(buffer, Ct);
-                data = buffer.ToArray();
-            }
-
-            var retainUntil = (await _store.GetRetentionAsync(item.Name, Ct))?.RetainUntil;
-            if ((bytes is null ? data : bytes(item.Name, data)) is { } written)
-            {
-                await copy.PutNewAsync(item.Name, written, retention is null ? retainUntil : retention(item.Name, retainUntil), Ct);
-            }
-        }
-
-        return copy;
-    }
+    private Task<MemoryObjectStore> CopyAsync(
+        Func<string, byte[], byte[]?>? bytes = null, Func<string, DateTimeOffset?, DateTimeOffset?>? retention = null) =>
+        StoreCopy.CopyAsync(_store, _time, bytes, retention, Ct);
 
     private sealed class Collect(List<string> phases) : IProgress<VerifyProgress>
     {
